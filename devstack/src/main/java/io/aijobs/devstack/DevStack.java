@@ -1,0 +1,183 @@
+package io.aijobs.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * Starts, finds and stops the local stack: a Kafka broker, a schema registry and (optionally) the model stub,
+ * each a separate process whose pid and log live under {@link StackSettings#stateDir()}.
+ *
+ * <p>{@link #up} leaves the processes running when this JVM exits (that is what {@code ./aijobs stack up} wants);
+ * {@link #close()} stops the ones this instance started. A later JVM finds a running stack through
+ * {@value #STATE_FILE} and the pid files ({@link #find}), and {@link #down} stops it. Stale pid files of processes
+ * that died are cleared on the next start.
+ */
+public final class DevStack implements AutoCloseable {
+
+    public static final String STATE_FILE = "stack.properties";
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    private static final List<String> COMPONENTS = List.of("model-stub", "schema-registry", "kafka");
+
+    private final StackEndpoints endpoints;
+    private final List<ManagedProcess> started;
+
+    private DevStack(StackEndpoints endpoints, List<ManagedProcess> started) {
+        this.endpoints = endpoints;
+        this.started = started;
+    }
+
+    /**
+     * Starts the stack, or fails with a clear message if one is already running in the same state folder or a
+     * port is taken.
+     *
+     * @param withModelStub also start the model stub process (needs this JVM's classpath to hold it)
+     * @param progress      receives one line per step, for the CLI
+     */
+    public static DevStack up(StackSettings settings, boolean withModelStub, Consumer<String> progress) {
+        Path dir = settings.stateDir().toAbsolutePath();
+        Optional<StackEndpoints> running = find(dir);
+        if (running.isPresent()) {
+            throw new IllegalStateException("A stack is already running from " + dir + " (Kafka at "
+                    + running.get().bootstrapServers() + "); use it, or stop it with `./aijobs stack down`.");
+        }
+        clearStale(dir, progress);
+        Artifacts artifacts = Artifacts.fromBuild();
+        List<ManagedProcess> started = new ArrayList<>();
+        try {
+            KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka"), settings.kafkaPort(), settings.controllerPort(), artifacts);
+            progress.accept("Starting Kafka " + artifacts.kafkaVersion() + " (KRaft) on " + kafka.bootstrapServers() + " ...");
+            started.add(kafka.start(settings.startTimeout()));
+
+            SchemaRegistryServer registry = new SchemaRegistryServer(dir.resolve("registry"), settings.registryPort(),
+                    settings.persistent(), artifacts);
+            progress.accept("Starting Apicurio Registry " + artifacts.apicurioVersion() + " on " + registry.url() + " ...");
+            started.add(registry.start(settings.startTimeout()));
+
+            String modelUrl = null;
+            if (withModelStub) {
+                ModelStubProcess stub = new ModelStubProcess(dir.resolve("model-stub"), settings.modelPort(), settings.modelLatency());
+                progress.accept("Starting the model stub on " + stub.baseUrl() + " ...");
+                started.add(stub.start(settings.startTimeout()));
+                modelUrl = stub.baseUrl();
+            }
+            StackEndpoints endpoints = new StackEndpoints(kafka.bootstrapServers(), registry.url(), modelUrl);
+            writeState(dir, endpoints);
+            return new DevStack(endpoints, started);
+        } catch (RuntimeException e) {
+            stopAll(started);
+            throw e;
+        }
+    }
+
+    /** The endpoints of a stack running from {@code stateDir}, if its broker and registry are alive. */
+    public static Optional<StackEndpoints> find(Path stateDir) {
+        Path dir = stateDir.toAbsolutePath();
+        Path stateFile = dir.resolve(STATE_FILE);
+        if (!Files.isRegularFile(stateFile)) {
+            return Optional.empty();
+        }
+        boolean alive = ManagedProcess.attach("kafka", logFile(dir, "kafka"), pidFile(dir, "kafka")).isPresent()
+                && ManagedProcess.attach("schema-registry", logFile(dir, "schema-registry"), pidFile(dir, "schema-registry")).isPresent();
+        if (!alive) {
+            return Optional.empty();
+        }
+        Properties props = new Properties();
+        try (var in = Files.newBufferedReader(stateFile)) {
+            props.load(in);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.of(new StackEndpoints(props.getProperty("bootstrap.servers"),
+                props.getProperty("schema.registry.url"), props.getProperty("model.base.url")));
+    }
+
+    /** Status lines, one per component: running with pid, or not running. */
+    public static List<String> status(Path stateDir) {
+        Path dir = stateDir.toAbsolutePath();
+        List<String> lines = new ArrayList<>();
+        for (String component : COMPONENTS) {
+            Optional<ManagedProcess> process = ManagedProcess.attach(component, logFile(dir, component), pidFile(dir, component));
+            lines.add(String.format("%-16s %s", component, process
+                    .map(p -> "running (pid " + p.pid() + ", log " + p.logFile() + ")")
+                    .orElse("not running")));
+        }
+        return lines;
+    }
+
+    /** Stops every component recorded under {@code stateDir}; returns how many were running. */
+    public static int down(Path stateDir, Consumer<String> progress) {
+        Path dir = stateDir.toAbsolutePath();
+        int stopped = 0;
+        for (String component : COMPONENTS) {
+            Optional<ManagedProcess> process = ManagedProcess.attach(component, logFile(dir, component), pidFile(dir, component));
+            if (process.isPresent()) {
+                progress.accept("Stopping " + component + " (pid " + process.get().pid() + ") ...");
+                process.get().stop(STOP_GRACE);
+                stopped++;
+            }
+        }
+        clearStale(dir, line -> { });
+        return stopped;
+    }
+
+    public StackEndpoints endpoints() {
+        return endpoints;
+    }
+
+    /** Stops the processes this instance started, model stub first and broker last. */
+    @Override
+    public void close() {
+        stopAll(started);
+    }
+
+    private static void stopAll(List<ManagedProcess> processes) {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).stop(STOP_GRACE);
+        }
+    }
+
+    private static void clearStale(Path dir, Consumer<String> progress) {
+        try {
+            for (String component : COMPONENTS) {
+                Path pidFile = pidFile(dir, component);
+                if (Files.exists(pidFile) && ManagedProcess.attach(component, logFile(dir, component), pidFile).isEmpty()) {
+                    progress.accept("Clearing stale pid file of " + component + " (process " + ManagedProcess.readPid(pidFile).orElse(-1L) + " is gone)");
+                    Files.delete(pidFile);
+                }
+            }
+            Files.deleteIfExists(dir.resolve(STATE_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeState(Path dir, StackEndpoints endpoints) {
+        Properties props = new Properties();
+        props.setProperty("bootstrap.servers", endpoints.bootstrapServers());
+        props.setProperty("schema.registry.url", endpoints.schemaRegistryUrl());
+        if (endpoints.modelBaseUrl() != null) {
+            props.setProperty("model.base.url", endpoints.modelBaseUrl());
+        }
+        try (var out = Files.newBufferedWriter(dir.resolve(STATE_FILE))) {
+            props.store(out, "endpoints of the running aijobs dev stack");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path pidFile(Path dir, String component) {
+        return dir.resolve(component.equals("schema-registry") ? "registry" : component).resolve(component + ".pid");
+    }
+
+    static Path logFile(Path dir, String component) {
+        return dir.resolve(component.equals("schema-registry") ? "registry" : component).resolve(component + ".log");
+    }
+}

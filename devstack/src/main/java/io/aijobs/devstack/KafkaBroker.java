@@ -1,0 +1,189 @@
+package io.aijobs.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/**
+ * A single-node Apache Kafka KRaft broker (combined broker and controller) as a separate JVM, listening on
+ * 127.0.0.1 only.
+ *
+ * <p>Configured for one node: replication factor 1 for the offsets, transaction-state and share-coordinator
+ * topics and {@code transaction.state.log.min.isr=1}, so that exactly-once Streams applications work. Topic
+ * auto-creation is off: topics are part of the contract and are created deliberately.
+ *
+ * <p>The data directory is formatted on first start and reused afterwards.
+ */
+public final class KafkaBroker {
+
+    private static final String NAME = "kafka";
+
+    private final Path home;
+    private final int port;
+    private final int controllerPort;
+    private final Artifacts artifacts;
+
+    public KafkaBroker(Path home, int port, int controllerPort, Artifacts artifacts) {
+        this.home = home;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.artifacts = artifacts;
+    }
+
+    public String bootstrapServers() {
+        return Ports.LOOPBACK + ":" + port;
+    }
+
+    public Path logFile() {
+        return home.resolve(NAME + ".log");
+    }
+
+    public Path pidFile() {
+        return home.resolve(NAME + ".pid");
+    }
+
+    /** Formats the storage if needed, starts the broker, and waits until it answers a metadata request. */
+    public ManagedProcess start(Duration timeout) {
+        Ports.requireFree(port, "Kafka broker", "--kafka-port");
+        Ports.requireFree(controllerPort, "Kafka controller", "--kafka-controller-port");
+        Path config = writeConfig();
+        formatIfNeeded(config);
+        List<String> command = java(List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=" + writeLog4jConfig()), "kafka.Kafka", config.toString());
+        ManagedProcess process = ManagedProcess.start(NAME, command, home, logFile(), pidFile());
+        process.awaitReady(this::answersMetadata, timeout);
+        return process;
+    }
+
+    private List<String> java(List<String> jvmOptions, String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Jvm.javaExecutable());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(artifacts.kafkaClasspath());
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private Path writeConfig() {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", "1");
+        p.setProperty("controller.quorum.voters", "1@" + Ports.LOOPBACK + ":" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + port);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("log.dirs", home.resolve("data").toAbsolutePath().toString());
+        p.setProperty("num.partitions", "3");
+        p.setProperty("auto.create.topics.enable", "false");
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "3");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "3");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        p.setProperty("log.retention.hours", "24");
+        p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+        Path file = home.resolve("server.properties");
+        try {
+            Files.createDirectories(home);
+            try (var out = Files.newBufferedWriter(file)) {
+                p.store(out, "written by the aijobs devstack; edits are overwritten on start");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    private Path writeLog4jConfig() {
+        Path file = home.resolve("log4j2.properties");
+        String config = String.join("\n",
+                "status = warn",
+                "appender.console.type = Console",
+                "appender.console.name = STDOUT",
+                "appender.console.layout.type = PatternLayout",
+                "appender.console.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = INFO",
+                "rootLogger.appenderRef.stdout.ref = STDOUT",
+                "logger.kafka.name = kafka",
+                "logger.kafka.level = WARN",
+                "logger.state.name = state.change.logger",
+                "logger.state.level = WARN",
+                "logger.org.name = org.apache.kafka",
+                "logger.org.level = WARN",
+                "");
+        try {
+            Files.writeString(file, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    private void formatIfNeeded(Path config) {
+        if (Files.exists(home.resolve("data").resolve("meta.properties"))) {
+            return;
+        }
+        List<String> command = java(List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + writeLog4jConfig()),
+                "kafka.tools.StorageTool", "format", "--ignore-formatted",
+                "--cluster-id", clusterId(), "--config", config.toString());
+        Path log = home.resolve("format.log");
+        try {
+            Process process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("Formatting Kafka storage took over 60 s; see " + log);
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("Formatting Kafka storage failed (exit " + process.exitValue() + "): "
+                        + Files.readString(log));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    /** A random KRaft cluster id: 16 random bytes, base64url without padding, as {@code kafka-storage random-uuid}. */
+    private static String clusterId() {
+        UUID uuid = UUID.randomUUID();
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(16);
+        buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+    }
+
+    private boolean answersMetadata() {
+        if (!Ports.isListening(port)) {
+            return false;
+        }
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+            return !admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
+                    .get(4, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

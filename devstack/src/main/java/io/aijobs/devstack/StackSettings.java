@@ -1,0 +1,44 @@
+package io.aijobs.devstack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where and how the local stack runs.
+ *
+ * @param stateDir       project-local folder for configs, data, logs and pid files (e.g. {@code .aijobs/stack})
+ * @param kafkaPort      broker listener on 127.0.0.1
+ * @param controllerPort KRaft controller listener on 127.0.0.1
+ * @param registryPort   schema registry on 127.0.0.1
+ * @param modelPort      model stub on 127.0.0.1
+ * @param modelLatency   latency spec of the model stub (see {@code LatencyDistribution})
+ * @param persistent     keep broker data and registry schemas across restarts (dev) or not (tests)
+ * @param startTimeout   bound on each component's start-up
+ */
+public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort,
+                            String modelLatency, boolean persistent, Duration startTimeout) {
+
+    public static final int DEFAULT_KAFKA_PORT = 19092;
+    public static final int DEFAULT_CONTROLLER_PORT = 19093;
+    public static final int DEFAULT_REGISTRY_PORT = 18081;
+    public static final int DEFAULT_MODEL_PORT = 18000;
+
+    public StackSettings {
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(modelLatency, "modelLatency");
+        Objects.requireNonNull(startTimeout, "startTimeout");
+    }
+
+    /** The developer stack: fixed ports, data kept under {@code stateDir}. */
+    public static StackSettings dev(Path stateDir) {
+        return new StackSettings(stateDir, DEFAULT_KAFKA_PORT, DEFAULT_CONTROLLER_PORT, DEFAULT_REGISTRY_PORT,
+                DEFAULT_MODEL_PORT, "lognormal:300,0.5", true, Duration.ofSeconds(90));
+    }
+
+    /** A throwaway stack for a test run: free ports, nothing kept. */
+    public static StackSettings ephemeral(Path stateDir) {
+        return new StackSettings(stateDir, Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(),
+                "fixed:20", false, Duration.ofSeconds(120));
+    }
+}

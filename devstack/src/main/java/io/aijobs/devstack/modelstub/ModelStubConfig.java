@@ -1,0 +1,72 @@
+package io.aijobs.devstack.modelstub;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings of the {@link ModelStub}.
+ *
+ * @param port          port on 127.0.0.1; 0 picks a free one
+ * @param latency       how long a normal answer takes
+ * @param faultRates    probability of each fault per request (0..1, summing to at most 1)
+ * @param retryAfter    the {@code Retry-After} a 429 carries
+ * @param hangTime      how long a {@link Fault#TIMEOUT} keeps the request open before closing it unanswered
+ * @param apiKey        when present, requests must carry {@code Authorization: Bearer <apiKey>}
+ * @param seed          seed of the random source, for repeatable runs
+ */
+public record ModelStubConfig(int port, LatencyDistribution latency, Map<Fault, Double> faultRates,
+                              Duration retryAfter, Duration hangTime, Optional<String> apiKey, long seed) {
+
+    public ModelStubConfig {
+        Objects.requireNonNull(latency, "latency");
+        Objects.requireNonNull(retryAfter, "retryAfter");
+        Objects.requireNonNull(hangTime, "hangTime");
+        Objects.requireNonNull(apiKey, "apiKey");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        faultRates = Map.copyOf(Objects.requireNonNull(faultRates, "faultRates"));
+        double total = 0;
+        for (Map.Entry<Fault, Double> rate : faultRates.entrySet()) {
+            if (rate.getValue() < 0 || rate.getValue() > 1) {
+                throw new IllegalArgumentException("fault rate of " + rate.getKey() + " must be within 0..1");
+            }
+            total += rate.getValue();
+        }
+        if (total > 1.0 + 1e-9) {
+            throw new IllegalArgumentException("fault rates sum to " + total + "; they must sum to at most 1");
+        }
+    }
+
+    /** A stub on a free port answering in a fixed 20 ms without faults. */
+    public static ModelStubConfig defaults() {
+        return new ModelStubConfig(0, new LatencyDistribution.Fixed(20), Map.of(), Duration.ofSeconds(1),
+                Duration.ofSeconds(120), Optional.empty(), 42L);
+    }
+
+    public ModelStubConfig withPort(int newPort) {
+        return new ModelStubConfig(newPort, latency, faultRates, retryAfter, hangTime, apiKey, seed);
+    }
+
+    public ModelStubConfig withLatency(LatencyDistribution newLatency) {
+        return new ModelStubConfig(port, newLatency, faultRates, retryAfter, hangTime, apiKey, seed);
+    }
+
+    public ModelStubConfig withFaultRates(Map<Fault, Double> newRates) {
+        return new ModelStubConfig(port, latency, newRates, retryAfter, hangTime, apiKey, seed);
+    }
+
+    public ModelStubConfig withRetryAfter(Duration newRetryAfter) {
+        return new ModelStubConfig(port, latency, faultRates, newRetryAfter, hangTime, apiKey, seed);
+    }
+
+    public ModelStubConfig withHangTime(Duration newHangTime) {
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, newHangTime, apiKey, seed);
+    }
+
+    public ModelStubConfig withApiKey(String key) {
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, Optional.of(key), seed);
+    }
+}

@@ -1,0 +1,40 @@
+package io.aijobs.contracts;
+
+/**
+ * Header names the platform writes on its records: a public contract.
+ *
+ * <p>Values are UTF-8 strings. Headers only repeat what helps routing and tracing without decoding the value;
+ * the Avro value stays the source of truth.
+ */
+public final class JobHeaders {
+
+    /** Tenant id, on jobs published through the producer library and on every record the platform writes. */
+    public static final String TENANT = "aijobs.tenant";
+    /** Job id, also the record key of jobs and results. */
+    public static final String JOB_ID = "aijobs.job.id";
+    /** Correlation id of the job, when the request carried one. */
+    public static final String TRACE_ID = "aijobs.trace.id";
+    /** Model-call attempt number (1-based), on usage, retry and dead-letter records. */
+    public static final String ATTEMPT = "aijobs.attempt";
+    /** Failure category ({@code FailureCategory} symbol), on retry and dead-letter records. */
+    public static final String CATEGORY = "aijobs.failure.category";
+    /** Name and version of the client that produced the job, e.g. {@code aijobs-producer/0.1.0}. */
+    public static final String PRODUCER = "aijobs.producer";
+
+    /*
+     * Kafka Streams' dead-letter headers (KIP-1034), reused with the same meaning on dead-letter records.
+     */
+    /** Exception class name. */
+    public static final String STREAMS_ERRORS_EXCEPTION = "__streams.errors.exception";
+    /** Exception message. */
+    public static final String STREAMS_ERRORS_MESSAGE = "__streams.errors.message";
+    /** Topic the failed record was read from. */
+    public static final String STREAMS_ERRORS_TOPIC = "__streams.errors.topic";
+    /** Partition the failed record was read from. */
+    public static final String STREAMS_ERRORS_PARTITION = "__streams.errors.partition";
+    /** Offset of the failed record. */
+    public static final String STREAMS_ERRORS_OFFSET = "__streams.errors.offset";
+
+    private JobHeaders() {
+    }
+}

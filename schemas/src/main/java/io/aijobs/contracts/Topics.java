@@ -1,0 +1,111 @@
+package io.aijobs.contracts;
+
+import io.aijobs.schema.Alert;
+import io.aijobs.schema.JobEvent;
+import io.aijobs.schema.JobFailure;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.JobResult;
+import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.serde.AvroSerde;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.SchemaRegistryClient;
+import java.util.List;
+import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The typed registry of topics: each topic's name together with the serdes of its key and value. Built once from
+ * configuration and passed to whatever reads or writes; holds no global state.
+ *
+ * <p>Keys are UTF-8 strings (jobId, tenantId or alertKey, as each method says); values are the Avro contracts in
+ * Confluent's wire format.
+ */
+public final class Topics {
+
+    private final TopicNames names;
+    private final Serde<String> keys = Serdes.String();
+    private final AvroSerde<JobRequest> jobRequests;
+    private final AvroSerde<JobResult> jobResults;
+    private final AvroSerde<JobFailure> jobFailures;
+    private final AvroSerde<ModelCallUsage> usages;
+    private final AvroSerde<JobEvent> events;
+    private final AvroSerde<Alert> alerts;
+
+    public Topics(TopicNames names, SchemaRegistryClient registry, AvroSerdeConfig serdeConfig) {
+        this.names = Objects.requireNonNull(names, "names");
+        this.jobRequests = AvroSerde.of(JobRequest.class, registry, serdeConfig);
+        this.jobResults = AvroSerde.of(JobResult.class, registry, serdeConfig);
+        this.jobFailures = AvroSerde.of(JobFailure.class, registry, serdeConfig);
+        this.usages = AvroSerde.of(ModelCallUsage.class, registry, serdeConfig);
+        this.events = AvroSerde.of(JobEvent.class, registry, serdeConfig);
+        this.alerts = AvroSerde.of(Alert.class, registry, serdeConfig);
+    }
+
+    public TopicNames names() {
+        return names;
+    }
+
+    /** {@code tenant.<id>.jobs}, key jobId. */
+    public Topic<String, JobRequest> jobs(TenantId tenant) {
+        return new Topic<>(names.jobs(tenant), keys, jobRequests);
+    }
+
+    /** {@code tenant.<id>.results}, key jobId. */
+    public Topic<String, JobResult> results(TenantId tenant) {
+        return new Topic<>(names.results(tenant), keys, jobResults);
+    }
+
+    /** {@code tenant.<id>.dlt}, key jobId (null when unknown). */
+    public Topic<String, JobFailure> deadLetter(TenantId tenant) {
+        return new Topic<>(names.deadLetter(tenant), keys, jobFailures);
+    }
+
+    /** {@code tenant.<id>.alerts}, key alertKey. */
+    public Topic<String, Alert> tenantAlerts(TenantId tenant) {
+        return new Topic<>(names.tenantAlerts(tenant), keys, alerts);
+    }
+
+    /** {@code platform.dlt}, key jobId or null. */
+    public Topic<String, JobFailure> platformDeadLetter() {
+        return new Topic<>(names.platformDeadLetter(), keys, jobFailures);
+    }
+
+    /** {@code platform.usage}, key tenantId. */
+    public Topic<String, ModelCallUsage> usage() {
+        return new Topic<>(names.usage(), keys, usages);
+    }
+
+    /** {@code platform.job-events}, key jobId. */
+    public Topic<String, JobEvent> jobEvents() {
+        return new Topic<>(names.jobEvents(), keys, events);
+    }
+
+    /** {@code platform.alerts}, key alertKey. */
+    public Topic<String, Alert> alerts() {
+        return new Topic<>(names.alerts(), keys, alerts);
+    }
+
+    /** The value schema of each tenant-facing topic, in {@link TopicNames.TenantTopic} order. */
+    public static Schema valueSchema(TopicNames.TenantTopic kind) {
+        switch (kind) {
+            case JOBS:
+                return JobRequest.getClassSchema();
+            case RESULTS:
+                return JobResult.getClassSchema();
+            case DLT:
+                return JobFailure.getClassSchema();
+            case ALERTS:
+                return Alert.getClassSchema();
+            default:
+                throw new IllegalArgumentException(kind.name());
+        }
+    }
+
+    /** Every top-level contract schema, for registration and compatibility checks. */
+    public static List<Schema> contractSchemas() {
+        return List.of(JobRequest.getClassSchema(), JobResult.getClassSchema(), JobFailure.getClassSchema(),
+                ModelCallUsage.getClassSchema(), JobEvent.getClassSchema(), Alert.getClassSchema());
+    }
+}
