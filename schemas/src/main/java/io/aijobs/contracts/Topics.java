@@ -9,7 +9,10 @@ import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.serde.AvroSerde;
 import io.aijobs.serde.AvroSerdeConfig;
 import io.aijobs.serde.SchemaRegistryClient;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.Serde;
@@ -101,6 +104,24 @@ public final class Topics {
             default:
                 throw new IllegalArgumentException(kind.name());
         }
+    }
+
+    /**
+     * The value schema of every topic of the given tenants and of the platform, by topic name: what must be
+     * registered (under {@code <topic>-value}) before producers with auto-registration off can write.
+     */
+    public static Map<String, Schema> valueSchemasByTopic(TopicNames names, Collection<TenantId> tenants) {
+        Map<String, Schema> schemas = new LinkedHashMap<>();
+        for (TenantId tenant : tenants) {
+            for (TopicNames.TenantTopic kind : TopicNames.TenantTopic.values()) {
+                schemas.put(names.tenantTopic(tenant, kind), valueSchema(kind));
+            }
+        }
+        schemas.put(names.usage(), ModelCallUsage.getClassSchema());
+        schemas.put(names.jobEvents(), JobEvent.getClassSchema());
+        schemas.put(names.alerts(), Alert.getClassSchema());
+        schemas.put(names.platformDeadLetter(), JobFailure.getClassSchema());
+        return schemas;
     }
 
     /** Every top-level contract schema, for registration and compatibility checks. */

@@ -1,0 +1,52 @@
+package io.aijobs.cli;
+
+import io.aijobs.schema.ChatMessage;
+import io.aijobs.schema.JobParameters;
+import io.aijobs.schema.JobRequest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Generated demo workload: jobs spread round-robin over tenants demo-1..demo-M. */
+final class DemoJobs {
+
+    private static final String[] PROMPTS = {
+        "Summarise this support ticket in one sentence: the invoice PDF fails to download on mobile.",
+        "Classify the sentiment of: 'Delivery was late but the support team was great.'",
+        "Extract the company name from: 'Meeting notes with Globex Corporation, Q3 renewal.'",
+        "Translate to French: 'Your order has shipped.'",
+        "Write a subject line for an email announcing a maintenance window on Sunday.",
+    };
+
+    private DemoJobs() {
+    }
+
+    static String tenant(int index) {
+        return "demo-" + index;
+    }
+
+    static List<JobRequest> generate(int count, int tenants, String model, Clock clock) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<JobRequest> jobs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            jobs.add(job(run, i, tenant(1 + i % tenants), model, clock));
+        }
+        return jobs;
+    }
+
+    static JobRequest job(String run, int index, String tenant, String model, Clock clock) {
+        return JobRequest.newBuilder()
+                .setJobId("demo-" + run + "-" + index)
+                .setTenantId(tenant)
+                .setModel(model)
+                .setMessages(List.of(new ChatMessage("system", "You are a concise assistant."),
+                        new ChatMessage("user", PROMPTS[index % PROMPTS.length])))
+                .setParameters(JobParameters.newBuilder().setMaxOutputTokens(64).setTemperature(0.2).build())
+                .setSubmittedAt(clock.instant())
+                .setTraceId("trace-" + run + "-" + index)
+                .setMetadata(Map.of("source", "aijobs-demo"))
+                .build();
+    }
+}

@@ -1,0 +1,46 @@
+package io.aijobs.cli;
+
+import io.aijobs.devstack.DevStack;
+import io.aijobs.devstack.StackEndpoints;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * Where a command finds Kafka and the schema registry: the options when given, else the local stack running from
+ * the state folder.
+ */
+final class StackOptions {
+
+    /** Default state folder: {@code .aijobs/stack} of the checkout (the launcher script passes {@code aijobs.home}). */
+    static Path defaultStateDir() {
+        return Path.of(System.getProperty("aijobs.home", ".aijobs")).resolve("stack");
+    }
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (default: the local stack's)")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", paramLabel = "URL",
+            description = "Confluent-compatible schema registry URL (default: the local stack's)")
+    String registryUrl;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "State folder of the local stack (default: .aijobs/stack)")
+    Path stateDir;
+
+    Path stateDir() {
+        return stateDir != null ? stateDir : defaultStateDir();
+    }
+
+    /** The endpoints to use; fails with what to do when neither options nor a running stack give them. */
+    StackEndpoints resolve() {
+        Optional<StackEndpoints> local = DevStack.find(stateDir());
+        String bootstrap = bootstrapServers != null ? bootstrapServers : local.map(StackEndpoints::bootstrapServers).orElse(null);
+        String registry = registryUrl != null ? registryUrl : local.map(StackEndpoints::schemaRegistryUrl).orElse(null);
+        if (bootstrap == null || registry == null) {
+            throw new IllegalStateException("No local stack is running (" + stateDir() + "): start one with "
+                    + "`./aijobs stack up`, or pass --bootstrap-servers and --registry-url");
+        }
+        return new StackEndpoints(bootstrap, registry, local.map(StackEndpoints::modelBaseUrl).orElse(null));
+    }
+}

@@ -1,0 +1,91 @@
+package io.aijobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Command-line misuse and validation; nothing here needs a broker. */
+class AijobsCommandTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "stack", "stack up", "stack down", "stack status", "produce", "results", "schemas", "schemas register"})
+    void shouldPrintHelpForEveryCommand(String command) {
+        CliRun run = CliRun.of((command + " --help").split(" "));
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: aijobs " + command);
+    }
+
+    @Test
+    void shouldPrintUsageAndExitTwoWithoutASubcommand() {
+        CliRun run = CliRun.of();
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Missing subcommand").contains("Usage: aijobs");
+    }
+
+    @Test
+    void shouldPrintUsageAndExitTwoOnAnUnknownOption() {
+        CliRun run = CliRun.of("produce", "--generate", "5", "--bogus");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown option: '--bogus'").contains("Usage: aijobs produce");
+    }
+
+    @Test
+    void shouldRequireExactlyOneSourceOfJobs() {
+        assertThat(CliRun.of("produce").exitCode()).isEqualTo(2);
+        assertThat(CliRun.of("produce", "--generate", "1", "--file", "x").exitCode()).isEqualTo(2);
+        assertThat(CliRun.of("produce", "--generate", "0").err()).contains("--generate needs a positive count");
+    }
+
+    @Test
+    void shouldRejectAnInvalidTenantAsMisuse() {
+        CliRun run = CliRun.of("results", "--tenant", "Not.Valid");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid tenant id 'Not.Valid'");
+    }
+
+    @Test
+    void shouldReportEveryInvalidLineWithItsNumberAndSendNothing(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("jobs.jsonl");
+        Files.writeString(file, String.join("\n",
+                "{\"jobId\":\"a1\",\"tenantId\":\"acme\",\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "",
+                "{\"jobId\":\"a2\",\"tenantId\":\"\",\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "{not json",
+                "# a comment"));
+
+        // No stack runs and no servers are given: reaching the network would fail differently
+        CliRun run = CliRun.of("produce", "--file", file.toString(), "--state-dir", dir.resolve("none").toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err())
+                .contains(file + ":3: tenantId: is missing or blank")
+                .contains(file + ":4: invalid JSON")
+                .contains("2 invalid line(s)")
+                .contains("nothing was sent");
+    }
+
+    @Test
+    void shouldSayHowToStartAStackWhenNoneRuns(@TempDir Path dir) {
+        CliRun run = CliRun.of("produce", "--generate", "1", "--state-dir", dir.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("No local stack is running").contains("./aijobs stack up");
+    }
+
+    @Test
+    void shouldExitThreeFromStatusWhenNothingRuns(@TempDir Path dir) {
+        CliRun run = CliRun.of("stack", "status", "--state-dir", dir.toString());
+
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.out()).contains("kafka            not running");
+    }
+}

@@ -1,0 +1,159 @@
+package io.aijobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.devstack.junit.DevStackExtension;
+import io.aijobs.schema.Cost;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.JobResult;
+import io.aijobs.schema.JobTimings;
+import io.aijobs.serde.AvroDeserializer;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.AvroSerializer;
+import io.aijobs.serde.RestSchemaRegistryClient;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line against a real broker and registry. */
+@ExtendWith(DevStackExtension.class)
+class CliIT {
+
+    private static String[] withStack(StackEndpoints stack, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.schemaRegistryUrl()));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void shouldPublishAFileAsConfluentFramedJobsThatAPlainConsumerDecodes(StackEndpoints stack, @TempDir Path dir) throws Exception {
+        String tenant = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        Path file = dir.resolve("jobs.jsonl");
+        Files.writeString(file, "{\"jobId\":\"j-1\",\"tenantId\":\"" + tenant + "\",\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n"
+                + "{\"jobId\":\"j-2\",\"tenantId\":\"" + tenant + "\",\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"yo\"}]}\n");
+
+        CliRun run = CliRun.of(withStack(stack, "produce", "--file", file.toString()));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Sent 2 of 2 jobs to 1 tenant(s)");
+        String topic = TopicNames.defaults().jobs(TenantId.of(tenant));
+        List<ConsumerRecord<String, byte[]>> raw = consume(stack, topic, 2, new ByteArrayDeserializer());
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
+        for (ConsumerRecord<String, byte[]> record : raw) {
+            assertThat(record.value()[0]).isZero();
+            assertThat(registry.schemaById(ByteBuffer.wrap(record.value(), 1, 4).getInt()).getFullName())
+                    .isEqualTo("io.aijobs.schema.JobRequest");
+        }
+        List<ConsumerRecord<String, JobRequest>> decoded = consume(stack, topic, 2, new AvroDeserializer<>(JobRequest.class, registry));
+        assertThat(decoded).extracting(r -> r.value().getJobId()).containsExactlyInAnyOrder("j-1", "j-2");
+    }
+
+    @Test
+    void shouldGenerateJobsAcrossTenants(StackEndpoints stack) {
+        CliRun run = CliRun.of(withStack(stack, "produce", "--generate", "30", "--tenants", "3"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Sent 30 of 30 jobs to 3 tenant(s)")
+                .containsPattern("demo-1\\s+10\\n").containsPattern("demo-3\\s+10");
+    }
+
+    @Test
+    void shouldPrintOnlyCommittedResultsDecoded(StackEndpoints stack) throws Exception {
+        String tenant = "res-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(CliRun.of(withStack(stack, "schemas", "register", "--tenant", tenant)).exitCode()).isZero();
+        String topic = TopicNames.defaults().results(TenantId.of(tenant));
+        new io.aijobs.cli.CliIT.TopicCreator(stack).create(topic);
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "cli-it-" + tenant);
+        AvroSerializer<JobResult> serializer = new AvroSerializer<>(
+                new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10)),
+                new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl())), false);
+        try (KafkaProducer<String, JobResult> producer = new KafkaProducer<>(config, new StringSerializer(), serializer)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "j-1", result("j-1", tenant)));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "j-aborted", result("j-aborted", tenant)));
+            producer.flush();
+            producer.abortTransaction();
+        }
+
+        CliRun run = CliRun.of(withStack(stack, "results", "--tenant", tenant));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("\"jobId\":\"j-1\"").contains("\"costNanos\":1500").doesNotContain("j-aborted");
+        assertThat(run.err()).contains("1 result(s) for tenant " + tenant);
+    }
+
+    @Test
+    void shouldRegisterContractSubjectsIdempotently(StackEndpoints stack) {
+        String tenant = "sch-" + UUID.randomUUID().toString().substring(0, 8);
+
+        CliRun first = CliRun.of(withStack(stack, "schemas", "register", "--tenant", tenant));
+        CliRun second = CliRun.of(withStack(stack, "schemas", "register", "--tenant", tenant));
+
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.out()).contains("tenant." + tenant + ".jobs-value").contains("platform.usage-value");
+        assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    private static JobResult result(String jobId, String tenant) {
+        Instant now = Instant.parse("2026-11-27T10:00:00Z");
+        return JobResult.newBuilder().setJobId(jobId).setTenantId(tenant).setModel("m").setOutput("ok")
+                .setFinishReason("stop").setInputTokens(10).setOutputTokens(5)
+                .setCost(Cost.newBuilder().setAmountNanos(1500).setPricingVersion("test-1").build())
+                .setAttempts(1)
+                .setTimings(JobTimings.newBuilder().setSubmittedAt(now).setStartedAt(now).setCompletedAt(now).setModelLatencyMs(20).build())
+                .build();
+    }
+
+    private static <V> List<ConsumerRecord<String, V>> consume(StackEndpoints stack, String topic, int expected,
+                                                              org.apache.kafka.common.serialization.Deserializer<V> deserializer) {
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "cli-it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), deserializer)) {
+            consumer.subscribe(List.of(topic));
+            List<ConsumerRecord<String, V>> records = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return records.size() >= expected;
+            });
+            return records;
+        }
+    }
+
+    /** Creates topics the way the dev stack does. */
+    record TopicCreator(StackEndpoints stack) {
+        void create(String topic) throws Exception {
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
+                        .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+}
