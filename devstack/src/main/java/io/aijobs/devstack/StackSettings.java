@@ -38,7 +38,12 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
 
     /** A throwaway stack for a test run: free ports, nothing kept. */
     public static StackSettings ephemeral(Path stateDir) {
-        return new StackSettings(stateDir, Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(),
+        java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+        while (ports.size() < 4) {
+            ports.add(Ports.freePort());
+        }
+        java.util.Iterator<Integer> port = ports.iterator();
+        return new StackSettings(stateDir, port.next(), port.next(), port.next(), port.next(),
                 "fixed:20", false, Duration.ofSeconds(120));
     }
 }
