@@ -1,5 +1,8 @@
 package io.aijobs.producer;
 
+import io.aijobs.contracts.InvalidJobException;
+import io.aijobs.contracts.JobValidator;
+
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;

@@ -1,5 +1,7 @@
 package io.aijobs.producer;
 
+import io.aijobs.contracts.InvalidJobException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -1,5 +1,8 @@
 package io.aijobs.producer;
 
+import io.aijobs.contracts.InvalidJobException;
+import io.aijobs.contracts.JobValidator;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -50,6 +50,30 @@ public final class Topics {
         return names;
     }
 
+    public Serde<JobRequest> jobRequestSerde() {
+        return jobRequests;
+    }
+
+    public Serde<JobResult> jobResultSerde() {
+        return jobResults;
+    }
+
+    public Serde<JobFailure> jobFailureSerde() {
+        return jobFailures;
+    }
+
+    public Serde<ModelCallUsage> usageSerde() {
+        return usages;
+    }
+
+    public Serde<JobEvent> jobEventSerde() {
+        return events;
+    }
+
+    public Serde<Alert> alertSerde() {
+        return alerts;
+    }
+
     /** {@code tenant.<id>.jobs}, key jobId. */
     public Topic<String, JobRequest> jobs(TenantId tenant) {
         return new Topic<>(names.jobs(tenant), keys, jobRequests);

@@ -1,4 +1,4 @@
-package io.aijobs.producer;
+package io.aijobs.contracts;
 
 import java.util.List;
 

@@ -1,6 +1,5 @@
-package io.aijobs.producer;
+package io.aijobs.contracts;
 
-import io.aijobs.contracts.TenantId;
 import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.JobParameters;
 import io.aijobs.schema.JobRequest;

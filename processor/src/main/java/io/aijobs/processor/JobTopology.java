@@ -1,0 +1,66 @@
+package io.aijobs.processor;
+
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.processor.execution.ExecutionDependencies;
+import io.aijobs.processor.execution.JobExecutionProcessorSupplier;
+import io.aijobs.schema.JobEvent;
+import io.aijobs.schema.JobFailure;
+import io.aijobs.schema.JobResult;
+import io.aijobs.schema.ModelCallUsage;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The processor's topology, a pure function of its dependencies:
+ *
+ * <pre>
+ * jobs-source (pattern tenant.*.jobs, raw bytes)
+ *   └─ job-execution (stores job-state, job-pending)
+ *        ├─ results-sink → tenant.&lt;t&gt;.results
+ *        ├─ dlt-sink     → tenant.&lt;t&gt;.dlt, or platform.dlt when the tenant is unknown
+ *        ├─ usage-sink   → platform.usage
+ *        └─ events-sink  → platform.job-events
+ * </pre>
+ *
+ * Values are read as bytes so that an undecodable record reaches the dead-letter topic with its original bytes
+ * instead of stopping the task. Names of nodes and stores are constants: internal topic names stay stable.
+ */
+public final class JobTopology {
+
+    public static final String SOURCE = "jobs-source";
+    public static final String EXECUTION = "job-execution";
+    public static final String STATE_STORE = "job-state";
+    public static final String PENDING_STORE = "job-pending";
+    public static final String RESULTS_SINK = "results-sink";
+    public static final String DLT_SINK = "dlt-sink";
+    public static final String USAGE_SINK = "usage-sink";
+    public static final String EVENTS_SINK = "events-sink";
+
+    private JobTopology() {
+    }
+
+    public static Topology build(ExecutionDependencies deps, Topics topics) {
+        TopicNames names = deps.names();
+        JobExecutionProcessorSupplier execution = new JobExecutionProcessorSupplier(deps);
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), names.jobsPattern());
+        topology.addProcessor(EXECUTION, execution, SOURCE);
+        topology.addSink(RESULTS_SINK,
+                (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
+                        names.results(TenantId.of(((JobResult) value).getTenantId())),
+                Serdes.String().serializer(), (topic, value) -> topics.jobResultSerde().serializer().serialize(topic, (JobResult) value),
+                EXECUTION);
+        topology.addSink(DLT_SINK,
+                (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
+                        execution.deadLetterTopic((JobFailure) value),
+                Serdes.String().serializer(), (topic, value) -> topics.jobFailureSerde().serializer().serialize(topic, (JobFailure) value),
+                EXECUTION);
+        topology.addSink(USAGE_SINK, names.usage(), Serdes.String().serializer(),
+                (topic, value) -> topics.usageSerde().serializer().serialize(topic, (ModelCallUsage) value), EXECUTION);
+        topology.addSink(EVENTS_SINK, names.jobEvents(), Serdes.String().serializer(),
+                (topic, value) -> topics.jobEventSerde().serializer().serialize(topic, (JobEvent) value), EXECUTION);
+        return topology;
+    }
+}

@@ -1,0 +1,154 @@
+package io.aijobs.processor;
+
+import io.aijobs.contracts.JobValidator;
+import io.aijobs.contracts.Topics;
+import io.aijobs.processor.execution.ExecutionDependencies;
+import io.aijobs.processor.execution.InFlightLimiter;
+import io.aijobs.processor.metrics.ProcessorMetrics;
+import io.aijobs.processor.metrics.PrometheusEndpoint;
+import io.aijobs.processor.model.OpenAiModelClient;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.serde.AvroDeserializer;
+import io.aijobs.serde.RestSchemaRegistryClient;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running processor: builds the topology from {@link ProcessorConfig}, starts Kafka Streams, the model client
+ * and the metrics endpoint, and stops them in order on {@link #close()}.
+ *
+ * <p>As a program: {@code ProcessorApp config.properties [key=value ...]}; arguments after the file override it.
+ * A bad configuration exits 2 naming the key.
+ */
+public final class ProcessorApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
+
+    private final KafkaStreams streams;
+    private final OpenAiModelClient modelClient;
+    private final ExecutorService httpExecutor;
+    private final RestSchemaRegistryClient registry;
+    private final PrometheusEndpoint endpoint;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final InFlightLimiter limiter;
+
+    private ProcessorApp(ProcessorConfig config) throws IOException {
+        PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ProcessorMetrics metrics = new ProcessorMetrics(meterRegistry, config.getInt(ProcessorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
+        registry = new RestSchemaRegistryClient(config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
+        httpExecutor = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "model-client");
+            thread.setDaemon(true);
+            return thread;
+        });
+        modelClient = new OpenAiModelClient(config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG), config.modelApiKey(),
+                config.modelTimeout(), config.modelConnectTimeout(), httpExecutor, Clock.systemUTC());
+        limiter = new InFlightLimiter(config.maxInFlight());
+        metrics.bindInFlight(limiter::inFlight, limiter::capacity);
+        Topics topics = new Topics(config.topicNames(), registry, config.serdeConfig());
+        ExecutionDependencies deps = new ExecutionDependencies(config.topicNames(),
+                new AvroDeserializer<>(JobRequest.class, registry), new JobValidator(config.maxInputBytes()), modelClient, limiter,
+                config.priceTable(), config.unknownModelPolicy(), metrics, config.backpressureMaxBlock(),
+                config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval());
+        Topology topology = JobTopology.build(deps, topics);
+        log.info("Topology:\n{}", topology.describe());
+        streams = new KafkaStreams(topology, config.streamsProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(meterRegistry);
+        int port = config.getInt(ProcessorConfig.METRICS_PORT_CONFIG);
+        endpoint = port < 0 ? null : new PrometheusEndpoint(meterRegistry, config.getString(ProcessorConfig.METRICS_HOST_CONFIG), port);
+    }
+
+    /** Builds and starts a processor. */
+    public static ProcessorApp start(Map<String, ?> properties) throws IOException {
+        ProcessorConfig config = new ProcessorConfig(properties);
+        ProcessorApp app = new ProcessorApp(config);
+        app.streams.start();
+        log.info("Processor {} started: max.in.flight={}, model {}{}", config.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
+                config.maxInFlight(), config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG),
+                app.endpoint == null ? "" : ", metrics on port " + app.endpoint.port());
+        return app;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public int inFlight() {
+        return limiter.inFlight();
+    }
+
+    /** Port of the metrics endpoint, or -1. */
+    public int metricsPort() {
+        return endpoint == null ? -1 : endpoint.port();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(60));
+        streamsMetrics.close();
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        modelClient.close();
+        httpExecutor.shutdownNow();
+        registry.close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("Usage: ProcessorApp CONFIG.properties [key=value ...]");
+            System.exit(2);
+        }
+        Map<String, Object> properties = new HashMap<>();
+        Properties file = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(args[0]))) {
+            file.load(reader);
+        }
+        file.forEach((key, value) -> properties.put(key.toString(), value));
+        for (int i = 1; i < args.length; i++) {
+            String[] pair = args[i].split("=", 2);
+            if (pair.length != 2) {
+                System.err.println("Not key=value: " + args[i]);
+                System.exit(2);
+            }
+            properties.put(pair[0], pair[1]);
+        }
+        ProcessorApp app;
+        try {
+            app = start(properties);
+        } catch (ConfigException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "processor-shutdown"));
+        stopped.await();
+    }
+}

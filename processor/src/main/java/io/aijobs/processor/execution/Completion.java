@@ -1,0 +1,16 @@
+package io.aijobs.processor.execution;
+
+import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.schema.JobRequest;
+
+/**
+ * A finished model call, handed from the HTTP client's thread to the stream thread that owns the job's task.
+ *
+ * @param stateKey  the job's key in the state store
+ * @param attempt   the attempt this call was; a completion for another attempt than the stored one is stale
+ * @param job       the request
+ * @param outcome   how the call ended
+ * @param startedAt epoch millis when the call was sent
+ */
+record Completion(String stateKey, int attempt, JobRequest job, ModelOutcome outcome, long startedAt) {
+}

@@ -1,0 +1,46 @@
+package io.aijobs.processor.execution;
+
+import io.aijobs.contracts.JobValidator;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.metrics.ProcessorMetrics;
+import io.aijobs.processor.model.ModelClient;
+import io.aijobs.processor.pricing.PriceTable;
+import io.aijobs.schema.JobRequest;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * What every task's {@link JobExecutionProcessor} shares within one processor instance: one model client, one
+ * in-flight limit, one price table, one metrics registry.
+ */
+public record ExecutionDependencies(
+        TopicNames names,
+        Deserializer<JobRequest> jobDeserializer,
+        JobValidator validator,
+        ModelClient modelClient,
+        InFlightLimiter limiter,
+        PriceTable prices,
+        UnknownModelPolicy unknownModelPolicy,
+        ProcessorMetrics metrics,
+        Duration backpressureMaxBlock,
+        Duration completionPollInterval,
+        Duration dedupHorizon,
+        Duration dedupCleanupInterval) {
+
+    public ExecutionDependencies {
+        Objects.requireNonNull(names, "names");
+        Objects.requireNonNull(jobDeserializer, "jobDeserializer");
+        Objects.requireNonNull(validator, "validator");
+        Objects.requireNonNull(modelClient, "modelClient");
+        Objects.requireNonNull(limiter, "limiter");
+        Objects.requireNonNull(prices, "prices");
+        Objects.requireNonNull(unknownModelPolicy, "unknownModelPolicy");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(backpressureMaxBlock, "backpressureMaxBlock");
+        Objects.requireNonNull(completionPollInterval, "completionPollInterval");
+        Objects.requireNonNull(dedupHorizon, "dedupHorizon");
+        Objects.requireNonNull(dedupCleanupInterval, "dedupCleanupInterval");
+    }
+}

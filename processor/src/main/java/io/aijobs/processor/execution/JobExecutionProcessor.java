@@ -1,0 +1,413 @@
+package io.aijobs.processor.execution;
+
+import io.aijobs.contracts.InvalidJobException;
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.processor.JobTopology;
+import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.schema.FailureCategory;
+import io.aijobs.schema.JobEventType;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.state.ExecutionStatus;
+import io.aijobs.schema.state.JobExecutionState;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes jobs exactly once per jobId, with many model calls in flight and no transaction waiting on any of them.
+ *
+ * <p>How: a new job is marked IN_FLIGHT in the {@value JobTopology#STATE_STORE} store and its call is started
+ * asynchronously; the mark is committed in the same transaction as the job's input offset. When the call ends,
+ * the HTTP client's thread puts a {@link Completion} in this task's queue; the stream thread drains the queue at
+ * the start of every {@link #process} and from a wall-clock punctuator, writes COMPLETED (or FAILED) and forwards
+ * the result, usage and event records, which join the next transaction. After a crash or a rebalance the new owner
+ * of the task finds the IN_FLIGHT jobs in {@value JobTopology#PENDING_STORE} and issues their calls again, with the
+ * same {@code Idempotency-Key}; completions for a task this instance no longer owns are dropped.
+ *
+ * <p>Guarantees: one result per jobId per tenant as seen by {@code read_committed} consumers (within the dedup
+ * horizon); at most {@code max.in.flight} calls open per instance; memory bounded by that number; a duplicate of a
+ * queued, in-flight, completed or failed job makes no call (it is recorded as a DUPLICATE event).
+ *
+ * <p>Limits, plainly:
+ * <ul>
+ *   <li>A call that was in flight when its instance crashed is made again: duplicate paid calls are bounded by the
+ *       calls in flight at the crash, and a provider that honours {@code Idempotency-Key} can drop them.</li>
+ *   <li>Deduplication is per partition: jobs must be keyed by jobId (the producer library does so; a record whose
+ *       key differs from its jobId is rejected as INVALID).</li>
+ *   <li>At capacity the stream thread waits up to {@code backpressure.max.block.ms} for a call slot, collecting
+ *       completions meanwhile, then parks the job in a durable per-task start queue: intake slows to one job per
+ *       wait while every slot is held by a slow call, instead of buffering in memory.</li>
+ *   <li>A finished job is remembered for {@code dedup.horizon.ms}; a resubmission after that runs again.</li>
+ * </ul>
+ *
+ * <p>Threading: everything but the completion queue is touched only by the task's stream thread. Do not share an
+ * instance between tasks; {@link JobExecutionProcessorSupplier} makes one per task.
+ */
+public final class JobExecutionProcessor implements Processor<String, byte[], String, Object> {
+
+    private static final Logger log = LoggerFactory.getLogger(JobExecutionProcessor.class);
+    private static final Duration WAIT_SLICE = Duration.ofMillis(5);
+    private static final int MAX_PURGE_PER_RUN = 10_000;
+
+    private final ExecutionDependencies deps;
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<String> startQueue = new ArrayDeque<>();
+    private final JobOutputs outputs;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, JobExecutionState> states;
+    private KeyValueStore<String, Long> pending;
+    private long nextSequence;
+    private volatile boolean closed;
+
+    JobExecutionProcessor(ExecutionDependencies deps) {
+        this.deps = deps;
+        this.outputs = new JobOutputs(deps.names());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.states = context.getStateStore(JobTopology.STATE_STORE);
+        this.pending = context.getStateStore(JobTopology.PENDING_STORE);
+        recoverPending();
+        context.schedule(deps.completionPollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            drainCompletions();
+            startQueued();
+        });
+        context.schedule(deps.dedupCleanupInterval(), PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
+    }
+
+    /** Rebuilds the start queue from the pending store: calls that were in flight first, then queued jobs in order. */
+    private void recoverPending() {
+        List<KeyValue<String, Long>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, Long> all = pending.all()) {
+            all.forEachRemaining(entries::add);
+        }
+        entries.sort(Comparator.comparingLong(entry -> entry.value));
+        int resumed = 0;
+        for (KeyValue<String, Long> entry : entries) {
+            JobExecutionState state = states.get(entry.key);
+            if (state == null || !(state.getStatus() == ExecutionStatus.IN_FLIGHT || state.getStatus() == ExecutionStatus.QUEUED)) {
+                pending.delete(entry.key);
+                continue;
+            }
+            startQueue.add(entry.key);
+            nextSequence = Math.max(nextSequence, entry.value + 1);
+            if (state.getStatus() == ExecutionStatus.IN_FLIGHT) {
+                resumed++;
+            }
+        }
+        if (!entries.isEmpty()) {
+            log.info("Task {}: re-issuing {} call(s) that were in flight and {} queued job(s)", context.taskId(), resumed,
+                    startQueue.size() - resumed);
+        }
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        drainCompletions();
+        startQueued();
+        RecordMetadata origin = context.recordMetadata().orElseThrow();
+        long now = context.currentSystemTimeMs();
+        TenantId tenant = deps.names().tenantOf(origin.topic(), TopicNames.TenantTopic.JOBS).orElse(null);
+        if (tenant == null) {
+            forwardFailure(null, null, FailureCategory.POISON, "unknown_topic", "Record on a topic that is not a tenant jobs topic",
+                    record, origin, now);
+            return;
+        }
+        JobRequest job;
+        try {
+            job = deps.jobDeserializer().deserialize(origin.topic(), record.value());
+        } catch (SerializationException e) {
+            forwardFailure(tenant, null, FailureCategory.POISON, "deserialization", e.getMessage(), record, origin, now);
+            return;
+        }
+        if (job == null) {
+            forwardFailure(tenant, null, FailureCategory.INVALID, "null_value", "A job record needs a value", record, origin, now);
+            return;
+        }
+        if (!rejectInvalid(tenant, job, record, origin, now)) {
+            admit(tenant, job, record, origin, now);
+        }
+    }
+
+    /** Dead-letters a job that breaks the contract; returns true when it did. */
+    private boolean rejectInvalid(TenantId tenant, JobRequest job, Record<String, byte[]> record, RecordMetadata origin, long now) {
+        List<InvalidJobException.Violation> violations = deps.validator().violations(job);
+        if (!violations.isEmpty()) {
+            forwardFailure(tenant, job, FailureCategory.INVALID, "contract_violation", new InvalidJobException(violations).getMessage(),
+                    record, origin, now);
+            return true;
+        }
+        if (!tenant.value().equals(job.getTenantId())) {
+            forwardFailure(tenant, job, FailureCategory.SECURITY, "tenant_mismatch", "The job names tenant '" + job.getTenantId()
+                    + "' but was published on " + origin.topic() + "; it runs for no one", record, origin, now);
+            return true;
+        }
+        if (!job.getJobId().equals(record.key())) {
+            forwardFailure(tenant, job, FailureCategory.INVALID, "key_mismatch",
+                    "The record key must be the jobId (deduplication is per partition)", record, origin, now);
+            return true;
+        }
+        if (job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
+            forwardFailure(tenant, job, FailureCategory.EXPIRED, "deadline_passed", "The deadline " + job.getDeadline()
+                    + " passed before the job started", record, origin, now);
+            return true;
+        }
+        if (deps.unknownModelPolicy() == UnknownModelPolicy.REJECT && !deps.prices().isPriced(job.getModel())) {
+            forwardFailure(tenant, job, FailureCategory.PERMANENT, "unknown_model_price", "Model '" + job.getModel()
+                    + "' has no price and pricing.unknown.model.policy=REJECT", record, origin, now);
+            return true;
+        }
+        return false;
+    }
+
+    private void admit(TenantId tenant, JobRequest job, Record<String, byte[]> record, RecordMetadata origin, long now) {
+        String key = stateKey(tenant, job.getJobId());
+        JobExecutionState existing = states.get(key);
+        if (existing != null) {
+            deps.metrics().deduplicated(tenant.value());
+            forwardEvent(job, JobEventType.DUPLICATE, existing.getAttempt(), null, "already " + existing.getStatus(), now);
+            return;
+        }
+        deps.metrics().received(tenant.value());
+        forwardEvent(job, JobEventType.RECEIVED, 0, null, null, now);
+        JobExecutionState state = JobExecutionState.newBuilder()
+                .setStatus(ExecutionStatus.QUEUED)
+                .setJobId(job.getJobId())
+                .setTenantId(tenant.value())
+                .setAttempt(0)
+                .setReceivedAt(now)
+                .setUpdatedAt(now)
+                .setRequestBytes(ByteBuffer.wrap(record.value()))
+                .setOriginTopic(origin.topic())
+                .setOriginPartition(origin.partition())
+                .setOriginOffset(origin.offset())
+                .build();
+        if (awaitCapacity()) {
+            start(key, state, job, 1);
+        } else {
+            enqueue(key, state);
+        }
+    }
+
+    /**
+     * Waits, at most {@code backpressure.max.block.ms}, for a call slot that no queued job is waiting for, collecting
+     * completions meanwhile. True with a permit held.
+     */
+    private boolean awaitCapacity() {
+        long deadline = System.nanoTime() + deps.backpressureMaxBlock().toNanos();
+        while (true) {
+            if (startQueue.isEmpty() && deps.limiter().tryAcquire()) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            if (deps.limiter().tryAcquire(WAIT_SLICE)) {
+                deps.limiter().release();
+            }
+            drainCompletions();
+            startQueued();
+        }
+    }
+
+    private void enqueue(String key, JobExecutionState state) {
+        state.setStatus(ExecutionStatus.QUEUED);
+        state.setQueueSequence(nextSequence++);
+        states.put(key, state);
+        pending.put(key, state.getQueueSequence());
+        startQueue.add(key);
+        deps.metrics().queued(state.getTenantId());
+    }
+
+    /** Starts queued jobs (and calls to re-issue) while call slots are free. */
+    private void startQueued() {
+        while (!startQueue.isEmpty() && deps.limiter().tryAcquire()) {
+            String key = startQueue.poll();
+            JobExecutionState state = states.get(key);
+            if (state == null || !(state.getStatus() == ExecutionStatus.QUEUED || state.getStatus() == ExecutionStatus.IN_FLIGHT)) {
+                deps.limiter().release();
+                pending.delete(key);
+                continue;
+            }
+            JobRequest job;
+            try {
+                job = deps.jobDeserializer().deserialize(state.getOriginTopic(), bytes(state.getRequestBytes()));
+            } catch (SerializationException e) {
+                // It decoded when it arrived: the registry is unreachable. Keep the job and try again later.
+                deps.limiter().release();
+                startQueue.addFirst(key);
+                log.warn("Could not decode stored job {} of tenant {} to start it; will retry: {}", state.getJobId(),
+                        state.getTenantId(), e.getMessage());
+                return;
+            }
+            int attempt = state.getStatus() == ExecutionStatus.IN_FLIGHT ? state.getAttempt() : 1;
+            start(key, state, job, attempt);
+        }
+    }
+
+    /** Marks the job IN_FLIGHT and starts its call. The caller holds a permit, which the call's end gives back. */
+    private void start(String key, JobExecutionState state, JobRequest job, int attempt) {
+        long now = context.currentSystemTimeMs();
+        state.setStatus(ExecutionStatus.IN_FLIGHT);
+        state.setAttempt(attempt);
+        if (state.getStartedAt() == null) {
+            state.setStartedAt(now);
+        }
+        state.setUpdatedAt(now);
+        state.setQueueSequence(-1L);
+        states.put(key, state);
+        pending.put(key, -1L);
+        forwardEvent(job, JobEventType.STARTED, attempt, null, null, now);
+        long sentAt = now;
+        deps.modelClient().complete(job, job.getJobId() + "-" + attempt).whenComplete((outcome, error) -> {
+            deps.limiter().release();
+            if (!closed) {
+                ModelOutcome result = outcome != null ? outcome : new ModelOutcome.ConnectionError(String.valueOf(error), Duration.ZERO);
+                completions.add(new Completion(key, attempt, job, result, sentAt));
+            }
+        });
+    }
+
+    private void drainCompletions() {
+        Completion completion;
+        while ((completion = completions.poll()) != null) {
+            finish(completion);
+        }
+    }
+
+    private void finish(Completion completion) {
+        JobExecutionState state = states.get(completion.stateKey());
+        if (state == null || state.getStatus() != ExecutionStatus.IN_FLIGHT || state.getAttempt() != completion.attempt()) {
+            deps.metrics().staleCompletion();
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        JobRequest job = completion.job();
+        ModelOutcome outcome = completion.outcome();
+        String tenant = state.getTenantId();
+        if (outcome instanceof ModelOutcome.Success success) {
+            var cost = deps.prices().cost(job.getModel(), success.inputTokens(), success.outputTokens());
+            if (!cost.getPriced()) {
+                deps.metrics().unpriced(job.getModel());
+            }
+            context.forward(new Record<>(job.getJobId(), (Object) outputs.result(job, success, cost, state, now), now,
+                    outputs.headers(job, completion.attempt(), null)), JobTopology.RESULTS_SINK);
+            forwardUsage(job, completion, outcome, success.inputTokens(), success.outputTokens(), cost, true, now);
+            forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
+            deps.metrics().modelCall(job.getModel(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
+            deps.metrics().completed(tenant, Duration.ofMillis(Math.max(0, now - job.getSubmittedAt().toEpochMilli())));
+            state.setStatus(ExecutionStatus.COMPLETED);
+            state.setCompletedAt(now);
+        } else {
+            FailureCategory category = FailureClassifier.category(outcome);
+            int inputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.inputTokens() : 0;
+            int outputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.outputTokens() : 0;
+            forwardUsage(job, completion, outcome, inputTokens, outputTokens,
+                    deps.prices().cost(job.getModel(), inputTokens, outputTokens), false, now);
+            deps.metrics().modelCall(job.getModel(), outcome.latency(), FailureClassifier.errorType(outcome), inputTokens, outputTokens);
+            context.forward(new Record<>(job.getJobId(), (Object) outputs.failure(job, state, category, outcome, now), now,
+                    outputs.headers(job, completion.attempt(), category)), JobTopology.DLT_SINK);
+            forwardEvent(job, JobEventType.DEAD_LETTERED, completion.attempt(), category, FailureClassifier.errorType(outcome), now);
+            deps.metrics().failed(tenant, category.name());
+            state.setStatus(ExecutionStatus.FAILED);
+            state.setFailureCategory(category.name());
+            state.setCompletedAt(now);
+        }
+        state.setRequestBytes(null);
+        state.setUpdatedAt(now);
+        states.put(completion.stateKey(), state);
+        pending.delete(completion.stateKey());
+    }
+
+    private void forwardUsage(JobRequest job, Completion completion, ModelOutcome outcome, int inputTokens, int outputTokens,
+                              io.aijobs.schema.Cost cost, boolean isFinal, long now) {
+        context.forward(new Record<>(job.getTenantId(), (Object) outputs.usage(job, completion.attempt(), outcome, inputTokens,
+                outputTokens, cost, isFinal, completion.startedAt(), now), now, outputs.headers(job, completion.attempt(), null)),
+                JobTopology.USAGE_SINK);
+    }
+
+    private void forwardEvent(JobRequest job, JobEventType type, int attempt, FailureCategory category, String detail, long now) {
+        context.forward(new Record<>(job.getJobId(), (Object) outputs.event(job, type, attempt, category, detail, now), now,
+                outputs.headers(job, attempt, category)), JobTopology.EVENTS_SINK);
+    }
+
+    private void forwardFailure(TenantId tenant, JobRequest job, FailureCategory category, String errorType, String message,
+                                Record<String, byte[]> record, RecordMetadata origin, long now) {
+        log.warn("Dead-lettering a record from {}-{}@{}: {} ({})", origin.topic(), origin.partition(), origin.offset(),
+                category, errorType);
+        deps.metrics().failed(tenant == null ? "unknown" : tenant.value(), category.name());
+        boolean undecoded = job == null;
+        context.forward(new Record<>(job != null ? job.getJobId() : record.key(),
+                (Object) outputs.rejection(tenant, job, category, errorType, message, origin, record.timestamp(),
+                        undecoded ? record.key() : null, undecoded ? record.value() : null, now),
+                now, outputs.rejectionHeaders(tenant, job, category, errorType, message, origin)), JobTopology.DLT_SINK);
+        if (job != null && tenant != null && tenant.value().equals(job.getTenantId())) {
+            forwardEvent(job, JobEventType.DEAD_LETTERED, 0, category, errorType, now);
+        }
+    }
+
+    /** Forgets finished jobs older than the dedup horizon, a bounded number per run. */
+    private void purgeExpired(long wallClockMs) {
+        long cutoff = wallClockMs - deps.dedupHorizon().toMillis();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, JobExecutionState> all = states.all()) {
+            while (all.hasNext() && expired.size() < MAX_PURGE_PER_RUN) {
+                KeyValue<String, JobExecutionState> entry = all.next();
+                ExecutionStatus status = entry.value.getStatus();
+                if ((status == ExecutionStatus.COMPLETED || status == ExecutionStatus.FAILED) && entry.value.getUpdatedAt() < cutoff) {
+                    expired.add(entry.key);
+                }
+            }
+        }
+        expired.forEach(states::delete);
+        if (!expired.isEmpty()) {
+            log.info("Task {}: forgot {} job(s) finished before the dedup horizon", context.taskId(), expired.size());
+        }
+    }
+
+    /** Tenant-scoped: no tenant can ever hit another tenant's entry, whatever jobIds they choose. */
+    static String stateKey(TenantId tenant, String jobId) {
+        return tenant.value() + "/" + jobId;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+
+    /** Drops this task's queue; calls still open finish on their own and only give back their permits. */
+    @Override
+    public void close() {
+        closed = true;
+        completions.clear();
+        startQueue.clear();
+    }
+
+    /** For tests: jobs waiting for a call slot in this task. */
+    int queuedForStart() {
+        return startQueue.size();
+    }
+}

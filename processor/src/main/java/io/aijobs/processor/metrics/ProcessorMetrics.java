@@ -1,0 +1,115 @@
+package io.aijobs.processor.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The processor's metrics. Job counters are tagged by tenant with bounded cardinality: after
+ * {@code tenantTagLimit} distinct tenants, further ones are tagged {@value #OTHER_TENANT}. Model-call metrics follow
+ * the OpenTelemetry GenAI semantic conventions ({@code gen_ai.client.operation.duration} in seconds,
+ * {@code gen_ai.client.token.usage} with {@code gen_ai.token.type}).
+ *
+ * <p>Thread-safe.
+ */
+public final class ProcessorMetrics {
+
+    public static final String OTHER_TENANT = "other";
+
+    private final MeterRegistry registry;
+    private final int tenantTagLimit;
+    private final Set<String> taggedTenants = ConcurrentHashMap.newKeySet();
+
+    public ProcessorMetrics(MeterRegistry registry, int tenantTagLimit) {
+        this.registry = registry;
+        this.tenantTagLimit = tenantTagLimit;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Registers the in-flight gauge. */
+    public void bindInFlight(Supplier<Number> inFlight, Supplier<Number> capacity) {
+        Gauge.builder("aijobs.model.calls.inflight", inFlight).description("Model calls open now").register(registry);
+        Gauge.builder("aijobs.model.calls.capacity", capacity).description("max.in.flight of this instance").register(registry);
+    }
+
+    String tenantTag(String tenant) {
+        if (taggedTenants.contains(tenant)) {
+            return tenant;
+        }
+        if (taggedTenants.size() < tenantTagLimit) {
+            taggedTenants.add(tenant);
+            return tenant;
+        }
+        return OTHER_TENANT;
+    }
+
+    public void received(String tenant) {
+        counter("aijobs.jobs.received", tenant).increment();
+    }
+
+    public void deduplicated(String tenant) {
+        counter("aijobs.jobs.deduplicated", tenant).increment();
+    }
+
+    public void queued(String tenant) {
+        counter("aijobs.jobs.queued", tenant).increment();
+    }
+
+    public void completed(String tenant, Duration endToEnd) {
+        counter("aijobs.jobs.completed", tenant).increment();
+        Timer.builder("aijobs.job.duration").description("End-to-end job time: submitted to result written")
+                .tag("tenant", tenantTag(tenant)).publishPercentileHistogram().register(registry).record(endToEnd);
+    }
+
+    public void failed(String tenant, String category) {
+        Counter.builder("aijobs.jobs.failed").tag("tenant", tenantTag(tenant)).tag("category", category)
+                .register(registry).increment();
+    }
+
+    public void staleCompletion() {
+        Counter.builder("aijobs.model.calls.stale").description("Completions dropped because the job moved on")
+                .register(registry).increment();
+    }
+
+    public void unpriced(String model) {
+        Counter.builder("aijobs.cost.unpriced.calls").description("Calls of models without a price")
+                .tag("gen_ai.request.model", model).register(registry).increment();
+    }
+
+    /** One model call, per the GenAI conventions; {@code errorType} is null on success. */
+    public void modelCall(String model, Duration duration, String errorType, int inputTokens, int outputTokens) {
+        Timer.Builder timer = Timer.builder("gen_ai.client.operation.duration")
+                .description("GenAI operation duration")
+                .tag("gen_ai.operation.name", "chat")
+                .tag("gen_ai.request.model", model)
+                .publishPercentileHistogram();
+        if (errorType != null) {
+            timer.tag("error.type", errorType);
+        }
+        timer.register(registry).record(duration);
+        if (inputTokens > 0 || outputTokens > 0) {
+            tokens(model, "input").record(inputTokens);
+            tokens(model, "output").record(outputTokens);
+        }
+    }
+
+    private DistributionSummary tokens(String model, String type) {
+        return DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("{token}")
+                .description("Measures number of input and output tokens used")
+                .tag("gen_ai.operation.name", "chat").tag("gen_ai.request.model", model).tag("gen_ai.token.type", type)
+                .register(registry);
+    }
+
+    private Counter counter(String name, String tenant) {
+        return Counter.builder(name).tag("tenant", tenantTag(tenant)).register(registry);
+    }
+}

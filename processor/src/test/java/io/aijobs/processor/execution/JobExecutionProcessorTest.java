@@ -1,0 +1,326 @@
+package io.aijobs.processor.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aijobs.contracts.JobHeaders;
+import io.aijobs.contracts.JobValidator;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.processor.JobTopology;
+import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.metrics.ProcessorMetrics;
+import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.processor.pricing.PriceTable;
+import io.aijobs.schema.CallOutcome;
+import io.aijobs.schema.ChatMessage;
+import io.aijobs.schema.FailureCategory;
+import io.aijobs.schema.JobEvent;
+import io.aijobs.schema.JobEventType;
+import io.aijobs.schema.JobFailure;
+import io.aijobs.schema.JobParameters;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.JobResult;
+import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.state.ExecutionStatus;
+import io.aijobs.schema.state.JobExecutionState;
+import io.aijobs.serde.AvroDeserializer;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.InMemorySchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every state transition of the execution processor, on TopologyTestDriver with a hand-answered model client. */
+class JobExecutionProcessorTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    private static final TopicNames NAMES = TopicNames.defaults();
+
+    @TempDir
+    Path stateDir;
+
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private final Topics topics = new Topics(NAMES, registry, new AvroSerdeConfig(Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    private final ManualModelClient model = new ManualModelClient();
+    private InFlightLimiter limiter = new InFlightLimiter(2);
+    private UnknownModelPolicy policy = UnknownModelPolicy.UNPRICED;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> acmeJobs;
+    private TestOutputTopic<String, JobResult> acmeResults;
+    private TestOutputTopic<String, JobFailure> acmeDlt;
+    private TestOutputTopic<String, ModelCallUsage> usage;
+    private TestOutputTopic<String, JobEvent> events;
+
+    @BeforeEach
+    void start() {
+        startDriver();
+    }
+
+    @AfterEach
+    void stop() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private void startDriver() {
+        ExecutionDependencies deps = new ExecutionDependencies(NAMES, new AvroDeserializer<>(JobRequest.class, registry),
+                new JobValidator(1000), model, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
+                new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
+                Duration.ofMinutes(1));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(JobTopology.build(deps, topics), props, T0);
+        acmeJobs = driver.createInputTopic("tenant.acme.jobs", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        acmeResults = driver.createOutputTopic("tenant.acme.results", Serdes.String().deserializer(), topics.jobResultSerde().deserializer());
+        acmeDlt = driver.createOutputTopic("tenant.acme.dlt", Serdes.String().deserializer(), topics.jobFailureSerde().deserializer());
+        usage = driver.createOutputTopic("platform.usage", Serdes.String().deserializer(), topics.usageSerde().deserializer());
+        events = driver.createOutputTopic("platform.job-events", Serdes.String().deserializer(), topics.jobEventSerde().deserializer());
+    }
+
+    private static JobRequest job(String jobId, String tenant) {
+        return JobRequest.newBuilder().setJobId(jobId).setTenantId(tenant).setModel("m")
+                .setMessages(List.of(new ChatMessage("user", "hello")))
+                .setParameters(JobParameters.newBuilder().build())
+                .setSubmittedAt(T0).build();
+    }
+
+    private void submit(JobRequest job) {
+        submit(job.getJobId(), job);
+    }
+
+    private void submit(String key, JobRequest job) {
+        byte[] bytes = topics.jobRequestSerde().serializer().serialize("tenant.acme.jobs", job);
+        acmeJobs.pipeInput(key, bytes);
+    }
+
+    private void tick() {
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+    }
+
+    private JobExecutionState state(String jobId) {
+        KeyValueStore<String, JobExecutionState> store = driver.getKeyValueStore(JobTopology.STATE_STORE);
+        return store.get("acme/" + jobId);
+    }
+
+    private List<JobEventType> eventTypes() {
+        return events.readValuesToList().stream().map(JobEvent::getType).toList();
+    }
+
+    @Test
+    void shouldMarkANewJobInFlightAndCallTheModelWithTheIdempotencyKey() {
+        submit(job("j-1", "acme"));
+
+        assertThat(model.calls()).singleElement().satisfies(call -> assertThat(call.idempotencyKey()).isEqualTo("j-1-1"));
+        assertThat(state("j-1").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
+        assertThat(state("j-1").getAttempt()).isEqualTo(1);
+        assertThat(eventTypes()).containsExactly(JobEventType.RECEIVED, JobEventType.STARTED);
+        assertThat(acmeResults.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldWriteResultUsageAndCompletedWhenTheCallSucceeds() {
+        submit(job("j-1", "acme"));
+        model.last().succeed(1000, 500);
+
+        tick();
+
+        TestRecord<String, JobResult> result = acmeResults.readRecord();
+        assertThat(result.key()).isEqualTo("j-1");
+        assertThat(result.value().getOutput()).isEqualTo("answer to j-1");
+        // 1000 input tokens at 1.00/M + 500 output tokens at 2.00/M = 0.002 USD = 2,000,000 nanos
+        assertThat(result.value().getCost().getAmountNanos()).isEqualTo(2_000_000L);
+        assertThat(result.value().getCost().getPricingVersion()).isEqualTo("test-1");
+        assertThat(result.value().getAttempts()).isEqualTo(1);
+        assertThat(new String(result.headers().lastHeader(JobHeaders.TENANT).value(), StandardCharsets.UTF_8)).isEqualTo("acme");
+        ModelCallUsage call = usage.readValue();
+        assertThat(call.getCallId()).isEqualTo("j-1-1");
+        assertThat(call.getProducedResult()).isTrue();
+        assertThat(call.getOutcome()).isEqualTo(CallOutcome.SUCCESS);
+        assertThat(eventTypes()).containsExactly(JobEventType.RECEIVED, JobEventType.STARTED, JobEventType.COMPLETED);
+        assertThat(state("j-1").getStatus()).isEqualTo(ExecutionStatus.COMPLETED);
+        assertThat(state("j-1").getRequestBytes()).isNull();
+    }
+
+    @Test
+    void shouldNotCallTheModelAgainForACompletedJobAndEmitADuplicateEvent() {
+        submit(job("j-1", "acme"));
+        model.last().succeed(1, 1);
+        tick();
+        acmeResults.readRecordsToList();
+        events.readRecordsToList();
+
+        submit(job("j-1", "acme"));
+        tick();
+
+        assertThat(model.calls()).hasSize(1);
+        assertThat(acmeResults.isEmpty()).isTrue();
+        assertThat(events.readValue()).satisfies(event -> {
+            assertThat(event.getType()).isEqualTo(JobEventType.DUPLICATE);
+            assertThat(event.getDetail()).isEqualTo("already COMPLETED");
+        });
+    }
+
+    @Test
+    void shouldAbsorbADuplicateOfAnInFlightJob() {
+        submit(job("j-1", "acme"));
+        submit(job("j-1", "acme"));
+        model.last().succeed(1, 1);
+        tick();
+
+        assertThat(model.calls()).hasSize(1);
+        assertThat(acmeResults.readRecordsToList()).hasSize(1);
+    }
+
+    @Test
+    void shouldQueueJobsBeyondMaxInFlightAndStartThemWhenSlotsFree() {
+        submit(job("j-1", "acme"));
+        submit(job("j-2", "acme"));
+        submit(job("j-3", "acme"));
+
+        assertThat(model.calls()).hasSize(2);
+        assertThat(state("j-3").getStatus()).isEqualTo(ExecutionStatus.QUEUED);
+
+        model.calls().get(0).succeed(1, 1);
+        tick();
+
+        assertThat(model.calls()).hasSize(3);
+        assertThat(model.last().idempotencyKey()).isEqualTo("j-3-1");
+        assertThat(state("j-3").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
+    }
+
+    @Test
+    void shouldDeadLetterAFailedCallWithItsCategoryAndRecordItsUsage() {
+        submit(job("j-1", "acme"));
+        model.last().fail(new ModelOutcome.InvalidRequest(400, Optional.of("context_length_exceeded"), "too long", Duration.ofMillis(5)));
+        tick();
+
+        JobFailure failure = acmeDlt.readValue();
+        assertThat(failure.getCategory()).isEqualTo(FailureCategory.PERMANENT);
+        assertThat(failure.getErrorType()).isEqualTo("http_400");
+        assertThat(failure.getErrorCode()).isEqualTo("context_length_exceeded");
+        assertThat(failure.getAttempts()).isEqualTo(1);
+        assertThat(failure.getOrigin().getTopic()).isEqualTo("tenant.acme.jobs");
+        ModelCallUsage call = usage.readValue();
+        assertThat(call.getProducedResult()).isFalse();
+        assertThat(call.getOutcome()).isEqualTo(CallOutcome.INVALID_REQUEST);
+        assertThat(state("j-1").getStatus()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(acmeResults.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterUndecodableBytesWithTheOriginalBytes() {
+        byte[] poison = {1, 2, 3, 4, 5, 6};
+
+        acmeJobs.pipeInput("k", poison);
+
+        JobFailure failure = acmeDlt.readValue();
+        assertThat(failure.getCategory()).isEqualTo(FailureCategory.POISON);
+        assertThat(failure.getTenantId()).isEqualTo("acme");
+        assertThat(failure.getOriginalValue().array()).containsExactly(poison);
+        assertThat(failure.getMessage()).contains("Unknown magic byte 0x01");
+        assertThat(model.calls()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectAJobForAnotherTenantWithoutCallingTheModel() {
+        submit(job("j-1", "globex"));
+
+        JobFailure failure = acmeDlt.readValue();
+        assertThat(failure.getCategory()).isEqualTo(FailureCategory.SECURITY);
+        assertThat(failure.getTenantId()).isEqualTo("acme");
+        assertThat(model.calls()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectARecordWhoseKeyIsNotItsJobId() {
+        submit("other-key", job("j-1", "acme"));
+
+        assertThat(acmeDlt.readValue().getErrorType()).isEqualTo("key_mismatch");
+        assertThat(model.calls()).isEmpty();
+    }
+
+    @Test
+    void shouldExpireAJobWhoseDeadlinePassed() {
+        JobRequest late = job("j-1", "acme");
+        late.setDeadline(T0.minusSeconds(1));
+        late.setSubmittedAt(T0.minusSeconds(60));
+
+        submit(late);
+
+        assertThat(acmeDlt.readValue().getCategory()).isEqualTo(FailureCategory.EXPIRED);
+        assertThat(model.calls()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectAnUnpricedModelWhenThePolicySaysSo() {
+        driver.close();
+        policy = UnknownModelPolicy.REJECT;
+        startDriver();
+        JobRequest job = job("j-1", "acme");
+        job.setModel("unknown-model");
+
+        submit(job);
+
+        assertThat(acmeDlt.readValue().getErrorType()).isEqualTo("unknown_model_price");
+        assertThat(model.calls()).isEmpty();
+    }
+
+    @Test
+    void shouldMarkTheCostUnpricedInsteadOfZeroForAnUnknownModel() {
+        JobRequest job = job("j-1", "acme");
+        job.setModel("unknown-model");
+        submit(job);
+        model.last().succeed(100, 100);
+        tick();
+
+        JobResult result = acmeResults.readValue();
+        assertThat(result.getCost().getPriced()).isFalse();
+        assertThat(result.getCost().getPricingVersion()).isNull();
+    }
+
+    @Test
+    void shouldDropCompletionsOfAClosedTask() {
+        submit(job("j-1", "acme"));
+        ManualModelClient.Call call = model.last();
+        driver.close();
+        driver = null;
+
+        call.succeed(1, 1);
+
+        assertThat(limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void shouldForgetFinishedJobsAfterTheDedupHorizon() {
+        submit(job("j-1", "acme"));
+        model.last().succeed(1, 1);
+        tick();
+
+        driver.advanceWallClockTime(Duration.ofDays(1).plusMinutes(2));
+        submit(job("j-1", "acme"));
+
+        assertThat(model.calls()).hasSize(2);
+    }
+}

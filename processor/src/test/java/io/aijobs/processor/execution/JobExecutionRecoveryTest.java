@@ -1,0 +1,108 @@
+package io.aijobs.processor.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aijobs.contracts.JobValidator;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.processor.JobTopology;
+import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.metrics.ProcessorMetrics;
+import io.aijobs.processor.pricing.PriceTable;
+import io.aijobs.schema.ChatMessage;
+import io.aijobs.schema.JobParameters;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.JobResult;
+import io.aijobs.schema.state.ExecutionStatus;
+import io.aijobs.schema.state.JobExecutionState;
+import io.aijobs.serde.AvroDeserializer;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.InMemorySchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a new owner of a task does with the state the old owner committed: re-issue the calls that were in flight
+ * (same Idempotency-Key), then start queued jobs in order. The stores outlive the processor instance here as they
+ * outlive a crash in production (restored from their changelogs).
+ */
+class JobExecutionRecoveryTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private final Topics topics = new Topics(TopicNames.defaults(), registry, new AvroSerdeConfig(Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    private final ManualModelClient model = new ManualModelClient();
+    private final KeyValueStore<String, JobExecutionState> states = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), new StateSerde()).withLoggingDisabled().build();
+    private final KeyValueStore<String, Long> pending = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(JobTopology.PENDING_STORE), Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
+
+    private ExecutionDependencies deps(InFlightLimiter limiter) {
+        return new ExecutionDependencies(TopicNames.defaults(), new AvroDeserializer<>(JobRequest.class, registry),
+                new JobValidator(1000), model, limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
+                new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
+                Duration.ofMinutes(1));
+    }
+
+    private MockProcessorContext<String, Object> context() {
+        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(T0.toEpochMilli());
+        states.init(context.getStateStoreContext(), states);
+        pending.init(context.getStateStoreContext(), pending);
+        context.addStateStore(states);
+        context.addStateStore(pending);
+        return context;
+    }
+
+    private void submit(JobExecutionProcessor processor, MockProcessorContext<String, Object> context, String jobId, long offset) {
+        JobRequest job = JobRequest.newBuilder().setJobId(jobId).setTenantId("acme").setModel("m")
+                .setMessages(List.of(new ChatMessage("user", "hi"))).setParameters(JobParameters.newBuilder().build())
+                .setSubmittedAt(T0).build();
+        context.setRecordMetadata("tenant.acme.jobs", 0, offset);
+        processor.process(new Record<>(jobId, topics.jobRequestSerde().serializer().serialize("tenant.acme.jobs", job), T0.toEpochMilli()));
+    }
+
+    @Test
+    void shouldReissueInFlightCallsWithTheSameKeyThenStartQueuedJobsInOrder() {
+        InFlightLimiter crashedLimiter = new InFlightLimiter(2);
+        JobExecutionProcessor crashed = new JobExecutionProcessor(deps(crashedLimiter));
+        MockProcessorContext<String, Object> first = context();
+        crashed.init(first);
+        submit(crashed, first, "j-1", 0);
+        submit(crashed, first, "j-2", 1);
+        submit(crashed, first, "j-3", 2);
+        assertThat(states.get("acme/j-3").getStatus()).isEqualTo(ExecutionStatus.QUEUED);
+        crashed.close();
+
+        JobExecutionProcessor owner = new JobExecutionProcessor(deps(new InFlightLimiter(10)));
+        MockProcessorContext<String, Object> second = context();
+        owner.init(second);
+        second.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+
+        assertThat(model.calls()).extracting(ManualModelClient.Call::idempotencyKey)
+                .containsExactly("j-1-1", "j-2-1", "j-1-1", "j-2-1", "j-3-1");
+
+        // The old instance's call ends after the crash: dropped. The re-issued one completes the job, once.
+        model.calls().get(0).succeed(1, 1);
+        model.calls().get(2).succeed(1, 1);
+        second.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+
+        List<?> results = second.forwarded().stream()
+                .map(forwarded -> forwarded.record().value()).filter(JobResult.class::isInstance).toList();
+        assertThat(results).singleElement().satisfies(r -> assertThat(((JobResult) r).getJobId()).isEqualTo("j-1"));
+        assertThat(crashedLimiter.inFlight()).isEqualTo(1);
+        assertThat(states.get("acme/j-1").getStatus()).isEqualTo(ExecutionStatus.COMPLETED);
+        assertThat(pending.get("acme/j-1")).isNull();
+        assertThat(pending.get("acme/j-2")).isEqualTo(-1L);
+    }
+}
