@@ -49,8 +49,10 @@ public final class ProcessorApp implements AutoCloseable {
     private final PrometheusEndpoint endpoint;
     private final KafkaStreamsMetrics streamsMetrics;
     private final InFlightLimiter limiter;
+    private final ProcessorConfig config;
 
     private ProcessorApp(ProcessorConfig config) throws IOException {
+        this.config = config;
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProcessorMetrics metrics = new ProcessorMetrics(meterRegistry, config.getInt(ProcessorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
         registry = new RestSchemaRegistryClient(config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
@@ -81,15 +83,22 @@ public final class ProcessorApp implements AutoCloseable {
         endpoint = port < 0 ? null : new PrometheusEndpoint(meterRegistry, config.getString(ProcessorConfig.METRICS_HOST_CONFIG), port);
     }
 
+    /** Builds a processor without starting it (to register listeners on {@link #streams()} first). */
+    public static ProcessorApp create(Map<String, ?> properties) throws IOException {
+        return new ProcessorApp(new ProcessorConfig(properties));
+    }
+
     /** Builds and starts a processor. */
     public static ProcessorApp start(Map<String, ?> properties) throws IOException {
-        ProcessorConfig config = new ProcessorConfig(properties);
-        ProcessorApp app = new ProcessorApp(config);
-        app.streams.start();
+        return create(properties).start();
+    }
+
+    public ProcessorApp start() {
+        streams.start();
         log.info("Processor {} started: max.in.flight={}, model {}{}", config.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
                 config.maxInFlight(), config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG),
-                app.endpoint == null ? "" : ", metrics on port " + app.endpoint.port());
-        return app;
+                endpoint == null ? "" : ", metrics on port " + endpoint.port());
+        return this;
     }
 
     public KafkaStreams streams() {

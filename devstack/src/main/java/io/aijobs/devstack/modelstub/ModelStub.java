@@ -140,6 +140,11 @@ public final class ModelStub implements AutoCloseable {
         return copy;
     }
 
+    /** Requests open now (received, not yet answered or abandoned). */
+    public int openRequests() {
+        return inFlight.get();
+    }
+
     /** The most requests that were open at the same time. */
     public int maxConcurrentRequests() {
         return maxInFlight.get();

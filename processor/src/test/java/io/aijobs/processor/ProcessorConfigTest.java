@@ -1,0 +1,63 @@
+package io.aijobs.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class ProcessorConfigTest {
+
+    private static Map<String, Object> minimal() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", "127.0.0.1:9092");
+        props.put("schema.registry.url", "http://127.0.0.1:8081");
+        props.put("model.base.url", "http://127.0.0.1:8000/v1");
+        return props;
+    }
+
+    @Test
+    void shouldAlwaysRunExactlyOnceV2AndPassStreamsOverrides() {
+        Map<String, Object> props = minimal();
+        props.put("streams.num.stream.threads", "2");
+
+        var streams = new ProcessorConfig(props).streamsProperties();
+
+        assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(streams.get("num.stream.threads")).isEqualTo("2");
+    }
+
+    @Test
+    void shouldFailFastNamingTheKey() {
+        Map<String, Object> noModel = minimal();
+        noModel.remove("model.base.url");
+        assertThatThrownBy(() -> new ProcessorConfig(noModel)).isInstanceOf(ConfigException.class).hasMessageContaining("model.base.url");
+
+        Map<String, Object> atLeastOnce = minimal();
+        atLeastOnce.put("streams.processing.guarantee", "at_least_once");
+        assertThatThrownBy(() -> new ProcessorConfig(atLeastOnce)).hasMessageContaining("streams.processing.guarantee");
+
+        Map<String, Object> badPrice = minimal();
+        badPrice.put("pricing.models", "m=cheap");
+        assertThatThrownBy(() -> new ProcessorConfig(badPrice)).hasMessageContaining("pricing.models");
+
+        Map<String, Object> badPolicy = minimal();
+        badPolicy.put("pricing.unknown.model.policy", "FREE");
+        assertThatThrownBy(() -> new ProcessorConfig(badPolicy)).hasMessageContaining("pricing.unknown.model.policy");
+    }
+
+    @Test
+    void shouldNeverShowTheApiKey() {
+        Map<String, Object> props = minimal();
+        props.put("model.api.key", "sk-very-secret");
+
+        ProcessorConfig config = new ProcessorConfig(props);
+
+        assertThat(config.modelApiKey()).contains("sk-very-secret");
+        assertThat(config.toString()).doesNotContain("sk-very-secret");
+        assertThat(config.values().toString()).doesNotContain("sk-very-secret");
+    }
+}

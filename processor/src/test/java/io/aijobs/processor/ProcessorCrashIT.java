@@ -1,0 +1,103 @@
+package io.aijobs.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.devstack.junit.DevStackExtension;
+import io.aijobs.devstack.modelstub.LatencyDistribution;
+import io.aijobs.devstack.modelstub.ModelStub;
+import io.aijobs.devstack.modelstub.ModelStubConfig;
+import io.aijobs.producer.JobPublisher;
+import io.aijobs.schema.JobResult;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The processor as its own JVM, killed with SIGKILL while model calls are in flight, then started again: every
+ * job still gets exactly one result, and the calls made twice are only those that were open (started, not yet
+ * committed as finished) at the kill.
+ */
+@ExtendWith(DevStackExtension.class)
+class ProcessorCrashIT {
+
+    private final List<Process> processes = new ArrayList<>();
+    private ModelStub stub;
+
+    @AfterEach
+    void cleanUp() {
+        processes.forEach(Process::destroyForcibly);
+        if (stub != null) {
+            stub.close();
+        }
+    }
+
+    private Process startProcessor(Path config, Path log) throws IOException {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aijobs.schema",
+                "-cp", System.getProperty("java.class.path"), ProcessorApp.class.getName(), config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    private static Path writeConfig(Map<String, Object> config, Path file) throws IOException {
+        Properties props = new Properties();
+        config.forEach((key, value) -> props.setProperty(key, value.toString()));
+        try (Writer out = Files.newBufferedWriter(file)) {
+            props.store(out, "ProcessorCrashIT");
+        }
+        return file;
+    }
+
+    @Test
+    void shouldAnswerEveryJobOnceAfterAKillNineWithCallsInFlight(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Uniform(500, 1500)));
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        Path work = Files.createDirectories(Path.of("target", "crash-it-" + harness.run));
+        int jobs = 300;
+
+        Process first = startProcessor(writeConfig(harness.config(stub.baseUrl(), Map.of()), work.resolve("first.properties")),
+                work.resolve("first.log"));
+        try (JobPublisher publisher = harness.publisher()) {
+            for (int i = 0; i < jobs; i++) {
+                publisher.publish(harness.job("job-" + i));
+            }
+            publisher.flush();
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() -> stub.requestCount() >= 100 && stub.openRequests() >= 20);
+
+        first.destroyForcibly();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        long requestsBeforeKill = stub.requestCount();
+        int committedBeforeKill = harness.committedResults().size();
+
+        // A new instance, on a new state folder, restores the task state from the changelogs
+        startProcessor(writeConfig(harness.config(stub.baseUrl(), Map.of()), work.resolve("second.properties")),
+                work.resolve("second.log"));
+        await().atMost(Duration.ofSeconds(180)).until(() -> harness.committedResults().size() >= jobs);
+
+        List<JobResult> results = harness.committedResults();
+        assertThat(results).hasSize(jobs);
+        assertThat(results).extracting(JobResult::getJobId).doesNotHaveDuplicates();
+        assertThat(stub.callsByIdempotencyKey()).hasSize(jobs);
+        long repeatedCalls = stub.callsByIdempotencyKey().values().stream().mapToLong(calls -> calls - 1).sum();
+        System.out.printf("kill -9 with %d calls open: %d requests, %d results committed before the kill; %d calls repeated%n",
+                stub.openRequests(), requestsBeforeKill, committedBeforeKill, repeatedCalls);
+        assertThat(repeatedCalls)
+                .as("calls made again: at most those started but not committed as finished at the kill")
+                .isPositive()
+                .isLessThanOrEqualTo(requestsBeforeKill - committedBeforeKill);
+    }
+}

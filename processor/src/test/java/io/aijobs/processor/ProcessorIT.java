@@ -1,0 +1,124 @@
+package io.aijobs.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.devstack.junit.DevStackExtension;
+import io.aijobs.devstack.modelstub.LatencyDistribution;
+import io.aijobs.devstack.modelstub.ModelStub;
+import io.aijobs.devstack.modelstub.ModelStubConfig;
+import io.aijobs.producer.JobPublisher;
+import io.aijobs.schema.JobResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The processor on a real broker and registry, calling the model stub over HTTP. */
+@ExtendWith(DevStackExtension.class)
+class ProcessorIT {
+
+    private ModelStub stub;
+
+    @AfterEach
+    void stopStub() {
+        if (stub != null) {
+            stub.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerEachDistinctJobOnceAndCallTheModelOnceWhenTenPercentAreResubmitted(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Uniform(20, 120)));
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        int jobs = 300;
+
+        try (ProcessorApp app = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
+             JobPublisher publisher = harness.publisher()) {
+            for (int i = 0; i < jobs; i++) {
+                publisher.publish(harness.job("job-" + i));
+                if (i % 10 == 9) {
+                    publisher.publish(harness.job("job-" + (i - 5)));
+                }
+            }
+            publisher.flush();
+            await().atMost(Duration.ofSeconds(120)).until(() -> harness.committedResults().size() >= jobs);
+
+            List<JobResult> results = harness.committedResults();
+            assertThat(results).hasSize(jobs);
+            assertThat(results).extracting(JobResult::getJobId).doesNotHaveDuplicates();
+            assertThat(results).allSatisfy(result -> {
+                assertThat(result.getCost().getPriced()).isTrue();
+                assertThat(result.getCost().getAmountNanos()).isPositive();
+            });
+            assertThat(stub.callsByIdempotencyKey()).hasSize(jobs).allSatisfy((key, calls) -> assertThat(calls).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void shouldCompleteACallLongerThanTheTransactionTimeoutWithoutFencing(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(15_000)));
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        AtomicBoolean leftRunning = new AtomicBoolean();
+
+        try (ProcessorApp app = ProcessorApp.create(harness.config(stub.baseUrl(), Map.of()));
+             JobPublisher publisher = harness.publisher()) {
+            app.streams().setStateListener((newState, oldState) -> {
+                if (oldState == KafkaStreams.State.RUNNING && newState != KafkaStreams.State.RUNNING) {
+                    leftRunning.set(true);
+                }
+            });
+            app.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.streams().state() == KafkaStreams.State.RUNNING);
+            publisher.publishAndWait(harness.job("slow-1"), Duration.ofSeconds(30));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> !harness.committedResults().isEmpty());
+
+            assertThat(harness.committedResults()).extracting(JobResult::getJobId).containsExactly("slow-1");
+            assertThat(harness.committedResults().get(0).getTimings().getModelLatencyMs()).isGreaterThanOrEqualTo(15_000);
+            assertThat(stub.callsByIdempotencyKey()).containsExactly(Map.entry("slow-1-1", 1));
+            assertThat(leftRunning).as("the instance never rebalanced or failed while the call was open").isFalse();
+        }
+    }
+
+    @Test
+    void shouldKeepExactlyOnceWhenAnInstanceLeavesAndRejoinsUnderLoad(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Uniform(50, 250)));
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        int jobs = 400;
+
+        try (ProcessorApp first = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
+             JobPublisher publisher = harness.publisher()) {
+            ProcessorApp second = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
+            for (int i = 0; i < jobs; i++) {
+                publisher.publish(harness.job("job-" + i));
+                if (i == 100) {
+                    publisher.flush();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> stub.requestCount() >= 50);
+                    second.close();
+                }
+                if (i == 250) {
+                    publisher.flush();
+                    second = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
+                }
+            }
+            publisher.flush();
+            try {
+                await().atMost(Duration.ofSeconds(180)).until(() -> harness.committedResults().size() >= jobs);
+            } finally {
+                second.close();
+            }
+
+            List<JobResult> results = harness.committedResults();
+            assertThat(results).hasSize(jobs);
+            assertThat(results).extracting(JobResult::getJobId).doesNotHaveDuplicates();
+            long repeatedCalls = stub.callsByIdempotencyKey().values().stream().mapToLong(calls -> calls - 1).sum();
+            assertThat(repeatedCalls).as("calls repeated after tasks moved").isLessThanOrEqualTo(2L * 256);
+        }
+    }
+}
