@@ -4,6 +4,8 @@ import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.devstack.DevStack;
 import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.processor.ProcessorApp;
+import io.aijobs.processor.ProcessorConfig;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.producer.PublisherConfig;
 import io.aijobs.schema.JobRequest;
@@ -12,6 +14,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,10 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,8 +32,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code aijobs dev}: the main job on the embedded stack. Starts the stack (or uses the one running), prepares
- * the demo tenants' topics and schemas, publishes a demo workload across them, and shows a live summary per
- * tenant until Ctrl-C (or {@code --duration}). Stops what it started.
+ * the demo tenants' topics and schemas, runs the processor, publishes a demo workload across the tenants, and
+ * shows a live summary per tenant (jobs, results, dead letters, cost, latency) until Ctrl-C, {@code --duration},
+ * or with {@code --until-done} when every published job has an outcome. Stops what it started.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = "Run the platform on the local stack with a demo workload across several tenants and show a live summary. Ctrl-C stops everything it started.")
@@ -55,6 +55,20 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long, ISO-8601 such as PT30S (default: run until Ctrl-C)")
     Duration duration;
 
+    @Option(names = "--until-done", description = "Stop once every published job has a result or a dead letter; "
+            + "exit 1 if --duration ends first")
+    boolean untilDone;
+
+    @Option(names = "--model-url", paramLabel = "URL",
+            description = "OpenAI-compatible base URL of a real model service, e.g. http://127.0.0.1:11434/v1 (default: the stack's model stub)")
+    String modelUrl;
+
+    @Option(names = "--model", defaultValue = "stub-model", description = "Model the demo jobs ask for (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--max-in-flight", defaultValue = "256", description = "Processor max.in.flight (default: ${DEFAULT-VALUE})")
+    int maxInFlight;
+
     @Option(names = "--keep-stack", description = "Leave the stack running on exit (stop it later with ./aijobs stack down)")
     boolean keepStack;
 
@@ -64,8 +78,9 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (tenants < 1 || jobs < 0 || rate <= 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tenants and --rate must be positive, --jobs at least 0");
+        if (tenants < 1 || jobs < 0 || rate <= 0 || maxInFlight < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--tenants, --rate and --max-in-flight must be positive, --jobs at least 0");
         }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -80,6 +95,7 @@ final class DevCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
 
         DevStack started = null;
+        ProcessorApp processor = null;
         Thread publisherThread = null;
         try {
             Optional<StackEndpoints> running = DevStack.find(settings.stateDir());
@@ -88,10 +104,14 @@ final class DevCommand implements Callable<Integer> {
                 out.println("Using the stack already running from " + settings.stateDir().toAbsolutePath());
                 endpoints = running.get();
             } else {
-                started = DevStack.up(settings.toSettings(), true, out::println);
+                started = DevStack.up(settings.toSettings(), modelUrl == null, out::println);
                 endpoints = started.endpoints();
             }
             StackCommand.printEndpoints(out, endpoints);
+            String modelBaseUrl = modelUrl != null ? modelUrl : endpoints.modelBaseUrl();
+            if (modelBaseUrl == null) {
+                throw new IllegalStateException("The running stack has no model stub; pass --model-url");
+            }
 
             List<TenantId> tenantIds = new ArrayList<>();
             for (int i = 1; i <= tenants; i++) {
@@ -102,34 +122,48 @@ final class DevCommand implements Callable<Integer> {
                 List<String> created = DevTopics.ensure(admin, names, tenantIds);
                 out.println(created.isEmpty() ? "Topics ready." : "Created " + created.size() + " topics.");
             }
-            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10))) {
-                out.println("Registered " + SchemasCommand.register(registry, names, tenantIds).size() + " contract subjects.");
-            }
-            out.println("Processor and cost aggregator: not in this build yet; jobs wait on their topics (see the README).");
+            RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
+            out.println("Registered " + SchemasCommand.register(registry, names, tenantIds).size() + " contract subjects.");
 
-            AtomicLong published = new AtomicLong();
+            processor = ProcessorApp.start(processorConfig(endpoints, modelBaseUrl));
+            out.println("Processor running (max.in.flight " + maxInFlight + ", model " + modelBaseUrl + "); metrics at http://127.0.0.1:"
+                    + processor.metricsPort() + "/metrics");
+
             AtomicLong failed = new AtomicLong();
-            publisherThread = new Thread(() -> publish(endpoints, published, failed, stop), "dev-publisher");
-            publisherThread.setDaemon(true);
-            publisherThread.start();
-
+            boolean done = false;
             long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-            try (KafkaConsumer<byte[], byte[]> offsets = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            try (ResultTally tally = new ResultTally(endpoints.bootstrapServers(), registry, names, tenantIds)) {
                 LiveSummary summary = new LiveSummary(out, tenantIds);
+                AtomicLong published = new AtomicLong();
+                publisherThread = new Thread(() -> publish(endpoints, tally, published, failed, stop), "dev-publisher");
+                publisherThread.setDaemon(true);
+                publisherThread.start();
                 out.println("Publishing " + jobs + " demo jobs at " + rate + "/s. Ctrl-C to stop.");
                 while (!stop.await(1, TimeUnit.SECONDS) && System.nanoTime() < deadline) {
-                    summary.render(counts(offsets, names, tenantIds), published.get(), failed.get());
+                    tally.poll();
+                    summary.render(tally, failed.get(), false);
+                    if (untilDone && published.get() + failed.get() >= jobs && tally.outcomes() >= published.get()) {
+                        done = true;
+                        break;
+                    }
                 }
-                summary.render(counts(offsets, names, tenantIds), published.get(), failed.get());
+                tally.poll();
+                summary.render(tally, failed.get(), true);
             }
             stop.countDown();
+            if (untilDone && !done) {
+                spec.commandLine().getErr().println("Not every job had an outcome before the end of --duration");
+                return 1;
+            }
             return failed.get() == 0 ? 0 : 1;
         } finally {
             stop.countDown();
             if (publisherThread != null) {
                 publisherThread.join(TimeUnit.SECONDS.toMillis(35));
+            }
+            if (processor != null) {
+                out.println("Stopping the processor ...");
+                processor.close();
             }
             if (started != null && !keepStack) {
                 out.println("Stopping the stack ...");
@@ -146,15 +180,41 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
-    private void publish(StackEndpoints endpoints, AtomicLong published, AtomicLong failed, CountDownLatch stop) {
+    private Map<String, Object> processorConfig(StackEndpoints endpoints, String modelBaseUrl) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProcessorConfig.APPLICATION_ID_CONFIG, "aijobs-processor-dev");
+        config.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+        config.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        config.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, modelBaseUrl);
+        config.put(ProcessorConfig.MAX_IN_FLIGHT_CONFIG, maxInFlight);
+        config.put(ProcessorConfig.PRICING_VERSION_CONFIG, "dev-1");
+        config.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=0.15:0.60");
+        config.put(ProcessorConfig.METRICS_PORT_CONFIG, 0);
+        config.put(ProcessorConfig.TENANT_DISCOVERY_INTERVAL_MS_CONFIG, 5_000L);
+        config.put(ProcessorConfig.STREAMS_PREFIX + "state.dir", settings.stateDir().resolve("processor").toAbsolutePath().toString());
+        String apiKey = System.getenv("AIJOBS_MODEL_API_KEY");
+        if (apiKey != null && !apiKey.isEmpty()) {
+            config.put(ProcessorConfig.MODEL_API_KEY_CONFIG, apiKey);
+        }
+        return config;
+    }
+
+    private void publish(StackEndpoints endpoints, ResultTally tally, AtomicLong published, AtomicLong failed, CountDownLatch stop) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         long intervalNanos = (long) (1e9 / rate);
         try (JobPublisher publisher = JobPublisher.create(Map.of(
                 PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
                 PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl()))) {
             for (int i = 0; i < jobs && stop.getCount() > 0; i++) {
-                JobRequest job = DemoJobs.job(run, i, DemoJobs.tenant(1 + i % tenants), "stub-model", Clock.systemUTC());
-                publisher.publish(job).whenComplete((metadata, error) -> (error == null ? published : failed).incrementAndGet());
+                JobRequest job = DemoJobs.job(run, i, DemoJobs.tenant(1 + i % tenants), model, Clock.systemUTC());
+                publisher.publish(job).whenComplete((metadata, error) -> {
+                    if (error == null) {
+                        tally.published(job.getTenantId());
+                        published.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                });
                 if (stop.await(intervalNanos, TimeUnit.NANOSECONDS)) {
                     break;
                 }
@@ -166,31 +226,5 @@ final class DevCommand implements Callable<Integer> {
             failed.incrementAndGet();
             spec.commandLine().getErr().println("Publishing failed: " + e.getMessage());
         }
-    }
-
-    /** Records per tenant topic as a read_committed consumer sees them (sum of end offsets). */
-    private static Map<TenantId, long[]> counts(KafkaConsumer<?, ?> consumer, TopicNames names, List<TenantId> tenants) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (TenantId tenant : tenants) {
-            for (TopicNames.TenantTopic kind : List.of(TopicNames.TenantTopic.JOBS, TopicNames.TenantTopic.RESULTS, TopicNames.TenantTopic.DLT)) {
-                for (int p = 0; p < DevTopics.PARTITIONS; p++) {
-                    partitions.add(new TopicPartition(names.tenantTopic(tenant, kind), p));
-                }
-            }
-        }
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-        Map<TenantId, long[]> counts = new java.util.LinkedHashMap<>();
-        for (TenantId tenant : tenants) {
-            long[] row = new long[3];
-            int column = 0;
-            for (TopicNames.TenantTopic kind : List.of(TopicNames.TenantTopic.JOBS, TopicNames.TenantTopic.RESULTS, TopicNames.TenantTopic.DLT)) {
-                for (int p = 0; p < DevTopics.PARTITIONS; p++) {
-                    row[column] += end.getOrDefault(new TopicPartition(names.tenantTopic(tenant, kind), p), 0L);
-                }
-                column++;
-            }
-            counts.put(tenant, row);
-        }
-        return counts;
     }
 }

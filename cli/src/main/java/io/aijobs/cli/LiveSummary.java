@@ -2,12 +2,12 @@ package io.aijobs.cli;
 
 import io.aijobs.contracts.TenantId;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The per-tenant table of {@code aijobs dev}: redrawn in place on a terminal, printed every five seconds elsewhere
- * (logs, CI).
+ * The per-tenant table of {@code aijobs dev}, for the jobs of this run: redrawn in place on a terminal, printed
+ * every five seconds elsewhere (logs, CI) and once more at the end.
  */
 final class LiveSummary {
 
@@ -22,27 +22,39 @@ final class LiveSummary {
         this.tenants = tenants;
     }
 
-    /** {@code counts} per tenant: jobs, results, dead letters (records on each topic). */
-    void render(Map<TenantId, long[]> counts, long published, long failed) {
+    void render(ResultTally tally, long failedToPublish, boolean force) {
         long now = System.nanoTime();
-        if (!terminal && now - lastPrint < 5_000_000_000L) {
+        if (!terminal && !force && now - lastPrint < 5_000_000_000L) {
             return;
         }
         lastPrint = now;
         StringBuilder table = new StringBuilder();
-        table.append(String.format("%-12s %8s %8s %8s%n", "tenant", "jobs", "results", "dlt"));
-        long jobs = 0;
+        table.append(String.format("%-12s %7s %8s %6s %14s %10s %10s%n", "tenant", "jobs", "results", "dlt", "cost (USD)",
+                "model ms", "e2e ms"));
+        long published = 0;
+        long results = 0;
+        long deadLetters = 0;
+        long cost = 0;
         for (TenantId tenant : tenants) {
-            long[] row = counts.get(tenant);
-            jobs += row[0];
-            table.append(String.format("%-12s %8d %8d %8d%n", tenant.value(), row[0], row[1], row[2]));
+            ResultTally.Figures figures = tally.figures(tenant.value());
+            published += figures.published;
+            results += figures.results;
+            deadLetters += figures.deadLetters;
+            cost += figures.costNanos;
+            table.append(String.format("%-12s %7d %8d %6d %14s %10d %10d%n", tenant.value(), figures.published, figures.results,
+                    figures.deadLetters, usd(figures.costNanos), figures.averageModelLatencyMs(), figures.averageEndToEndMs()));
         }
-        table.append(String.format("published %d, failed %d, on topics %d%n", published, failed, jobs));
+        table.append(String.format("published %d, failed to publish %d, results %d, dead letters %d, cost %s USD%n",
+                published, failedToPublish, results, deadLetters, usd(cost)));
         if (terminal && drawnLines > 0) {
             out.print("\033[" + drawnLines + "A\033[J");
         }
         out.print(table);
         out.flush();
         drawnLines = tenants.size() + 2;
+    }
+
+    static String usd(long nanos) {
+        return BigDecimal.valueOf(nanos, 9).toPlainString();
     }
 }

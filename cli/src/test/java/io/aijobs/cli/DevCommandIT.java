@@ -18,7 +18,7 @@ class DevCommandIT {
         Path state = dir.resolve("stack");
 
         CliRun run = CliRun.of("dev", "--state-dir", state.toString(), "--jobs", "12", "--rate", "50", "--tenants", "3",
-                "--duration", "PT8S",
+                "--until-done", "--duration", "PT120S",
                 "--kafka-port", "" + Ports.freePort(), "--kafka-controller-port", "" + Ports.freePort(),
                 "--registry-port", "" + Ports.freePort(), "--model-port", "" + Ports.freePort());
 
@@ -26,8 +26,10 @@ class DevCommandIT {
         assertThat(run.out())
                 .contains("Starting Kafka 4.4.0 (KRaft)")
                 .contains("Registered 16 contract subjects.")
-                .contains("published 12, failed 0, on topics 12")
-                .containsPattern("demo-1\\s+4\\s+0\\s+0")
+                .contains("Processor running")
+                .contains("published 12, failed to publish 0, results 12, dead letters 0")
+                .containsPattern("demo-1\\s+4\\s+4\\s+0\\s+0\\.0000")
+                .contains("Stopping the processor")
                 .contains("Stopping the stack");
         CliRun status = CliRun.of("stack", "status", "--state-dir", state.toString());
         assertThat(status.exitCode()).isEqualTo(3);

@@ -78,6 +78,7 @@ class ProcessorCrashIT {
         }
         await().atMost(Duration.ofSeconds(90)).until(() -> stub.requestCount() >= 100 && stub.openRequests() >= 20);
 
+        int openAtKill = stub.openRequests();
         first.destroyForcibly();
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         long requestsBeforeKill = stub.requestCount();
@@ -94,7 +95,7 @@ class ProcessorCrashIT {
         assertThat(stub.callsByIdempotencyKey()).hasSize(jobs);
         long repeatedCalls = stub.callsByIdempotencyKey().values().stream().mapToLong(calls -> calls - 1).sum();
         System.out.printf("kill -9 with %d calls open: %d requests, %d results committed before the kill; %d calls repeated%n",
-                stub.openRequests(), requestsBeforeKill, committedBeforeKill, repeatedCalls);
+                openAtKill, requestsBeforeKill, committedBeforeKill, repeatedCalls);
         assertThat(repeatedCalls)
                 .as("calls made again: at most those started but not committed as finished at the kill")
                 .isPositive()
