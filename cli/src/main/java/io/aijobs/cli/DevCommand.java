@@ -204,7 +204,9 @@ final class DevCommand implements Callable<Integer> {
         long intervalNanos = (long) (1e9 / rate);
         try (JobPublisher publisher = JobPublisher.create(Map.of(
                 PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
-                PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl()))) {
+                PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl(),
+                // topics may be seconds old: one batch in flight per partition keeps a retried first batch in order
+                "max.in.flight.requests.per.connection", 1))) {
             for (int i = 0; i < jobs && stop.getCount() > 0; i++) {
                 JobRequest job = DemoJobs.job(run, i, DemoJobs.tenant(1 + i % tenants), model, Clock.systemUTC());
                 publisher.publish(job).whenComplete((metadata, error) -> {

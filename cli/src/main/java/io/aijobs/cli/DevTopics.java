@@ -42,6 +42,7 @@ final class DevTopics {
                     throw e;
                 }
             }
+            io.aijobs.devstack.TopicReadiness.await(admin, missing.stream().map(NewTopic::name).toList(), java.time.Duration.ofSeconds(60));
         }
         return missing.stream().map(NewTopic::name).toList();
     }

@@ -166,7 +166,9 @@ final class ProduceCommand implements Callable<Integer> {
         try (JobPublisher publisher = JobPublisher.create(Map.of(
                 PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
                 PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl(),
-                PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, autoRegister))) {
+                PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, autoRegister,
+                // topics may be minutes old: one batch in flight per partition keeps a retried first batch in order
+                "max.in.flight.requests.per.connection", 1))) {
             for (JobRequest job : jobs) {
                 publisher.publish(job).whenComplete((metadata, error) -> {
                     if (error == null) {

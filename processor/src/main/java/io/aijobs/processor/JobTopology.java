@@ -17,7 +17,7 @@ import org.apache.kafka.streams.Topology;
  *
  * <pre>
  * jobs-source (pattern tenant.*.jobs, raw bytes)
- *   └─ job-execution (stores job-state, job-pending)
+ *   └─ job-execution (store job-state)
  *        ├─ results-sink → tenant.&lt;t&gt;.results
  *        ├─ dlt-sink     → tenant.&lt;t&gt;.dlt, or platform.dlt when the tenant is unknown
  *        ├─ usage-sink   → platform.usage
@@ -32,7 +32,6 @@ public final class JobTopology {
     public static final String SOURCE = "jobs-source";
     public static final String EXECUTION = "job-execution";
     public static final String STATE_STORE = "job-state";
-    public static final String PENDING_STORE = "job-pending";
     public static final String RESULTS_SINK = "results-sink";
     public static final String DLT_SINK = "dlt-sink";
     public static final String USAGE_SINK = "usage-sink";

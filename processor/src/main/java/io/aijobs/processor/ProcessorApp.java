@@ -23,8 +23,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -44,7 +42,6 @@ public final class ProcessorApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final OpenAiModelClient modelClient;
-    private final ExecutorService httpExecutor;
     private final RestSchemaRegistryClient registry;
     private final PrometheusEndpoint endpoint;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -56,13 +53,9 @@ public final class ProcessorApp implements AutoCloseable {
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProcessorMetrics metrics = new ProcessorMetrics(meterRegistry, config.getInt(ProcessorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
         registry = new RestSchemaRegistryClient(config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
-        httpExecutor = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "model-client");
-            thread.setDaemon(true);
-            return thread;
-        });
         modelClient = new OpenAiModelClient(config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG), config.modelApiKey(),
-                config.modelTimeout(), config.modelConnectTimeout(), httpExecutor, Clock.systemUTC());
+                config.modelTimeout(), config.modelConnectTimeout(), config.maxInFlight(),
+                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), Clock.systemUTC());
         limiter = new InFlightLimiter(config.maxInFlight());
         metrics.bindInFlight(limiter::inFlight, limiter::capacity);
         Topics topics = new Topics(config.topicNames(), registry, config.serdeConfig());
@@ -122,7 +115,6 @@ public final class ProcessorApp implements AutoCloseable {
             endpoint.close();
         }
         modelClient.close();
-        httpExecutor.shutdownNow();
         registry.close();
     }
 

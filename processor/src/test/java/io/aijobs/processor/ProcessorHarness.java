@@ -53,6 +53,7 @@ final class ProcessorHarness {
                 topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
             }
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            io.aijobs.devstack.TopicReadiness.await(admin, topics.stream().map(NewTopic::name).toList(), Duration.ofSeconds(60));
         }
     }
 
@@ -79,7 +80,9 @@ final class ProcessorHarness {
                 PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
                 PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true,
                 PublisherConfig.TENANT_TOPIC_PREFIX_CONFIG, names.tenantPrefix(),
-                PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix()));
+                PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix(),
+                // see TopicReadiness: one batch in flight per partition keeps a retried first batch in order
+                "max.in.flight.requests.per.connection", 1));
     }
 
     JobRequest job(String jobId) {

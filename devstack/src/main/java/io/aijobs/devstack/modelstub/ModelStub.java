@@ -62,6 +62,11 @@ public final class ModelStub implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
+        // Beyond 200 idle keep-alive connections the JDK server closes the extra ones, and a client that reuses
+        // one at that moment loses its request: hold as many as hundreds of concurrent callers leave idle.
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "20000");
+        }
     }
 
     private final ModelStubConfig config;

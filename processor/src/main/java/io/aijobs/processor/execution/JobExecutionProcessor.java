@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * the HTTP client's thread puts a {@link Completion} in this task's queue; the stream thread drains the queue at
  * the start of every {@link #process} and from a wall-clock punctuator, writes COMPLETED (or FAILED) and forwards
  * the result, usage and event records, which join the next transaction. After a crash or a rebalance the new owner
- * of the task finds the IN_FLIGHT jobs in {@value JobTopology#PENDING_STORE} and issues their calls again, with the
- * same {@code Idempotency-Key}; completions for a task this instance no longer owns are dropped.
+ * of the task finds the IN_FLIGHT jobs in the store and issues their calls again, with the same
+ * {@code Idempotency-Key}; completions for a task this instance no longer owns are dropped.
  *
  * <p>Guarantees: one result per jobId per tenant as seen by {@code read_committed} consumers (within the dedup
  * horizon); at most {@code max.in.flight} calls open per instance; memory bounded by that number; a duplicate of a
@@ -74,7 +74,6 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     private final JobOutputs outputs;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobExecutionState> states;
-    private KeyValueStore<String, Long> pending;
     private long nextSequence;
     private volatile boolean closed;
 
@@ -87,7 +86,6 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.states = context.getStateStore(JobTopology.STATE_STORE);
-        this.pending = context.getStateStore(JobTopology.PENDING_STORE);
         recoverPending();
         context.schedule(deps.completionPollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             drainCompletions();
@@ -96,29 +94,33 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         context.schedule(deps.dedupCleanupInterval(), PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
     }
 
-    /** Rebuilds the start queue from the pending store: calls that were in flight first, then queued jobs in order. */
+    /**
+     * Rebuilds the start queue from the store: calls that were in flight first, then queued jobs in their order.
+     * This scans the task's whole store once per task initialisation (cost grows with the jobs remembered within
+     * the dedup horizon); a separate index would cost two more changelog records per job on the hot path.
+     */
     private void recoverPending() {
-        List<KeyValue<String, Long>> entries = new ArrayList<>();
-        try (KeyValueIterator<String, Long> all = pending.all()) {
-            all.forEachRemaining(entries::add);
-        }
-        entries.sort(Comparator.comparingLong(entry -> entry.value));
-        int resumed = 0;
-        for (KeyValue<String, Long> entry : entries) {
-            JobExecutionState state = states.get(entry.key);
-            if (state == null || !(state.getStatus() == ExecutionStatus.IN_FLIGHT || state.getStatus() == ExecutionStatus.QUEUED)) {
-                pending.delete(entry.key);
-                continue;
+        List<JobExecutionState> unfinished = new ArrayList<>();
+        try (KeyValueIterator<String, JobExecutionState> all = states.all()) {
+            while (all.hasNext()) {
+                JobExecutionState state = all.next().value;
+                if (state.getStatus() == ExecutionStatus.IN_FLIGHT || state.getStatus() == ExecutionStatus.QUEUED) {
+                    unfinished.add(state);
+                }
             }
-            startQueue.add(entry.key);
-            nextSequence = Math.max(nextSequence, entry.value + 1);
+        }
+        unfinished.sort(Comparator.comparingLong(JobExecutionState::getQueueSequence));
+        int resumed = 0;
+        for (JobExecutionState state : unfinished) {
+            startQueue.add(stateKey(TenantId.of(state.getTenantId()), state.getJobId()));
+            nextSequence = Math.max(nextSequence, state.getQueueSequence() + 1);
             if (state.getStatus() == ExecutionStatus.IN_FLIGHT) {
                 resumed++;
             }
         }
-        if (!entries.isEmpty()) {
+        if (!unfinished.isEmpty()) {
             log.info("Task {}: re-issuing {} call(s) that were in flight and {} queued job(s)", context.taskId(), resumed,
-                    startQueue.size() - resumed);
+                    unfinished.size() - resumed);
         }
     }
 
@@ -190,7 +192,6 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             return;
         }
         deps.metrics().received(tenant.value());
-        forwardEvent(job, JobEventType.RECEIVED, 0, null, null, now);
         JobExecutionState state = JobExecutionState.newBuilder()
                 .setStatus(ExecutionStatus.QUEUED)
                 .setJobId(job.getJobId())
@@ -206,6 +207,8 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         if (awaitCapacity()) {
             start(key, state, job, 1);
         } else {
+            // STARTED says "received and started"; RECEIVED is written only for a job that has to wait
+            forwardEvent(job, JobEventType.RECEIVED, 0, null, "queued", now);
             enqueue(key, state);
         }
     }
@@ -235,7 +238,6 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         state.setStatus(ExecutionStatus.QUEUED);
         state.setQueueSequence(nextSequence++);
         states.put(key, state);
-        pending.put(key, state.getQueueSequence());
         startQueue.add(key);
         deps.metrics().queued(state.getTenantId());
     }
@@ -247,7 +249,6 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             JobExecutionState state = states.get(key);
             if (state == null || !(state.getStatus() == ExecutionStatus.QUEUED || state.getStatus() == ExecutionStatus.IN_FLIGHT)) {
                 deps.limiter().release();
-                pending.delete(key);
                 continue;
             }
             JobRequest job;
@@ -275,9 +276,9 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             state.setStartedAt(now);
         }
         state.setUpdatedAt(now);
+        // In flight sorts before every queued job when a new owner rebuilds the start queue
         state.setQueueSequence(-1L);
         states.put(key, state);
-        pending.put(key, -1L);
         forwardEvent(job, JobEventType.STARTED, attempt, null, null, now);
         long sentAt = now;
         deps.modelClient().complete(job, job.getJobId() + "-" + attempt).whenComplete((outcome, error) -> {
@@ -337,7 +338,6 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         state.setRequestBytes(null);
         state.setUpdatedAt(now);
         states.put(completion.stateKey(), state);
-        pending.delete(completion.stateKey());
     }
 
     private void forwardUsage(JobRequest job, Completion completion, ModelOutcome outcome, int inputTokens, int outputTokens,

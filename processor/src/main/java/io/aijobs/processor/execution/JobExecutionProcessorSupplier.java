@@ -8,7 +8,7 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
-/** One {@link JobExecutionProcessor} per task, with its two changelogged stores. */
+/** One {@link JobExecutionProcessor} per task, with its changelogged store. */
 public final class JobExecutionProcessorSupplier implements ProcessorSupplier<String, byte[], String, Object> {
 
     private final ExecutionDependencies deps;
@@ -25,8 +25,7 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
     @Override
     public Set<StoreBuilder<?>> stores() {
         return Set.of(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), new StateSerde()),
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.PENDING_STORE), Serdes.String(), Serdes.Long()));
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), new StateSerde()));
     }
 
     /** Where a dead-letter record goes; exposed for the topology's sink. */

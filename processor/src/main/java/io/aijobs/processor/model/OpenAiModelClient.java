@@ -9,13 +9,7 @@ import io.aijobs.schema.JobParameters;
 import io.aijobs.schema.JobRequest;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -25,66 +19,155 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.http.RequestNotExecutedException;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * {@link ModelClient} for the OpenAI chat-completions API ({@code POST <baseUrl>/chat/completions}), which OpenAI,
  * vLLM, Ollama ({@code /v1}), llama.cpp's server and the dev stub all speak.
  *
- * <p>One HTTP attempt per call, asynchronous on the JDK {@link HttpClient}; the per-call timeout bounds the whole
- * exchange. The API key is sent as a bearer token and never logged or included in any outcome. Prompts and
- * outputs are never logged.
+ * <p>One HTTP attempt per call (no hidden retries; a request that never left the process because its pooled
+ * connection was already closed is sent again), fully asynchronous on Apache HttpClient 5's non-blocking I/O
+ * reactor, with a connection pool as large as the calls allowed in flight. {@code timeout} bounds the whole call.
+ * The API key is sent as a bearer token and never logged or put in any outcome; prompts and outputs are never
+ * logged. Completion callbacks run on the I/O reactor threads: keep them short.
+ *
+ * <p>Thread-safe. {@link #close()} aborts calls still open.
  */
 public final class OpenAiModelClient implements ModelClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_UNSENT_RETRIES = 2;
 
-    private final URI endpoint;
+    private final String endpoint;
     private final Optional<String> apiKey;
     private final Duration timeout;
-    private final HttpClient http;
     private final Clock clock;
+    private final CloseableHttpAsyncClient http;
 
     /**
-     * @param baseUrl  the API base, e.g. {@code https://api.openai.com/v1} or {@code http://127.0.0.1:11434/v1}
-     * @param apiKey   bearer token, if the server needs one
-     * @param timeout  bound on each call, from sending the request to reading the whole answer
-     * @param executor runs the HTTP client's callbacks; keep them short
+     * @param baseUrl        the API base, e.g. {@code https://api.openai.com/v1} or {@code http://127.0.0.1:11434/v1}
+     * @param apiKey         bearer token, if the server needs one
+     * @param timeout        bound on each call, from sending the request to reading the whole answer
+     * @param connectTimeout bound on opening a connection
+     * @param maxConnections connections kept to the server: as many as calls may be in flight
+     * @param ioThreads      I/O reactor threads
      */
     public OpenAiModelClient(String baseUrl, Optional<String> apiKey, Duration timeout, Duration connectTimeout,
-                             Executor executor, Clock clock) {
+                             int maxConnections, int ioThreads, Clock clock) {
         String base = Objects.requireNonNull(baseUrl, "baseUrl").endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.endpoint = URI.create(base + "/chat/completions");
+        this.endpoint = base + "/chat/completions";
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .executor(executor)
+        PoolingAsyncClientConnectionManager connections = PoolingAsyncClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(maxConnections)
+                .setMaxConnPerRoute(maxConnections)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setSocketTimeout(Timeout.of(timeout))
+                        // keep-alive servers close idle connections: check one that sat idle before reusing it
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                        .build())
                 .build();
+        this.http = HttpAsyncClients.custom()
+                .setConnectionManager(connections)
+                .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(ioThreads).setTcpNoDelay(true).build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(Timeout.of(timeout))
+                        .setConnectionRequestTimeout(Timeout.of(timeout))
+                        .build())
+                .disableAutomaticRetries()
+                .evictIdleConnections(TimeValue.ofSeconds(30))
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .build();
+        this.http.start();
     }
 
     @Override
     public CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey) {
         long started = clock.millis();
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .header("Idempotency-Key", idempotencyKey)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(job)));
-        apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key));
-        CompletableFuture<HttpResponse<byte[]>> sent;
-        try {
-            sent = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(new ModelOutcome.ConnectionError(e.toString(), Duration.ZERO));
-        }
-        return sent.handle((response, error) -> {
+        SimpleRequestBuilder request = SimpleRequestBuilder.post(endpoint)
+                .setBody(requestBody(job), ContentType.APPLICATION_JSON)
+                .addHeader("Accept", "application/json")
+                .addHeader("Idempotency-Key", idempotencyKey);
+        apiKey.ifPresent(key -> request.addHeader("Authorization", "Bearer " + key));
+        SimpleHttpRequest built = request.build();
+        CompletableFuture<SimpleHttpResponse> sent = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<SimpleHttpResponse>> exchange =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        send(built, sent, exchange, MAX_UNSENT_RETRIES);
+        // A hard bound on the whole exchange, whatever the server trickles
+        return sent.orTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).handle((response, error) -> {
             Duration latency = Duration.ofMillis(clock.millis() - started);
-            return error == null ? fromResponse(response, latency) : fromError(error, latency);
+            if (error != null) {
+                java.util.concurrent.Future<SimpleHttpResponse> open = exchange.get();
+                if (open != null) {
+                    open.cancel(true);
+                }
+                return fromError(error, latency);
+            }
+            return fromResponse(response.getCode(), response.getBodyBytes(), header(response, "retry-after-ms"),
+                    header(response, "Retry-After"), latency);
         });
+    }
+
+    /**
+     * Sends the request. A request that provably never left this process ({@link RequestNotExecutedException}: the
+     * pooled connection had been closed by the server, as keep-alive servers do) is sent again on another
+     * connection, at most {@code retriesLeft} times: that is not a second model call, so it is no hidden retry.
+     */
+    private void send(SimpleHttpRequest request, CompletableFuture<SimpleHttpResponse> sent,
+                      java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<SimpleHttpResponse>> exchange,
+                      int retriesLeft) {
+        try {
+            exchange.set(http.execute(request, new FutureCallback<>() {
+                @Override
+                public void completed(SimpleHttpResponse response) {
+                    sent.complete(response);
+                }
+
+                @Override
+                public void failed(Exception e) {
+                    if (e instanceof RequestNotExecutedException && retriesLeft > 0 && !sent.isDone()) {
+                        send(request, sent, exchange, retriesLeft - 1);
+                    } else {
+                        sent.completeExceptionally(e);
+                    }
+                }
+
+                @Override
+                public void cancelled() {
+                    sent.completeExceptionally(new TimeoutException("call cancelled"));
+                }
+            }));
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(e);
+        }
+    }
+
+    private static Optional<String> header(SimpleHttpResponse response, String name) {
+        Header header = response.getFirstHeader(name);
+        return header == null ? Optional.empty() : Optional.ofNullable(header.getValue());
     }
 
     static byte[] requestBody(JobRequest job) {
@@ -119,16 +202,16 @@ public final class OpenAiModelClient implements ModelClient {
         }
     }
 
-    ModelOutcome fromResponse(HttpResponse<byte[]> response, Duration latency) {
-        int status = response.statusCode();
-        JsonNode body = readJson(response.body());
+    ModelOutcome fromResponse(int status, byte[] bodyBytes, Optional<String> retryAfterMs, Optional<String> retryAfter,
+                              Duration latency) {
+        JsonNode body = readJson(bodyBytes);
         if (status == 200) {
             return fromCompletion(body, latency);
         }
         String message = body.path("error").path("message").asText("HTTP " + status);
         Optional<String> code = Optional.ofNullable(body.path("error").path("code").textValue());
         if (status == 429) {
-            return new ModelOutcome.RateLimited(retryAfter(response), latency);
+            return new ModelOutcome.RateLimited(retryAfter(retryAfterMs, retryAfter), latency);
         }
         if (status == 408 || status == 504) {
             return new ModelOutcome.Timeout(Optional.of(status), latency);
@@ -157,20 +240,18 @@ public final class OpenAiModelClient implements ModelClient {
         return new ModelOutcome.Success(model, message.path("content").asText(""), finishReason, input, output, latency);
     }
 
-    private Optional<Duration> retryAfter(HttpResponse<?> response) {
-        Optional<String> millis = response.headers().firstValue("retry-after-ms");
-        if (millis.isPresent()) {
+    private Optional<Duration> retryAfter(Optional<String> retryAfterMs, Optional<String> retryAfter) {
+        if (retryAfterMs.isPresent()) {
             try {
-                return Optional.of(Duration.ofMillis(Long.parseLong(millis.get().trim())));
+                return Optional.of(Duration.ofMillis(Long.parseLong(retryAfterMs.get().trim())));
             } catch (NumberFormatException ignored) {
                 // fall back to Retry-After
             }
         }
-        Optional<String> header = response.headers().firstValue("Retry-After");
-        if (header.isEmpty()) {
+        if (retryAfter.isEmpty()) {
             return Optional.empty();
         }
-        String value = header.get().trim();
+        String value = retryAfter.get().trim();
         try {
             return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
         } catch (NumberFormatException notSeconds) {
@@ -186,10 +267,10 @@ public final class OpenAiModelClient implements ModelClient {
 
     private static ModelOutcome fromError(Throwable error, Duration latency) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
+        if (cause instanceof ConnectTimeoutException || cause instanceof ConnectException) {
             return new ModelOutcome.ConnectionError(cause.toString(), latency);
         }
-        if (cause instanceof HttpTimeoutException) {
+        if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) {
             return new ModelOutcome.Timeout(Optional.empty(), latency);
         }
         return new ModelOutcome.ConnectionError(cause.toString(), latency);
@@ -197,9 +278,14 @@ public final class OpenAiModelClient implements ModelClient {
 
     private static JsonNode readJson(byte[] body) {
         try {
-            return body == null || body.length == 0 ? JSON.createObjectNode() : JSON.readTree(new String(body, StandardCharsets.UTF_8));
+            return body == null || body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
         } catch (IOException e) {
             return JSON.createObjectNode();
         }
+    }
+
+    @Override
+    public void close() {
+        http.close(CloseMode.IMMEDIATE);
     }
 }

@@ -135,7 +135,7 @@ class JobExecutionProcessorTest {
         assertThat(model.calls()).singleElement().satisfies(call -> assertThat(call.idempotencyKey()).isEqualTo("j-1-1"));
         assertThat(state("j-1").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
         assertThat(state("j-1").getAttempt()).isEqualTo(1);
-        assertThat(eventTypes()).containsExactly(JobEventType.RECEIVED, JobEventType.STARTED);
+        assertThat(eventTypes()).containsExactly(JobEventType.STARTED);
         assertThat(acmeResults.isEmpty()).isTrue();
     }
 
@@ -158,7 +158,7 @@ class JobExecutionProcessorTest {
         assertThat(call.getCallId()).isEqualTo("j-1-1");
         assertThat(call.getProducedResult()).isTrue();
         assertThat(call.getOutcome()).isEqualTo(CallOutcome.SUCCESS);
-        assertThat(eventTypes()).containsExactly(JobEventType.RECEIVED, JobEventType.STARTED, JobEventType.COMPLETED);
+        assertThat(eventTypes()).containsExactly(JobEventType.STARTED, JobEventType.COMPLETED);
         assertThat(state("j-1").getStatus()).isEqualTo(ExecutionStatus.COMPLETED);
         assertThat(state("j-1").getRequestBytes()).isNull();
     }
@@ -201,6 +201,7 @@ class JobExecutionProcessorTest {
 
         assertThat(model.calls()).hasSize(2);
         assertThat(state("j-3").getStatus()).isEqualTo(ExecutionStatus.QUEUED);
+        assertThat(eventTypes()).containsExactly(JobEventType.STARTED, JobEventType.STARTED, JobEventType.RECEIVED);
 
         model.calls().get(0).succeed(1, 1);
         tick();

@@ -44,8 +44,6 @@ class JobExecutionRecoveryTest {
     private final ManualModelClient model = new ManualModelClient();
     private final KeyValueStore<String, JobExecutionState> states = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), new StateSerde()).withLoggingDisabled().build();
-    private final KeyValueStore<String, Long> pending = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(JobTopology.PENDING_STORE), Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
 
     private ExecutionDependencies deps(InFlightLimiter limiter) {
         return new ExecutionDependencies(TopicNames.defaults(), new AvroDeserializer<>(JobRequest.class, registry),
@@ -58,9 +56,7 @@ class JobExecutionRecoveryTest {
         MockProcessorContext<String, Object> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0.toEpochMilli());
         states.init(context.getStateStoreContext(), states);
-        pending.init(context.getStateStoreContext(), pending);
         context.addStateStore(states);
-        context.addStateStore(pending);
         return context;
     }
 
@@ -102,7 +98,7 @@ class JobExecutionRecoveryTest {
         assertThat(results).singleElement().satisfies(r -> assertThat(((JobResult) r).getJobId()).isEqualTo("j-1"));
         assertThat(crashedLimiter.inFlight()).isEqualTo(1);
         assertThat(states.get("acme/j-1").getStatus()).isEqualTo(ExecutionStatus.COMPLETED);
-        assertThat(pending.get("acme/j-1")).isNull();
-        assertThat(pending.get("acme/j-2")).isEqualTo(-1L);
+        assertThat(states.get("acme/j-2").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
+        assertThat(states.get("acme/j-3").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
     }
 }

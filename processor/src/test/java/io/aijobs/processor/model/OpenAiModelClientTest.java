@@ -13,8 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The client against the OpenAI-compatible stub over real HTTP on 127.0.0.1. */
 class OpenAiModelClientTest {
 
-    private final ExecutorService executor = Executors.newFixedThreadPool(2);
+    private final List<OpenAiModelClient> clients = new java.util.ArrayList<>();
     private ModelStub stub;
 
     @AfterEach
@@ -30,11 +28,13 @@ class OpenAiModelClientTest {
         if (stub != null) {
             stub.close();
         }
-        executor.shutdownNow();
+        clients.forEach(OpenAiModelClient::close);
     }
 
     private OpenAiModelClient client(Duration timeout, Optional<String> key) {
-        return new OpenAiModelClient(stub.baseUrl(), key, timeout, Duration.ofSeconds(2), executor, Clock.systemUTC());
+        OpenAiModelClient client = new OpenAiModelClient(stub.baseUrl(), key, timeout, Duration.ofSeconds(2), 16, 1, Clock.systemUTC());
+        clients.add(client);
+        return client;
     }
 
     private static JobRequest job(String content) {
@@ -94,7 +94,8 @@ class OpenAiModelClientTest {
     @Test
     void shouldReportAConnectionErrorWhenNothingListens() throws Exception {
         OpenAiModelClient client = new OpenAiModelClient("http://127.0.0.1:1/v1", Optional.empty(), Duration.ofSeconds(2),
-                Duration.ofSeconds(1), executor, Clock.systemUTC());
+                Duration.ofSeconds(1), 4, 1, Clock.systemUTC());
+        clients.add(client);
 
         assertThat(client.complete(job("hi"), "k").get(10, TimeUnit.SECONDS)).isInstanceOf(ModelOutcome.ConnectionError.class);
     }

@@ -1,0 +1,217 @@
+package io.aijobs.benchmarks;
+
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.processor.ProcessorConfig;
+import io.aijobs.producer.JobPublisher;
+import io.aijobs.producer.PublisherConfig;
+import io.aijobs.schema.ChatMessage;
+import io.aijobs.schema.JobParameters;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.JobResult;
+import io.aijobs.serde.AvroDeserializer;
+import io.aijobs.serde.RestSchemaRegistryClient;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.HdrHistogram.Histogram;
+
+/** One contender's own topics (own prefixes, so patterns never overlap), with helpers to load and observe them. */
+final class BenchScenario {
+
+    static final int PARTITIONS = 6;
+
+    final StackEndpoints stack;
+    final String run = UUID.randomUUID().toString().substring(0, 8);
+    final TopicNames names = new TopicNames("b" + run + ".tenant.", "b" + run + ".platform.");
+    final TenantId tenant = TenantId.of("bench");
+
+    BenchScenario(StackEndpoints stack, String... extraTopics) throws Exception {
+        this.stack = stack;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String topic : List.of(names.jobs(tenant), names.results(tenant), names.deadLetter(tenant), names.usage(),
+                    names.jobEvents(), names.platformDeadLetter())) {
+                topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
+            }
+            for (String topic : extraTopics) {
+                topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
+            }
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            io.aijobs.devstack.TopicReadiness.await(admin, topics.stream().map(NewTopic::name).toList(), Duration.ofSeconds(60));
+        }
+    }
+
+    JobPublisher publisher() {
+        return JobPublisher.create(Map.of(
+                PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
+                PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true,
+                PublisherConfig.TENANT_TOPIC_PREFIX_CONFIG, names.tenantPrefix(),
+                PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix(),
+                "linger.ms", 5,
+                // see TopicReadiness: one batch in flight per partition keeps a retried first batch in order
+                "max.in.flight.requests.per.connection", 1));
+    }
+
+    JobRequest job(int index) {
+        return JobRequest.newBuilder().setJobId("job-" + index).setTenantId(tenant.value()).setModel("stub-model")
+                .setMessages(List.of(new ChatMessage("user", "Summarise ticket " + index + ": the invoice fails to download.")))
+                .setParameters(JobParameters.newBuilder().setMaxOutputTokens(32).build())
+                .setSubmittedAt(Instant.now()).build();
+    }
+
+    /** Publishes {@code count} jobs and waits for their acknowledgements. */
+    void preload(int count) {
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        try (JobPublisher publisher = publisher()) {
+            for (int i = 0; i < count; i++) {
+                publisher.publish(job(i)).whenComplete((metadata, error) -> {
+                    if (error != null) {
+                        failed.incrementAndGet();
+                        firstError.compareAndSet(null, error);
+                    }
+                });
+            }
+            publisher.flush();
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " of " + count + " jobs were not acknowledged", firstError.get());
+        }
+    }
+
+    Map<String, Object> processorConfig(String modelBaseUrl, int maxInFlight) throws Exception {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProcessorConfig.APPLICATION_ID_CONFIG, "bench-" + run);
+        props.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
+        props.put(ProcessorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
+        props.put(ProcessorConfig.TENANT_TOPIC_PREFIX_CONFIG, names.tenantPrefix());
+        props.put(ProcessorConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix());
+        props.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, modelBaseUrl);
+        props.put(ProcessorConfig.MAX_IN_FLIGHT_CONFIG, Integer.toString(maxInFlight));
+        props.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=0.15:0.60");
+        props.put(ProcessorConfig.MODEL_TIMEOUT_MS_CONFIG, "300000");
+        props.put(ProcessorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("bench-").toString());
+        return props;
+    }
+
+    /**
+     * Watches a results topic from the beginning on its own thread: arrival times, and for B3 the time from
+     * submission to visibility minus the model latency.
+     */
+    final class ResultWatcher implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean running = true;
+        private volatile long count;
+        private volatile long firstNanos;
+        private volatile long lastNanos;
+        private final Histogram overheadMs = new Histogram(3_600_000L, 3);
+        private final List<Long> arrivals = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        private final boolean results;
+
+        /** @param results the topic holds JobResults (else records are only counted) */
+        ResultWatcher(String topic, boolean results) {
+            this.results = results;
+            thread = new Thread(() -> watch(topic), "result-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void watch(String topic) {
+            AvroDeserializer<JobResult> decoder = new AvroDeserializer<>(JobResult.class,
+                    new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10)));
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000), new StringDeserializer(), new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (int p = 0; p < PARTITIONS; p++) {
+                    partitions.add(new TopicPartition(topic, p));
+                }
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                while (running) {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                        long now = System.nanoTime();
+                        if (count == 0) {
+                            firstNanos = now;
+                        }
+                        lastNanos = now;
+                        arrivals.add(now);
+                        count++;
+                        if (!results) {
+                            continue;
+                        }
+                        JobResult result = decoder.deserialize(topic, record.value());
+                        long visibleMs = System.currentTimeMillis() - result.getTimings().getSubmittedAt().toEpochMilli();
+                        long overhead = visibleMs - result.getTimings().getModelLatencyMs();
+                        synchronized (overheadMs) {
+                            overheadMs.recordValue(Math.max(0, overhead));
+                        }
+                    }
+                }
+            }
+        }
+
+        long count() {
+            return count;
+        }
+
+        /**
+         * Steady-state results per second: between the 10th and the 90th percentile of arrivals, so that neither the
+         * warm-up (first connections, JIT, schema registration) nor the drain at the end counts.
+         */
+        double rate() {
+            List<Long> snapshot;
+            synchronized (arrivals) {
+                snapshot = new ArrayList<>(arrivals);
+            }
+            if (snapshot.size() < 10) {
+                return snapshot.size() < 2 ? 0 : (snapshot.size() - 1) / ((lastNanos - firstNanos) / 1e9);
+            }
+            int from = snapshot.size() / 10;
+            int to = snapshot.size() * 9 / 10;
+            return (to - from) / ((snapshot.get(to) - snapshot.get(from)) / 1e9);
+        }
+
+        Histogram overhead() {
+            synchronized (overheadMs) {
+                return overheadMs.copy();
+            }
+        }
+
+        void awaitCount(long expected, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (count < expected && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (count < expected) {
+                throw new IllegalStateException("only " + count + " of " + expected + " results within " + timeout);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+    }
+}

@@ -1,0 +1,357 @@
+package io.aijobs.benchmarks;
+
+import io.aijobs.contracts.Topics;
+import io.aijobs.devstack.DevStack;
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.devstack.StackSettings;
+import io.aijobs.devstack.modelstub.LatencyDistribution;
+import io.aijobs.devstack.modelstub.ModelStub;
+import io.aijobs.devstack.modelstub.ModelStubConfig;
+import io.aijobs.processor.ProcessorApp;
+import io.aijobs.processor.model.OpenAiModelClient;
+import io.aijobs.producer.JobPublisher;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.RestSchemaRegistryClient;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The processor's benchmarks, each a ratio against a baseline measured in the same run on the same machine:
+ * <ul>
+ *   <li>B1 concurrency: model latency 200 ms; the processor ({@code max.in.flight} 256) against the same work done
+ *       by a Streams app that waits for each call on its stream thread.</li>
+ *   <li>B2 overhead: model latency 0; the processor against an exactly-once pass-through of the same Avro jobs.</li>
+ *   <li>B3 latency: at half the B1 rate, time from submission to a result visible to {@code read_committed},
+ *       minus the model latency.</li>
+ *   <li>Memory: RSS of a processor JVM with 10,000 calls in flight.</li>
+ * </ul>
+ * Starts its own broker and registry (free ports), writes the report to {@code docs/benchmarks.md}.
+ */
+public final class ProcessorBenchmark {
+
+    private final StackEndpoints stack;
+    private final List<String> report = new ArrayList<>();
+
+    private ProcessorBenchmark(StackEndpoints stack) {
+        this.stack = stack;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int jobs = 6000;
+        int memoryJobs = 10_000;
+        Path out = Path.of("docs", "benchmarks.md");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--jobs" -> jobs = Integer.parseInt(args[++i]);
+                case "--memory-jobs" -> memoryJobs = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> {
+                    System.err.println("Usage: ProcessorBenchmark [--jobs N] [--memory-jobs N] [--out FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-stack-");
+        try (DevStack devStack = DevStack.up(StackSettings.ephemeral(dir), false, System.out::println)) {
+            ProcessorBenchmark bench = new ProcessorBenchmark(devStack.endpoints());
+            bench.run(jobs, memoryJobs);
+            bench.write(out, jobs, memoryJobs);
+        }
+        System.exit(0);
+    }
+
+    private void run(int jobs, int memoryJobs) throws Exception {
+        double ours;
+        double blocking;
+        double pcAsync;
+        double pcTransactional;
+        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(200)))) {
+            blocking = blockingRate(stub, Duration.ofSeconds(30));
+            ours = processorRate(stub, jobs, 256);
+            pcAsync = parallelConsumerRate(stub, jobs, "async");
+            pcTransactional = parallelConsumerRate(stub, jobs, "transactional");
+        }
+        report.add(String.format("| B1 concurrency (model 200 ms) | processor, max.in.flight 256: **%.0f jobs/s** | blocking Streams, 1 thread: %.1f jobs/s | **%.0fx** | >= 100x |",
+                ours, blocking, ours / blocking));
+        report.add(String.format("| B1 vs Parallel Consumer 0.5.3.3, concurrency 256 | processor (exactly-once): **%.0f jobs/s** | PERIODIC_CONSUMER_ASYNCHRONOUS (no exactly-once): %.0f jobs/s | **%.2fx** | >= 0.9x |",
+                ours, pcAsync, ours / pcAsync));
+        report.add(String.format("| | | PERIODIC_TRANSACTIONAL_PRODUCER: %.0f jobs/s | **%.2fx** | >= 1.5x |",
+                pcTransactional, ours / pcTransactional));
+        double oursFast;
+        double passThrough;
+        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(0)))) {
+            oursFast = processorRate(stub, jobs, 256);
+        }
+        passThrough = passThroughRate(jobs);
+        report.add(String.format("| B2 overhead (model 0 ms) | processor: **%.0f jobs/s** | exactly_once_v2 pass-through of the same jobs: %.0f jobs/s | **%.0f%%** | >= 50%% |",
+                oursFast, passThrough, 100 * oursFast / passThrough));
+        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(200)))) {
+            Histogram overhead = latencyAt(stub, ours / 2, Duration.ofSeconds(30));
+            report.add(String.format("| B3 latency at %.0f jobs/s (half of B1) | result visible - submitted - model latency: p50 **%d ms**, p99 **%d ms**, max %d ms (%d jobs) | | | p99 <= 300 ms |",
+                    ours / 2, overhead.getValueAtPercentile(50), overhead.getValueAtPercentile(99), overhead.getMaxValue(),
+                    overhead.getTotalCount()));
+        }
+        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(600_000))
+                .withHangTime(Duration.ofMinutes(15)))) {
+            long[] rss = memoryWithCallsInFlight(stub, memoryJobs);
+            if (rss[3] != 0) {
+                report.add(String.format("| Memory | processor JVM (-Xmx512m), %d calls asked: **out of memory** with %d calls open (RSS %d MiB, peak %d MiB) | | | <= 512 MiB |",
+                        memoryJobs, rss[2], rss[0] / 1024, rss[1] / 1024));
+            } else {
+                report.add(String.format("| Memory | processor JVM (-Xmx512m) with %d calls in flight: RSS **%d MiB** (peak %d MiB) | | | <= 512 MiB |",
+                        rss[2], rss[0] / 1024, rss[1] / 1024));
+            }
+        }
+        report.forEach(System.out::println);
+    }
+
+    private double processorRate(ModelStub stub, int jobs, int maxInFlight) throws Exception {
+        BenchScenario scenario = new BenchScenario(stack);
+        scenario.preload(jobs);
+        try (BenchScenario.ResultWatcher results = scenario.new ResultWatcher(scenario.names.results(scenario.tenant), true);
+             ProcessorApp app = ProcessorApp.start(scenario.processorConfig(stub.baseUrl(), maxInFlight))) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (results.count() < jobs && System.nanoTime() < deadline) {
+                Thread.sleep(2000);
+                System.out.printf("  ... %d results, %d calls made, %d open at the stub, %d in flight in the processor%n",
+                        results.count(), stub.requestCount(), stub.openRequests(), app.inFlight());
+            }
+            results.awaitCount(jobs, Duration.ofSeconds(1));
+            System.out.printf("processor: %d jobs, %.0f jobs/s, model calls open at most %d%n", jobs, results.rate(),
+                    stub.maxConcurrentRequests());
+            return results.rate();
+        }
+    }
+
+    /** The same work on Confluent Parallel Consumer, in its own JVM (it needs kafka-clients 3.9). */
+    private double parallelConsumerRate(ModelStub stub, int jobs, String mode) throws Exception {
+        String classpath = System.getProperty("aijobs.pc.classpath");
+        if (classpath == null) {
+            throw new IllegalStateException("aijobs.pc.classpath is not set; run ./benchmarks/run");
+        }
+        BenchScenario scenario = new BenchScenario(stack);
+        scenario.preload(jobs);
+        Path log = Path.of("target", "bench-memory-processor.log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aijobs.schema", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", classpath, "io.aijobs.benchmarks.pc.ParallelConsumerBaseline", stack.bootstrapServers(),
+                stack.schemaRegistryUrl(), scenario.names.jobs(scenario.tenant), scenario.names.results(scenario.tenant),
+                stub.baseUrl(), "256", mode)
+                .redirectErrorStream(true).redirectOutput(Path.of("target", "bench-parallel-consumer-" + mode + ".log").toFile()).start();
+        try (BenchScenario.ResultWatcher results = scenario.new ResultWatcher(scenario.names.results(scenario.tenant), true)) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (results.count() < jobs && System.nanoTime() < deadline && process.isAlive()) {
+                Thread.sleep(2000);
+                System.out.printf("  ... parallel consumer %s: %d results%n", mode, results.count());
+            }
+            results.awaitCount(jobs, Duration.ofSeconds(1));
+            System.out.printf("parallel consumer %s: %d jobs, %.0f jobs/s%n", mode, jobs, results.rate());
+            return results.rate();
+        } finally {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private double blockingRate(ModelStub stub, Duration window) throws Exception {
+        BenchScenario scenario = new BenchScenario(stack);
+        scenario.preload(1000);
+        try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
+             OpenAiModelClient model = new OpenAiModelClient(stub.baseUrl(), Optional.empty(), Duration.ofSeconds(60),
+                     Duration.ofSeconds(5), 4, 1, Clock.systemUTC());
+             BenchScenario.ResultWatcher results = scenario.new ResultWatcher(scenario.names.results(scenario.tenant), true)) {
+            Topics topics = new Topics(scenario.names, registry, serdeConfig());
+            try (KafkaStreams streams = new KafkaStreams(Baselines.blocking(scenario, topics, model),
+                    Baselines.streamsProperties(scenario, "blocking"))) {
+                streams.start();
+                results.awaitCount(1, Duration.ofMinutes(2));
+                long deadline = System.nanoTime() + window.toNanos();
+                while (System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                double rate = results.rate();
+                System.out.printf("blocking: %d results in the window, %.1f jobs/s%n", results.count(), rate);
+                streams.close(Duration.ofSeconds(30));
+                return rate;
+            }
+        }
+    }
+
+    private double passThroughRate(int jobs) throws Exception {
+        String output = "bench-copy-" + System.nanoTime();
+        BenchScenario scenario = new BenchScenario(stack, output);
+        scenario.preload(jobs);
+        try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
+             BenchScenario.ResultWatcher copies = scenario.new ResultWatcher(output, false)) {
+            Topics topics = new Topics(scenario.names, registry, serdeConfig());
+            try (KafkaStreams streams = new KafkaStreams(Baselines.passThrough(scenario, topics, output),
+                    Baselines.streamsProperties(scenario, "pass-through"))) {
+                streams.start();
+                copies.awaitCount(jobs, Duration.ofMinutes(10));
+                System.out.printf("pass-through: %d jobs, %.0f jobs/s%n", jobs, copies.rate());
+                streams.close(Duration.ofSeconds(30));
+                return copies.rate();
+            }
+        }
+    }
+
+    private Histogram latencyAt(ModelStub stub, double rate, Duration duration) throws Exception {
+        BenchScenario scenario = new BenchScenario(stack);
+        try (BenchScenario.ResultWatcher results = scenario.new ResultWatcher(scenario.names.results(scenario.tenant), true);
+             ProcessorApp app = ProcessorApp.start(scenario.processorConfig(stub.baseUrl(), 256));
+             JobPublisher publisher = scenario.publisher()) {
+            while (app.streams().state() != KafkaStreams.State.RUNNING) {
+                Thread.sleep(100);
+            }
+            // warm-up, then measure only what follows
+            int index = 0;
+            index = pace(publisher, scenario, index, rate, Duration.ofSeconds(5));
+            results.awaitCount(index, Duration.ofMinutes(2));
+            long warm = results.count();
+            Histogram before = results.overhead();
+            index = pace(publisher, scenario, index, rate, duration);
+            results.awaitCount(index, Duration.ofMinutes(2));
+            Histogram after = results.overhead();
+            after.subtract(before);
+            System.out.printf("latency: %d jobs after %d warm-up, p50 %d ms, p99 %d ms%n", index - warm, warm,
+                    after.getValueAtPercentile(50), after.getValueAtPercentile(99));
+            return after;
+        }
+    }
+
+    private static int pace(JobPublisher publisher, BenchScenario scenario, int start, double rate, Duration duration)
+            throws InterruptedException {
+        long begin = System.nanoTime();
+        long total = (long) (rate * duration.toSeconds());
+        int index = start;
+        for (long i = 0; i < total; i++) {
+            long due = begin + (long) (i * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            publisher.publish(scenario.job(index++));
+        }
+        publisher.flush();
+        return index;
+    }
+
+    /**
+     * Runs a processor JVM with max.in.flight = jobs against a stub that never answers in time; returns RSS and
+     * peak RSS (KiB), calls open, and 1 when the processor ran out of memory.
+     */
+    private long[] memoryWithCallsInFlight(ModelStub stub, int jobs) throws Exception {
+        BenchScenario scenario = new BenchScenario(stack);
+        Map<String, Object> config = scenario.processorConfig(stub.baseUrl(), jobs);
+        Path file = Files.createTempFile("bench-processor-", ".properties");
+        Properties props = new Properties();
+        config.forEach((key, value) -> props.setProperty(key, value.toString()));
+        try (Writer writer = Files.newBufferedWriter(file)) {
+            props.store(writer, "memory benchmark");
+        }
+        Path log = Path.of("target", "bench-memory-processor.log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aijobs.schema", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), "io.aijobs.processor.ProcessorApp", file.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            scenario.preload(jobs);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            long lastProgress = System.nanoTime();
+            int lastOpen = 0;
+            while (stub.openRequests() < jobs && System.nanoTime() < deadline && process.isAlive() && !outOfMemory(log)) {
+                Thread.sleep(500);
+                if (stub.openRequests() > lastOpen) {
+                    lastOpen = stub.openRequests();
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(30)) {
+                    break;
+                }
+            }
+            Thread.sleep(3000);
+            long[] rss = process.isAlive() ? readRss(process.pid()) : new long[] {0, 0};
+            boolean oom = outOfMemory(log);
+            System.out.printf("memory: %d calls open, RSS %d MiB, peak %d MiB%s%n", stub.openRequests(), rss[0] / 1024, rss[1] / 1024,
+                    oom ? ", OUT OF MEMORY" : "");
+            return new long[] {rss[0], rss[1], stub.openRequests(), oom ? 1 : 0};
+        } finally {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean outOfMemory(Path log) throws IOException {
+        return Files.exists(log) && Files.readString(log).contains("OutOfMemoryError");
+    }
+
+    private static long[] readRss(long pid) throws IOException {
+        long rss = -1;
+        long hwm = -1;
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.replaceAll("\\D", ""));
+            } else if (line.startsWith("VmHWM:")) {
+                hwm = Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return new long[] {rss, hwm};
+    }
+
+    private AvroSerdeConfig serdeConfig() {
+        return new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
+                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true));
+    }
+
+    private void write(Path out, int jobs, int memoryJobs) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("# Benchmarks");
+        lines.add("");
+        lines.add("Each figure is a ratio against a baseline measured in the same run, on the same broker and machine:");
+        lines.add("machines are shared and noisy, so compare ratios, not absolute rates. Broker, registry, model stub and");
+        lines.add("the measured application all run on the same machine.");
+        lines.add("");
+        lines.add("## Processor");
+        lines.add("");
+        lines.add("Command: `./benchmarks/run` (options: `--jobs N`, default 6000; `--memory-jobs N`, default 10000).");
+        lines.add("");
+        lines.add("Run: " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + (Runtime.getRuntime().maxMemory() / (1024 * 1024)) + " MiB max heap for the benchmark JVM, Java "
+                + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                + "; " + cpuModel() + ". Jobs per throughput run: " + jobs + "; calls in flight for memory: " + memoryJobs + ".");
+        lines.add("");
+        lines.add("| benchmark | measured | baseline (same run) | ratio | target |");
+        lines.add("| --- | --- | --- | --- | --- |");
+        lines.addAll(report);
+        lines.add("");
+        lines.add("Rates count results as a `read_committed` consumer sees them, between the 10th and the 90th percentile of");
+        lines.add("their arrival (warm-up and drain excluded). The model stub runs in the benchmark's JVM, the processor too");
+        lines.add("except for the memory run and Parallel Consumer, which run in their own JVMs (Parallel Consumer 0.5.3.3 on");
+        lines.add("kafka-clients 3.9.1, the same model client and Avro serde, results written with `pollAndProduce`).");
+        lines.add("");
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.write(out, lines);
+        System.out.println("Wrote " + out);
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
+                    .findFirst().map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+}
