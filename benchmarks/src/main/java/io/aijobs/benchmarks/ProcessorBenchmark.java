@@ -66,6 +66,8 @@ public final class ProcessorBenchmark {
         }
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-stack-");
         try (DevStack devStack = DevStack.up(StackSettings.ephemeral(dir), false, System.out::println)) {
+            // Ctrl-C or kill: do not leave the broker and registry running
+            Runtime.getRuntime().addShutdownHook(new Thread(devStack::close, "bench-stack-shutdown"));
             ProcessorBenchmark bench = new ProcessorBenchmark(devStack.endpoints());
             bench.run(jobs, memoryJobs);
             bench.write(out, jobs, memoryJobs);
