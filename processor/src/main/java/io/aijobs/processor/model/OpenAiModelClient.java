@@ -34,6 +34,7 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBu
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.http.RequestNotExecutedException;
@@ -91,6 +92,9 @@ public final class OpenAiModelClient implements ModelClient {
         this.http = HttpAsyncClients.custom()
                 .setConnectionManager(connections)
                 .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(ioThreads).setTcpNoDelay(true).build())
+                // Per-connection heap: the defaults (8 KiB buffers, a 64 KiB window) cost ~100 KiB per open call,
+                // which thousands of calls in flight cannot afford; answers larger than the window still arrive
+                .setHttp1Config(Http1Config.custom().setBufferSize(4096).setInitialWindowSize(16 * 1024).build())
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setResponseTimeout(Timeout.of(timeout))
                         .setConnectionRequestTimeout(Timeout.of(timeout))
