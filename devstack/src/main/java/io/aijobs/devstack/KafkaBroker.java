@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -164,12 +163,12 @@ public final class KafkaBroker {
         }
     }
 
-    /** A random KRaft cluster id: 16 random bytes, base64url without padding, as {@code kafka-storage random-uuid}. */
+    /**
+     * A random KRaft cluster id. Kafka's own {@code Uuid} never starts with '-': a base64 id that does is read as an
+     * option by the storage tool's argument parser, and formatting fails (seen here, one start in a few dozen).
+     */
     private static String clusterId() {
-        UUID uuid = UUID.randomUUID();
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(16);
-        buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
     }
 
     private boolean answersMetadata() {
