@@ -14,9 +14,9 @@ public final class JobHeaders {
     public static final String JOB_ID = "aijobs.job.id";
     /** Correlation id of the job, when the request carried one. */
     public static final String TRACE_ID = "aijobs.trace.id";
-    /** Model-call attempt number (1-based), on usage, retry and dead-letter records. */
+    /** Model-call attempt number (1-based; 0 when no call was made), on results, usage, events and dead-letter records. */
     public static final String ATTEMPT = "aijobs.attempt";
-    /** Failure category ({@code FailureCategory} symbol), on retry and dead-letter records. */
+    /** Failure category ({@code FailureCategory} symbol), on dead-letter records and failure events. */
     public static final String CATEGORY = "aijobs.failure.category";
     /** Name and version of the client that produced the job, e.g. {@code aijobs-producer/0.1.0}. */
     public static final String PRODUCER = "aijobs.producer";
