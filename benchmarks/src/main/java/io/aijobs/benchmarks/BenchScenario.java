@@ -46,7 +46,8 @@ final class BenchScenario {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
             for (String topic : List.of(names.jobs(tenant), names.results(tenant), names.deadLetter(tenant), names.usage(),
-                    names.jobEvents(), names.platformDeadLetter())) {
+                    names.jobEvents(), names.platformDeadLetter(), names.retry("transient"), names.retry("rate-limited"), names.alerts(),
+                    names.tenantAlerts(tenant))) {
                 topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
             }
             for (String topic : extraTopics) {

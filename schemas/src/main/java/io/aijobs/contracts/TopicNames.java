@@ -2,7 +2,6 @@ package io.aijobs.contracts;
 
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +17,8 @@ public record TopicNames(String tenantPrefix, String platformPrefix) {
 
     public static final String DEFAULT_TENANT_PREFIX = "tenant.";
     public static final String DEFAULT_PLATFORM_PREFIX = "platform.";
+    /** The processor's default retry tiers, one per retried failure category: {@code platform.retry.transient}, ... */
+    public static final java.util.List<String> DEFAULT_RETRY_TIERS = java.util.List.of("transient", "rate-limited");
 
     /** Tenant-facing topic kinds. */
     public enum TenantTopic {
@@ -101,8 +102,14 @@ public record TopicNames(String tenantPrefix, String platformPrefix) {
 
     /** The tenant that owns {@code topic}, if it is a tenant topic of {@code kind}. */
     public Optional<TenantId> tenantOf(String topic, TenantTopic kind) {
-        Matcher matcher = tenantPattern(kind).matcher(topic);
-        return matcher.matches() && TenantId.isValid(matcher.group(1)) ? Optional.of(TenantId.of(matcher.group(1))) : Optional.empty();
+        // called per record: plain string checks rather than compiling tenantPattern(kind)
+        int suffixLength = kind.suffix().length() + 1;
+        if (!topic.startsWith(tenantPrefix) || topic.length() <= tenantPrefix.length() + suffixLength
+                || !topic.endsWith(kind.suffix()) || topic.charAt(topic.length() - suffixLength) != '.') {
+            return Optional.empty();
+        }
+        String tenant = topic.substring(tenantPrefix.length(), topic.length() - suffixLength);
+        return TenantId.isValid(tenant) ? Optional.of(TenantId.of(tenant)) : Optional.empty();
     }
 
     /** {@code platform.usage}: one {@code ModelCallUsage} per model-call attempt, key tenantId. */
@@ -125,7 +132,7 @@ public record TopicNames(String tenantPrefix, String platformPrefix) {
         return platformPrefix + "dlt";
     }
 
-    /** {@code platform.retry.<tier>}: jobs waiting for a retry in a delay tier. */
+    /** {@code platform.retry.<tier>}: {@code JobRetry} records, one per scheduled retry, key jobId. */
     public String retry(String tier) {
         if (!tier.matches("[a-z0-9-]+")) {
             throw new IllegalArgumentException("retry tier must be lower-case letters, digits or hyphens, got '" + tier + "'");

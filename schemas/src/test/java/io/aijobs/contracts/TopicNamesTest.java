@@ -3,6 +3,7 @@ package io.aijobs.contracts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TopicNamesTest {
@@ -42,6 +43,11 @@ class TopicNamesTest {
         assertThat(names.tenantOf("tenant.acme-2.jobs", TopicNames.TenantTopic.JOBS)).contains(TenantId.of("acme-2"));
         assertThat(names.tenantOf("tenant.acme.results", TopicNames.TenantTopic.JOBS)).isEmpty();
         assertThat(names.tenantOf("tenant.a.b.jobs", TopicNames.TenantTopic.JOBS)).isEmpty();
+        for (String notOne : List.of("tenant.jobs", "tenant..jobs", "tenant.acmejobs", "tenant.acme.jobsx", "tenant.Acme.jobs",
+                "tenant.-acme.jobs", "platform.acme.jobs", "xtenant.acme.jobs", "tenant.acme_x.jobs")) {
+            assertThat(names.tenantOf(notOne, TopicNames.TenantTopic.JOBS)).as(notOne).isEmpty();
+            assertThat(names.jobsPattern().matcher(notOne).matches()).as(notOne).isFalse();
+        }
         assertThat(names.jobsPattern().matcher("tenant.acme.jobs").matches()).isTrue();
         assertThat(names.jobsPattern().matcher("platform.acme.jobs").matches()).isFalse();
     }

@@ -10,6 +10,7 @@ import io.aijobs.schema.JobRequest;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -34,6 +35,7 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBu
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
@@ -58,7 +60,8 @@ public final class OpenAiModelClient implements ModelClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_UNSENT_RETRIES = 2;
 
-    private final String endpoint;
+    private final HttpHost host;
+    private final String path;
     private final Optional<String> apiKey;
     private final Duration timeout;
     private final Clock clock;
@@ -75,7 +78,9 @@ public final class OpenAiModelClient implements ModelClient {
     public OpenAiModelClient(String baseUrl, Optional<String> apiKey, Duration timeout, Duration connectTimeout,
                              int maxConnections, int ioThreads, Clock clock) {
         String base = Objects.requireNonNull(baseUrl, "baseUrl").endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.endpoint = base + "/chat/completions";
+        URI endpoint = URI.create(base + "/chat/completions");
+        this.host = HttpHost.create(endpoint);
+        this.path = endpoint.getRawPath();
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -103,6 +108,10 @@ public final class OpenAiModelClient implements ModelClient {
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .disableRedirectHandling()
                 .disableCookieManagement()
+                .disableAuthCaching()
+                .disableConnectionState()
+                // chat completions are small JSON answers: no gzip round trip on either side
+                .disableContentCompression()
                 .build();
         this.http.start();
     }
@@ -110,7 +119,8 @@ public final class OpenAiModelClient implements ModelClient {
     @Override
     public CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey) {
         long started = clock.millis();
-        SimpleRequestBuilder request = SimpleRequestBuilder.post(endpoint)
+        // host and path were parsed once: no URI parsing per call
+        SimpleRequestBuilder request = SimpleRequestBuilder.post().setHttpHost(host).setPath(path)
                 .setBody(requestBody(job), ContentType.APPLICATION_JSON)
                 .addHeader("Accept", "application/json")
                 .addHeader("Idempotency-Key", idempotencyKey);
