@@ -37,12 +37,24 @@ final class DemoJobs {
     }
 
     static JobRequest job(String run, int index, String tenant, String model, Clock clock) {
+        return job(run, index, tenant, model, clock, false);
+    }
+
+    /**
+     * @param stubFaults every 50th job asks the model stub for a 400 ({@code [[stub:invalid_request]]}), so the demo
+     *                   shows dead letters; only meaningful against the stub
+     */
+    static JobRequest job(String run, int index, String tenant, String model, Clock clock, boolean stubFaults) {
+        String prompt = PROMPTS[index % PROMPTS.length];
+        if (stubFaults && index % 50 == 49) {
+            prompt = prompt + " [[stub:invalid_request]]";
+        }
         return JobRequest.newBuilder()
                 .setJobId("demo-" + run + "-" + index)
                 .setTenantId(tenant)
                 .setModel(model)
                 .setMessages(List.of(new ChatMessage("system", "You are a concise assistant."),
-                        new ChatMessage("user", PROMPTS[index % PROMPTS.length])))
+                        new ChatMessage("user", prompt)))
                 .setParameters(JobParameters.newBuilder().setMaxOutputTokens(64).setTemperature(0.2).build())
                 .setSubmittedAt(clock.instant())
                 .setTraceId("trace-" + run + "-" + index)

@@ -208,7 +208,8 @@ final class DevCommand implements Callable<Integer> {
                 // topics may be seconds old: one batch in flight per partition keeps a retried first batch in order
                 "max.in.flight.requests.per.connection", 1))) {
             for (int i = 0; i < jobs && stop.getCount() > 0; i++) {
-                JobRequest job = DemoJobs.job(run, i, DemoJobs.tenant(1 + i % tenants), model, Clock.systemUTC());
+                JobRequest job = DemoJobs.job(run, i, DemoJobs.tenant(1 + i % tenants), model, Clock.systemUTC(),
+                        modelUrl == null);
                 publisher.publish(job).whenComplete((metadata, error) -> {
                     if (error == null) {
                         tally.published(job.getTenantId());

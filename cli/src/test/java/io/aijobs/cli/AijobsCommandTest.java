@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AijobsCommandTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"dev", "stack", "stack up", "stack down", "stack status", "produce", "results", "schemas", "schemas register"})
+    @ValueSource(strings = {"dev", "stack", "stack up", "stack down", "stack status", "produce", "results", "schemas", "schemas register",
+            "dlt", "dlt list", "dlt replay"})
     void shouldPrintHelpForEveryCommand(String command) {
         CliRun run = CliRun.of((command + " --help").split(" "));
 
@@ -42,6 +43,23 @@ class AijobsCommandTest {
         assertThat(CliRun.of("produce").exitCode()).isEqualTo(2);
         assertThat(CliRun.of("produce", "--generate", "1", "--file", "x").exitCode()).isEqualTo(2);
         assertThat(CliRun.of("produce", "--generate", "0").err()).contains("--generate needs a positive count");
+    }
+
+    @Test
+    void shouldRefuseAnUnnarrowedReplayAndBadFiltersAsMisuse() {
+        CliRun everything = CliRun.of("dlt", "replay", "--tenant", "acme");
+        assertThat(everything.exitCode()).isEqualTo(2);
+        assertThat(everything.err()).contains("Choose what to replay with --category, --since or --job-id, or pass --all");
+
+        CliRun badSince = CliRun.of("dlt", "list", "--tenant", "acme", "--since", "yesterday");
+        assertThat(badSince.exitCode()).isEqualTo(2);
+        assertThat(badSince.err()).contains("Invalid --since 'yesterday'");
+
+        CliRun badCategory = CliRun.of("dlt", "list", "--tenant", "acme", "--category", "OOPS");
+        assertThat(badCategory.exitCode()).isEqualTo(2);
+        assertThat(badCategory.err()).contains("Unknown category 'OOPS'");
+
+        assertThat(CliRun.of("dlt").exitCode()).isEqualTo(2);
     }
 
     @Test

@@ -146,6 +146,64 @@ class CliIT {
         }
     }
 
+    @Test
+    void shouldListDeadLettersAndReplayTheChosenOnesWithTheirJobIds(StackEndpoints stack) throws Exception {
+        String tenant = "dlt-" + UUID.randomUUID().toString().substring(0, 8);
+        TopicNames names = TopicNames.defaults();
+        TopicCreator topics = new TopicCreator(stack);
+        topics.create(names.jobs(TenantId.of(tenant)));
+        topics.create(names.deadLetter(TenantId.of(tenant)));
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
+        AvroSerdeConfig serde = new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
+                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true));
+        JobRequest job = JobRequest.newBuilder().setJobId("j-9").setTenantId(tenant).setModel("m")
+                .setMessages(List.of(new io.aijobs.schema.ChatMessage("user", "hi")))
+                .setParameters(io.aijobs.schema.JobParameters.newBuilder().build()).setSubmittedAt(Instant.now()).build();
+        byte[] jobBytes = new AvroSerializer<JobRequest>(registry, serde, false).serialize(names.jobs(TenantId.of(tenant)), job);
+        AvroSerializer<io.aijobs.schema.JobFailure> failures = new AvroSerializer<>(registry, serde, false);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.bootstrapServers()), new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            String dlt = names.deadLetter(TenantId.of(tenant));
+            producer.send(new ProducerRecord<>(dlt, "j-9", failures.serialize(dlt, failure("j-9", tenant,
+                    io.aijobs.schema.FailureCategory.PERMANENT, ByteBuffer.wrap(jobBytes))))).get();
+            producer.send(new ProducerRecord<>(dlt, null, failures.serialize(dlt, failure(null, tenant,
+                    io.aijobs.schema.FailureCategory.POISON, ByteBuffer.wrap(new byte[] {1, 2, 3}))))).get();
+        }
+
+        CliRun list = CliRun.of(withStack(stack, "dlt", "list", "--tenant", tenant));
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains("j-9").contains("PERMANENT").contains("(undecoded)").contains("POISON")
+                .contains("2 dead letter(s)");
+        CliRun onlyPoison = CliRun.of(withStack(stack, "dlt", "list", "--tenant", tenant, "--category", "poison", "--since", "1h"));
+        assertThat(onlyPoison.out()).contains("1 dead letter(s)").doesNotContain("j-9");
+
+        CliRun dryRun = CliRun.of(withStack(stack, "dlt", "replay", "--tenant", tenant, "--all", "--dry-run"));
+        assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+        assertThat(dryRun.out()).contains("would republish job j-9").contains("still undecodable")
+                .contains("Dry run: 1 of 2 dead letter(s) would be replayed");
+
+        CliRun replay = CliRun.of(withStack(stack, "dlt", "replay", "--tenant", tenant, "--job-id", "j-9"));
+        assertThat(replay.exitCode()).as(replay.err()).isZero();
+        assertThat(replay.out()).contains("Replayed 1 of 1 dead letter(s)");
+        List<ConsumerRecord<String, byte[]>> republished = consume(stack, names.jobs(TenantId.of(tenant)), 1,
+                new ByteArrayDeserializer());
+        assertThat(republished).singleElement().satisfies(record -> {
+            assertThat(record.key()).isEqualTo("j-9");
+            assertThat(record.value()).isEqualTo(jobBytes);
+            assertThat(new String(record.headers().lastHeader(io.aijobs.contracts.JobHeaders.REPLAY_OF).value()))
+                    .isEqualTo(names.deadLetter(TenantId.of(tenant)) + "/0/0");
+        });
+    }
+
+    private static io.aijobs.schema.JobFailure failure(String jobId, String tenant, io.aijobs.schema.FailureCategory category,
+                                                       ByteBuffer original) {
+        return io.aijobs.schema.JobFailure.newBuilder().setJobId(jobId).setTenantId(tenant).setCategory(category)
+                .setErrorType(jobId == null ? "deserialization" : "http_400").setMessage("test failure").setAttempts(jobId == null ? 0 : 1)
+                .setFirstFailureAt(Instant.now()).setLastFailureAt(Instant.now())
+                .setOrigin(io.aijobs.schema.RecordOrigin.newBuilder().setTopic("t").setPartition(0).setOffset(0).build())
+                .setOriginalValue(original).build();
+    }
+
     /** Creates topics the way the dev stack does. */
     record TopicCreator(StackEndpoints stack) {
         void create(String topic) throws Exception {

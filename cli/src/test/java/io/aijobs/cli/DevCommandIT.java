@@ -25,7 +25,7 @@ class DevCommandIT {
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out())
                 .contains("Starting Kafka 4.4.0 (KRaft)")
-                .contains("Registered 16 contract subjects.")
+                .contains("Registered 18 contract subjects.")
                 .contains("Processor running")
                 .contains("published 12, failed to publish 0, results 12, dead letters 0")
                 .containsPattern("demo-1\\s+4\\s+4\\s+0\\s+0\\.0000")

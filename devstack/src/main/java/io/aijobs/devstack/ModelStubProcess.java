@@ -28,7 +28,9 @@ final class ModelStubProcess {
         Ports.requireFree(port, "model stub", "--model-port");
         List<String> command = List.of(Jvm.javaExecutable(), "-Xmx256m", "-Dsun.net.httpserver.nodelay=true",
                 "-cp", System.getProperty("java.class.path"), ModelStubMain.class.getName(),
-                "--port", Integer.toString(port), "--latency", latency);
+                "--port", Integer.toString(port), "--latency", latency,
+                // a few 503s so that the dev stack exercises the retry path
+                "--fault-rate", "unavailable=0.03");
         ManagedProcess process = ManagedProcess.start(NAME, command, home.toAbsolutePath().getParent(),
                 home.resolve(NAME + ".log"), home.resolve(NAME + ".pid"));
         process.awaitReady(() -> Ports.isListening(port), timeout);

@@ -3,13 +3,17 @@ package io.aijobs.processor;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
+import io.aijobs.processor.alerts.AlertRules;
+import io.aijobs.processor.alerts.AlertTopology;
 import io.aijobs.processor.execution.ExecutionDependencies;
 import io.aijobs.processor.execution.JobExecutionProcessorSupplier;
 import io.aijobs.schema.JobEvent;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobResult;
+import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.ModelCallUsage;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
 /**
@@ -17,12 +21,15 @@ import org.apache.kafka.streams.Topology;
  *
  * <pre>
  * jobs-source (pattern tenant.*.jobs, raw bytes)
- *   └─ job-execution (store job-state)
+ *   └─ job-execution (stores job-state, retry-timers)
  *        ├─ results-sink → tenant.&lt;t&gt;.results
  *        ├─ dlt-sink     → tenant.&lt;t&gt;.dlt, or platform.dlt when the tenant is unknown
+ *        ├─ retry-sink   → platform.retry.&lt;tier&gt;
  *        ├─ usage-sink   → platform.usage
  *        └─ events-sink  → platform.job-events
  * </pre>
+ *
+ * and, unless disabled, the failure alerts' sub-topology ({@link AlertTopology}).
  *
  * Values are read as bytes so that an undecodable record reaches the dead-letter topic with its original bytes
  * instead of stopping the task. Names of nodes and stores are constants: internal topic names stay stable.
@@ -32,6 +39,8 @@ public final class JobTopology {
     public static final String SOURCE = "jobs-source";
     public static final String EXECUTION = "job-execution";
     public static final String STATE_STORE = "job-state";
+    public static final String RETRY_TIMERS_STORE = "retry-timers";
+    public static final String RETRY_SINK = "retry-sink";
     public static final String RESULTS_SINK = "results-sink";
     public static final String DLT_SINK = "dlt-sink";
     public static final String USAGE_SINK = "usage-sink";
@@ -41,9 +50,17 @@ public final class JobTopology {
     }
 
     public static Topology build(ExecutionDependencies deps, Topics topics) {
+        return build(deps, topics, java.util.Optional.empty());
+    }
+
+    /** The execution sub-topology, and the failure alerts' when {@code alerts} are given (see {@link AlertTopology}). */
+    public static Topology build(ExecutionDependencies deps, Topics topics, java.util.Optional<AlertRules> alerts) {
         TopicNames names = deps.names();
         JobExecutionProcessorSupplier execution = new JobExecutionProcessorSupplier(deps);
-        Topology topology = new Topology();
+        StreamsBuilder builder = new StreamsBuilder();
+        alerts.ifPresent(rules -> AlertTopology.addTo(builder, names, topics, rules));
+        // the execution part is plain Processor API, added to what the DSL built
+        Topology topology = builder.build();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), names.jobsPattern());
         topology.addProcessor(EXECUTION, execution, SOURCE);
         topology.addSink(RESULTS_SINK,
@@ -55,6 +72,11 @@ public final class JobTopology {
                 (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
                         execution.deadLetterTopic((JobFailure) value),
                 Serdes.String().serializer(), (topic, value) -> topics.jobFailureSerde().serializer().serialize(topic, (JobFailure) value),
+                EXECUTION);
+        topology.addSink(RETRY_SINK,
+                (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
+                        execution.retryTopic((JobRetry) value),
+                Serdes.String().serializer(), (topic, value) -> topics.jobRetrySerde().serializer().serialize(topic, (JobRetry) value),
                 EXECUTION);
         topology.addSink(USAGE_SINK, names.usage(), Serdes.String().serializer(),
                 (topic, value) -> topics.usageSerde().serializer().serialize(topic, (ModelCallUsage) value), EXECUTION);

@@ -62,8 +62,9 @@ public final class ProcessorApp implements AutoCloseable {
         ExecutionDependencies deps = new ExecutionDependencies(config.topicNames(),
                 new AvroDeserializer<>(JobRequest.class, registry), new JobValidator(config.maxInputBytes()), modelClient, limiter,
                 config.priceTable(), config.unknownModelPolicy(), metrics, config.backpressureMaxBlock(),
-                config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval());
-        Topology topology = JobTopology.build(deps, topics);
+                config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
+                config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval());
+        Topology topology = JobTopology.build(deps, topics, config.alertRules());
         log.info("Topology:\n{}", topology.describe());
         streams = new KafkaStreams(topology, config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {

@@ -1,7 +1,11 @@
 package io.aijobs.processor;
 
 import io.aijobs.contracts.TopicNames;
+import io.aijobs.processor.alerts.AlertRules;
+import io.aijobs.processor.failure.FailurePolicies;
+import io.aijobs.processor.failure.RetryPolicy;
 import io.aijobs.processor.pricing.PriceTable;
+import io.aijobs.schema.FailureCategory;
 import io.aijobs.serde.AvroSerdeConfig;
 import java.time.Duration;
 import java.util.HashMap;
@@ -53,6 +57,26 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String PRICING_MODELS_CONFIG = "pricing.models";
     public static final String PRICING_UNKNOWN_MODEL_POLICY_CONFIG = "pricing.unknown.model.policy";
 
+    public static final String RETRY_PREFIX = "retry.";
+    public static final String RETRY_MAX_ATTEMPTS_SUFFIX = ".max.attempts";
+    public static final String RETRY_BACKOFF_INITIAL_MS_SUFFIX = ".backoff.initial.ms";
+    public static final String RETRY_BACKOFF_MAX_MS_SUFFIX = ".backoff.max.ms";
+    public static final String RETRY_BACKOFF_MULTIPLIER_SUFFIX = ".backoff.multiplier";
+    public static final String RETRY_TIER_SUFFIX = ".tier";
+    public static final String RETRY_BACKOFF_JITTER_CONFIG = "retry.backoff.jitter";
+    public static final String RETRY_POLL_INTERVAL_MS_CONFIG = "retry.poll.interval.ms";
+    /** The categories that are retried, with their config name ({@code retry.<name>.max.attempts}, ...). */
+    public static final Map<FailureCategory, String> RETRIED_CATEGORIES = Map.of(
+            FailureCategory.TRANSIENT, "transient", FailureCategory.RATE_LIMITED, "rate-limited");
+
+    public static final String ALERTS_ENABLED_CONFIG = "alerts.enabled";
+    public static final String ALERTS_WINDOW_MS_CONFIG = "alerts.window.ms";
+    public static final String ALERTS_DLT_RATE_CONFIG = "alerts.dlt.rate.threshold";
+    public static final String ALERTS_DLT_RATE_MIN_JOBS_CONFIG = "alerts.dlt.rate.min.jobs";
+    public static final String ALERTS_DLT_CATEGORY_CONFIG = "alerts.dlt.category.threshold";
+    public static final String ALERTS_RETRIES_CONFIG = "alerts.retries.threshold";
+    public static final String ALERTS_EVALUATION_INTERVAL_MS_CONFIG = "alerts.evaluation.interval.ms";
+
     public static final String METRICS_PORT_CONFIG = "metrics.port";
     public static final String METRICS_HOST_CONFIG = "metrics.host";
     public static final String METRICS_TENANT_TAG_LIMIT_CONFIG = "metrics.tenant.tag.limit";
@@ -65,7 +89,7 @@ public final class ProcessorConfig extends AbstractConfig {
         UNPRICED
     }
 
-    private static final ConfigDef CONFIG = new ConfigDef()
+    private static final ConfigDef CONFIG = withRetryPolicies(new ConfigDef()
             .define(APPLICATION_ID_CONFIG, Type.STRING, "aijobs-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: consumer group, transactional ids and internal topic prefix.")
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, "Kafka bootstrap servers.")
@@ -113,7 +137,65 @@ public final class ProcessorConfig extends AbstractConfig {
                     "Port of the Prometheus scrape endpoint (GET /metrics); -1 disables it, 0 picks a free port.")
             .define(METRICS_HOST_CONFIG, Type.STRING, "127.0.0.1", Importance.LOW, "Address the metrics endpoint binds.")
             .define(METRICS_TENANT_TAG_LIMIT_CONFIG, Type.INT, 100, Range.atLeast(1), Importance.LOW,
-                    "Distinct tenant tag values in metrics; further tenants are tagged 'other' so cardinality stays bounded.");
+                    "Distinct tenant tag values in metrics; further tenants are tagged 'other' so cardinality stays bounded.")
+            .define(RETRY_BACKOFF_JITTER_CONFIG, Type.DOUBLE, 0.2, Range.between(0.0, 0.9), Importance.LOW,
+                    "Fraction of each retry delay taken off at random, so a burst of failures does not come back at once.")
+            .define(RETRY_POLL_INTERVAL_MS_CONFIG, Type.LONG, 200L, Range.between(10, 10_000), Importance.LOW,
+                    "How often each task looks for retries that are due.")
+            .define(ALERTS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Raise failure alerts (dlt_rate, dlt_category, retry_backlog) on the alerts topics.")
+            .define(ALERTS_WINDOW_MS_CONFIG, Type.LONG, Duration.ofMinutes(5).toMillis(), Range.atLeast(1_000), Importance.LOW,
+                    "Sliding window the failure alerts count over.")
+            .define(ALERTS_DLT_RATE_CONFIG, Type.STRING, "0.10", new DecimalFraction(), Importance.MEDIUM,
+                    "dlt_rate fires for a tenant when this fraction of its finished jobs was dead-lettered in the window.")
+            .define(ALERTS_DLT_RATE_MIN_JOBS_CONFIG, Type.INT, 20, Range.atLeast(1), Importance.LOW,
+                    "...and at least this many of its jobs finished in the window.")
+            .define(ALERTS_DLT_CATEGORY_CONFIG, Type.INT, 50, Range.atLeast(1), Importance.MEDIUM,
+                    "dlt_category fires when this many dead letters of one category, across tenants, fall in the window.")
+            .define(ALERTS_RETRIES_CONFIG, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
+                    "retry_backlog fires for a tenant when this many retries were scheduled in the window.")
+            .define(ALERTS_EVALUATION_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, Range.between(100, 600_000), Importance.LOW,
+                    "How often alerts are evaluated without new signals, so they resolve when failures stop."));
+
+    /** A decimal fraction in [0, 1], exact. */
+    private static final class DecimalFraction implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                java.math.BigDecimal fraction = new java.math.BigDecimal(String.valueOf(value).trim());
+                if (fraction.signum() < 0 || fraction.compareTo(java.math.BigDecimal.ONE) > 0) {
+                    throw new ConfigException(name, value, "must be a fraction between 0 and 1");
+                }
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name, value, "must be a decimal fraction such as 0.10");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a decimal in [0, 1]";
+        }
+    }
+
+    private static ConfigDef withRetryPolicies(ConfigDef def) {
+        retryDefaults(def, FailureCategory.TRANSIENT, 8, 1_000, 30_000, "TRANSIENT (timeouts, connection errors, 5xx)");
+        retryDefaults(def, FailureCategory.RATE_LIMITED, 8, 2_000, 60_000, "RATE_LIMITED (429; never before Retry-After)");
+        return def;
+    }
+
+    private static void retryDefaults(ConfigDef def, FailureCategory category, int attempts, long initialMs, long maxMs, String what) {
+        String name = RETRY_PREFIX + RETRIED_CATEGORIES.get(category);
+        def.define(name + RETRY_MAX_ATTEMPTS_SUFFIX, Type.INT, attempts, Range.between(1, 100), Importance.MEDIUM,
+                        "Model calls allowed in all for a job failing with " + what + "; then it is dead-lettered.")
+                .define(name + RETRY_BACKOFF_INITIAL_MS_SUFFIX, Type.LONG, initialMs, Range.atLeast(0), Importance.LOW,
+                        "Delay before the first retry after " + what + ".")
+                .define(name + RETRY_BACKOFF_MAX_MS_SUFFIX, Type.LONG, maxMs, Range.atLeast(0), Importance.LOW,
+                        "Cap on the delay between retries after " + what + ".")
+                .define(name + RETRY_BACKOFF_MULTIPLIER_SUFFIX, Type.DOUBLE, 2.0, Range.between(1.0, 100.0), Importance.LOW,
+                        "Growth of the delay from one retry to the next after " + what + ".")
+                .define(name + RETRY_TIER_SUFFIX, Type.STRING, RETRIED_CATEGORIES.get(category), new ConfigDef.NonEmptyString(),
+                        Importance.LOW, "Retry tier of " + what + ": its retry records go to <platform prefix>retry.<tier>.");
+    }
 
     public ProcessorConfig(Map<?, ?> props) {
         super(CONFIG, props, false);
@@ -127,6 +209,7 @@ public final class ProcessorConfig extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(PRICING_MODELS_CONFIG, getList(PRICING_MODELS_CONFIG), e.getMessage());
         }
+        failurePolicies(() -> 0.5);
         String guarantee = String.valueOf(originals().get(STREAMS_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         if (originals().containsKey(STREAMS_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG)
                 && !StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee)) {
@@ -145,6 +228,51 @@ public final class ProcessorConfig extends AbstractConfig {
 
     public PriceTable priceTable() {
         return PriceTable.parse(getString(PRICING_VERSION_CONFIG), getString(PRICING_CURRENCY_CONFIG), getList(PRICING_MODELS_CONFIG));
+    }
+
+    /** The retry policies; fails naming the key when one is inconsistent (e.g. max backoff below initial). */
+    public FailurePolicies failurePolicies(java.util.function.DoubleSupplier random) {
+        Map<FailureCategory, RetryPolicy> policies = new java.util.EnumMap<>(FailureCategory.class);
+        for (Map.Entry<FailureCategory, String> category : RETRIED_CATEGORIES.entrySet()) {
+            String name = RETRY_PREFIX + category.getValue();
+            String tier = getString(name + RETRY_TIER_SUFFIX);
+            try {
+                topicNames().retry(tier);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name + RETRY_TIER_SUFFIX, tier, e.getMessage());
+            }
+            try {
+                policies.put(category.getKey(), new RetryPolicy(getInt(name + RETRY_MAX_ATTEMPTS_SUFFIX),
+                        Duration.ofMillis(getLong(name + RETRY_BACKOFF_INITIAL_MS_SUFFIX)),
+                        getDouble(name + RETRY_BACKOFF_MULTIPLIER_SUFFIX),
+                        Duration.ofMillis(getLong(name + RETRY_BACKOFF_MAX_MS_SUFFIX)), tier));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name + RETRY_BACKOFF_MAX_MS_SUFFIX, getLong(name + RETRY_BACKOFF_MAX_MS_SUFFIX), e.getMessage());
+            }
+        }
+        return new FailurePolicies(policies, getDouble(RETRY_BACKOFF_JITTER_CONFIG), random);
+    }
+
+    /** Every retry tier in use: each needs its topic. */
+    public java.util.Set<String> retryTiers() {
+        java.util.Set<String> tiers = new java.util.TreeSet<>();
+        RETRIED_CATEGORIES.values().forEach(name -> tiers.add(getString(RETRY_PREFIX + name + RETRY_TIER_SUFFIX)));
+        return tiers;
+    }
+
+    /** The failure-alert rules, or empty when alerts are disabled. */
+    public Optional<AlertRules> alertRules() {
+        if (!getBoolean(ALERTS_ENABLED_CONFIG)) {
+            return Optional.empty();
+        }
+        return Optional.of(new AlertRules(Duration.ofMillis(getLong(ALERTS_WINDOW_MS_CONFIG)),
+                new java.math.BigDecimal(getString(ALERTS_DLT_RATE_CONFIG).trim()), getInt(ALERTS_DLT_RATE_MIN_JOBS_CONFIG),
+                getInt(ALERTS_DLT_CATEGORY_CONFIG), getInt(ALERTS_RETRIES_CONFIG),
+                Duration.ofMillis(getLong(ALERTS_EVALUATION_INTERVAL_MS_CONFIG))));
+    }
+
+    public Duration retryPollInterval() {
+        return Duration.ofMillis(getLong(RETRY_POLL_INTERVAL_MS_CONFIG));
     }
 
     public UnknownModelPolicy unknownModelPolicy() {
@@ -199,6 +327,10 @@ public final class ProcessorConfig extends AbstractConfig {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
         props.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue());
+        // Jobs are read as bytes and decoded by the processor, which dead-letters what does not decode; the alert
+        // sources read only platform-written topics, where a bad record is logged and skipped rather than fatal
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class.getName());
         Map<String, Object> overrides = new HashMap<>(originalsWithPrefix(STREAMS_PREFIX));
         props.putAll(overrides);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

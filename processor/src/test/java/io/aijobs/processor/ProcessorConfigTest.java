@@ -3,7 +3,9 @@ package io.aijobs.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.aijobs.schema.FailureCategory;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -47,6 +49,34 @@ class ProcessorConfigTest {
         Map<String, Object> badPolicy = minimal();
         badPolicy.put("pricing.unknown.model.policy", "FREE");
         assertThatThrownBy(() -> new ProcessorConfig(badPolicy)).hasMessageContaining("pricing.unknown.model.policy");
+
+        Map<String, Object> backoffBelowInitial = minimal();
+        backoffBelowInitial.put("retry.transient.backoff.max.ms", "10");
+        assertThatThrownBy(() -> new ProcessorConfig(backoffBelowInitial)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("retry.transient.backoff.max.ms");
+
+        Map<String, Object> badTier = minimal();
+        badTier.put("retry.rate-limited.tier", "Slow Lane");
+        assertThatThrownBy(() -> new ProcessorConfig(badTier)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("retry.rate-limited.tier");
+
+        Map<String, Object> zeroAttempts = minimal();
+        zeroAttempts.put("retry.transient.max.attempts", "0");
+        assertThatThrownBy(() -> new ProcessorConfig(zeroAttempts)).hasMessageContaining("retry.transient.max.attempts");
+    }
+
+    @Test
+    void shouldRetryTransientAndRateLimitedFailuresByDefaultAndNothingElse() {
+        ProcessorConfig config = new ProcessorConfig(minimal());
+        var policies = config.failurePolicies(() -> 0.0);
+
+        assertThat(config.retryTiers()).containsExactly("rate-limited", "transient");
+        assertThat(policies.policy(FailureCategory.TRANSIENT)).hasValueSatisfying(p -> assertThat(p.tier()).isEqualTo("transient"));
+        assertThat(policies.maxAttempts(FailureCategory.RATE_LIMITED)).isEqualTo(8);
+        for (FailureCategory once : List.of(FailureCategory.PERMANENT, FailureCategory.POISON, FailureCategory.INVALID,
+                FailureCategory.EXPIRED, FailureCategory.BUDGET, FailureCategory.SECURITY)) {
+            assertThat(policies.policy(once)).as(once.name()).isEmpty();
+        }
     }
 
     @Test

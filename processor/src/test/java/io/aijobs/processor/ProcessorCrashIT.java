@@ -5,11 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.devstack.junit.DevStackExtension;
+import io.aijobs.devstack.modelstub.Fault;
 import io.aijobs.devstack.modelstub.LatencyDistribution;
 import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.producer.JobPublisher;
+import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobResult;
+import io.aijobs.schema.JobRetry;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -100,5 +103,44 @@ class ProcessorCrashIT {
                 .as("calls made again: at most those started but not committed as finished at the kill")
                 .isPositive()
                 .isLessThanOrEqualTo(requestsBeforeKill - committedBeforeKill);
+    }
+
+    @Test
+    void shouldLoseNoParkedRetryWhenKilledWhileJobsWaitInTheTimerStore(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults());
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        Path work = Files.createDirectories(Path.of("target", "crash-retry-it-" + harness.run));
+        int jobs = 50;
+        // long enough that every job is parked when the kill comes, and still is when the new instance starts
+        Map<String, Object> slowRetries = Map.of("retry.transient.backoff.initial.ms", "8000", "retry.transient.backoff.max.ms", "8000");
+
+        stub.failAllFor(Fault.SERVER_ERROR, Duration.ofMinutes(10));
+        Process first = startProcessor(writeConfig(harness.config(stub.baseUrl(), slowRetries), work.resolve("first.properties")),
+                work.resolve("first.log"));
+        try (JobPublisher publisher = harness.publisher()) {
+            for (int i = 0; i < jobs; i++) {
+                publisher.publish(harness.job("job-" + i));
+            }
+            publisher.flush();
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() ->
+                harness.committed(harness.names.retry("transient"), JobRetry.class).size() >= jobs);
+        first.destroyForcibly();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        stub.recover();
+        assertThat(harness.committedResults()).isEmpty();
+
+        startProcessor(writeConfig(harness.config(stub.baseUrl(), slowRetries), work.resolve("second.properties")),
+                work.resolve("second.log"));
+        await().atMost(Duration.ofSeconds(120)).until(() -> harness.committedResults().size() >= jobs);
+
+        List<JobResult> results = harness.committedResults();
+        assertThat(results).hasSize(jobs).extracting(JobResult::getJobId).doesNotHaveDuplicates();
+        assertThat(results).allSatisfy(result -> assertThat(result.getAttempts()).isEqualTo(2));
+        assertThat(harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class)).isEmpty();
+        // attempt 2 of each job ran once, after the restart: the parked retries came back from the changelog
+        for (int i = 0; i < jobs; i++) {
+            assertThat(stub.callsByIdempotencyKey()).containsEntry("job-" + i + "-2", 1);
+        }
     }
 }

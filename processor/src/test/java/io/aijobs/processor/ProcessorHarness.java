@@ -49,7 +49,8 @@ final class ProcessorHarness {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
             for (String topic : List.of(names.jobs(tenant), names.results(tenant), names.deadLetter(tenant), names.usage(),
-                    names.jobEvents(), names.platformDeadLetter())) {
+                    names.jobEvents(), names.platformDeadLetter(), names.retry("transient"), names.retry("rate-limited"), names.alerts(),
+                    names.tenantAlerts(tenant))) {
                 topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
             }
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
@@ -94,25 +95,38 @@ final class ProcessorHarness {
 
     /** Every result committed so far, as a {@code read_committed} consumer sees it. */
     List<JobResult> committedResults() {
-        try (KafkaConsumer<String, JobResult> consumer = new KafkaConsumer<>(Map.of(
+        return committed(names.results(tenant), JobResult.class).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** Every record committed so far on {@code topic}, decoded as {@code type}. */
+    <V extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<String, V>> committed(String topic, Class<V> type) {
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new AvroDeserializer<>(JobResult.class, new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10))))) {
+                new AvroDeserializer<>(type, new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10))))) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (int p = 0; p < PARTITIONS; p++) {
-                partitions.add(new TopicPartition(names.results(tenant), p));
+                partitions.add(new TopicPartition(topic, p));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            List<JobResult> results = new ArrayList<>();
+            List<ConsumerRecord<String, V>> records = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                for (ConsumerRecord<String, JobResult> record : consumer.poll(Duration.ofMillis(200))) {
-                    results.add(record.value());
+                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
+                    records.add(record);
                 }
                 return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
             });
-            return results;
+            return records;
         }
+    }
+
+    /** Settings for {@link io.aijobs.producer.DeadLetters} on this deployment. */
+    Map<String, Object> toolConfig() {
+        return Map.of(PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
+                PublisherConfig.TENANT_TOPIC_PREFIX_CONFIG, names.tenantPrefix(),
+                PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix());
     }
 }

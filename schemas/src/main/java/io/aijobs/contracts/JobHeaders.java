@@ -18,6 +18,18 @@ public final class JobHeaders {
     public static final String ATTEMPT = "aijobs.attempt";
     /** Failure category ({@code FailureCategory} symbol), on dead-letter records and failure events. */
     public static final String CATEGORY = "aijobs.failure.category";
+    /** On retry records: epoch millis before which the next attempt will not start. */
+    public static final String RETRY_DUE_AT = "aijobs.retry.due-at";
+    /** On retry and dead-letter records: epoch millis of the job's first failed attempt. */
+    public static final String FIRST_FAILURE_AT = "aijobs.first-failure-at";
+    /** On retry and dead-letter records: the stable error type of the last failure, e.g. {@code http_503}. */
+    public static final String ERROR_TYPE = "aijobs.error.type";
+    /**
+     * On a job republished by {@code aijobs dlt replay}: the dead-letter record it came from
+     * ({@code topic/partition/offset}). A job that already FAILED runs again once when it carries this header; a
+     * completed or running job is still a duplicate, so a replay cannot execute a job twice.
+     */
+    public static final String REPLAY_OF = "aijobs.replay-of";
     /** Name and version of the client that produced the job, e.g. {@code aijobs-producer/0.1.0}. */
     public static final String PRODUCER = "aijobs.producer";
 

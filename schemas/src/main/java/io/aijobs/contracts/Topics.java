@@ -5,6 +5,7 @@ import io.aijobs.schema.JobEvent;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
+import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.serde.AvroSerde;
 import io.aijobs.serde.AvroSerdeConfig;
@@ -35,6 +36,7 @@ public final class Topics {
     private final AvroSerde<ModelCallUsage> usages;
     private final AvroSerde<JobEvent> events;
     private final AvroSerde<Alert> alerts;
+    private final AvroSerde<JobRetry> retries;
 
     public Topics(TopicNames names, SchemaRegistryClient registry, AvroSerdeConfig serdeConfig) {
         this.names = Objects.requireNonNull(names, "names");
@@ -44,6 +46,7 @@ public final class Topics {
         this.usages = AvroSerde.of(ModelCallUsage.class, registry, serdeConfig);
         this.events = AvroSerde.of(JobEvent.class, registry, serdeConfig);
         this.alerts = AvroSerde.of(Alert.class, registry, serdeConfig);
+        this.retries = AvroSerde.of(JobRetry.class, registry, serdeConfig);
     }
 
     public TopicNames names() {
@@ -68,6 +71,10 @@ public final class Topics {
 
     public Serde<JobEvent> jobEventSerde() {
         return events;
+    }
+
+    public Serde<JobRetry> jobRetrySerde() {
+        return retries;
     }
 
     public Serde<Alert> alertSerde() {
@@ -114,6 +121,11 @@ public final class Topics {
         return new Topic<>(names.alerts(), keys, alerts);
     }
 
+    /** {@code platform.retry.<tier>}, key jobId. */
+    public Topic<String, JobRetry> retry(String tier) {
+        return new Topic<>(names.retry(tier), keys, retries);
+    }
+
     /** The value schema of each tenant-facing topic, in {@link TopicNames.TenantTopic} order. */
     public static Schema valueSchema(TopicNames.TenantTopic kind) {
         switch (kind) {
@@ -145,12 +157,15 @@ public final class Topics {
         schemas.put(names.jobEvents(), JobEvent.getClassSchema());
         schemas.put(names.alerts(), Alert.getClassSchema());
         schemas.put(names.platformDeadLetter(), JobFailure.getClassSchema());
+        for (String tier : TopicNames.DEFAULT_RETRY_TIERS) {
+            schemas.put(names.retry(tier), JobRetry.getClassSchema());
+        }
         return schemas;
     }
 
     /** Every top-level contract schema, for registration and compatibility checks. */
     public static List<Schema> contractSchemas() {
         return List.of(JobRequest.getClassSchema(), JobResult.getClassSchema(), JobFailure.getClassSchema(),
-                ModelCallUsage.getClassSchema(), JobEvent.getClassSchema(), Alert.getClassSchema());
+                ModelCallUsage.getClassSchema(), JobEvent.getClassSchema(), Alert.getClassSchema(), JobRetry.getClassSchema());
     }
 }

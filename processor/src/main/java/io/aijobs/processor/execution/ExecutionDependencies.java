@@ -3,6 +3,7 @@ package io.aijobs.processor.execution;
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.metrics.ProcessorMetrics;
 import io.aijobs.processor.model.ModelClient;
 import io.aijobs.processor.pricing.PriceTable;
@@ -13,7 +14,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * What every task's {@link JobExecutionProcessor} shares within one processor instance: one model client, one
- * in-flight limit, one price table, one metrics registry.
+ * in-flight limit, one price table, one failure policy, one metrics registry.
  */
 public record ExecutionDependencies(
         TopicNames names,
@@ -27,7 +28,9 @@ public record ExecutionDependencies(
         Duration backpressureMaxBlock,
         Duration completionPollInterval,
         Duration dedupHorizon,
-        Duration dedupCleanupInterval) {
+        Duration dedupCleanupInterval,
+        FailurePolicies failurePolicies,
+        Duration retryPollInterval) {
 
     public ExecutionDependencies {
         Objects.requireNonNull(names, "names");
@@ -42,5 +45,7 @@ public record ExecutionDependencies(
         Objects.requireNonNull(completionPollInterval, "completionPollInterval");
         Objects.requireNonNull(dedupHorizon, "dedupHorizon");
         Objects.requireNonNull(dedupCleanupInterval, "dedupCleanupInterval");
+        Objects.requireNonNull(failurePolicies, "failurePolicies");
+        Objects.requireNonNull(retryPollInterval, "retryPollInterval");
     }
 }

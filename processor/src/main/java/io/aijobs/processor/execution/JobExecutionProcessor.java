@@ -1,10 +1,14 @@
 package io.aijobs.processor.execution;
 
 import io.aijobs.contracts.InvalidJobException;
+import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.processor.JobTopology;
 import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.failure.Failure;
+import io.aijobs.processor.failure.FailureClassifier;
+import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.model.ModelOutcome;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEventType;
@@ -67,6 +71,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     private static final Logger log = LoggerFactory.getLogger(JobExecutionProcessor.class);
     private static final Duration WAIT_SLICE = Duration.ofMillis(5);
     private static final int MAX_PURGE_PER_RUN = 10_000;
+    private static final int MAX_RELEASE_PER_RUN = 10_000;
 
     private final ExecutionDependencies deps;
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
@@ -74,6 +79,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     private final JobOutputs outputs;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobExecutionState> states;
+    private KeyValueStore<String, String> timers;
     private long nextSequence;
     private volatile boolean closed;
 
@@ -86,9 +92,14 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.states = context.getStateStore(JobTopology.STATE_STORE);
+        this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
         recoverPending();
         context.schedule(deps.completionPollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             drainCompletions();
+            startQueued();
+        });
+        context.schedule(deps.retryPollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            releaseDueRetries(now);
             startQueued();
         });
         context.schedule(deps.dedupCleanupInterval(), PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
@@ -132,19 +143,26 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         long now = context.currentSystemTimeMs();
         TenantId tenant = deps.names().tenantOf(origin.topic(), TopicNames.TenantTopic.JOBS).orElse(null);
         if (tenant == null) {
-            forwardFailure(null, null, FailureCategory.POISON, "unknown_topic", "Record on a topic that is not a tenant jobs topic",
-                    record, origin, now);
+            forwardFailure(null, null, Failure.rejection(FailureCategory.POISON, "unknown_topic",
+                    "Record on a topic that is not a tenant jobs topic"), record, origin, now);
             return;
         }
         JobRequest job;
         try {
             job = deps.jobDeserializer().deserialize(origin.topic(), record.value());
         } catch (SerializationException e) {
-            forwardFailure(tenant, null, FailureCategory.POISON, "deserialization", e.getMessage(), record, origin, now);
+            forwardFailure(tenant, null, Failure.rejection(FailureCategory.POISON, "deserialization", e.getMessage()), record,
+                    origin, now);
+            return;
+        } catch (RuntimeException e) {
+            // Avro can throw more than SerializationException on hostile bytes; no state was touched yet
+            forwardFailure(tenant, null, Failure.rejection(FailureCategory.POISON, "deserialization",
+                    e.getClass().getSimpleName() + ": " + e.getMessage()), record, origin, now);
             return;
         }
         if (job == null) {
-            forwardFailure(tenant, null, FailureCategory.INVALID, "null_value", "A job record needs a value", record, origin, now);
+            forwardFailure(tenant, null, Failure.rejection(FailureCategory.INVALID, "null_value", "A job record needs a value"),
+                    record, origin, now);
             return;
         }
         if (!rejectInvalid(tenant, job, record, origin, now)) {
@@ -154,61 +172,77 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
 
     /** Dead-letters a job that breaks the contract; returns true when it did. */
     private boolean rejectInvalid(TenantId tenant, JobRequest job, Record<String, byte[]> record, RecordMetadata origin, long now) {
+        Failure failure = check(tenant, job, record, origin, now);
+        if (failure == null) {
+            return false;
+        }
+        forwardFailure(tenant, job, failure, record, origin, now);
+        return true;
+    }
+
+    private Failure check(TenantId tenant, JobRequest job, Record<String, byte[]> record, RecordMetadata origin, long now) {
         List<InvalidJobException.Violation> violations = deps.validator().violations(job);
         if (!violations.isEmpty()) {
-            forwardFailure(tenant, job, FailureCategory.INVALID, "contract_violation", new InvalidJobException(violations).getMessage(),
-                    record, origin, now);
-            return true;
+            return Failure.rejection(FailureCategory.INVALID, "contract_violation", new InvalidJobException(violations).getMessage());
         }
         if (!tenant.value().equals(job.getTenantId())) {
-            forwardFailure(tenant, job, FailureCategory.SECURITY, "tenant_mismatch", "The job names tenant '" + job.getTenantId()
-                    + "' but was published on " + origin.topic() + "; it runs for no one", record, origin, now);
-            return true;
+            return Failure.rejection(FailureCategory.SECURITY, "tenant_mismatch", "The job names tenant '" + job.getTenantId()
+                    + "' but was published on " + origin.topic() + "; it runs for no one");
         }
         if (!job.getJobId().equals(record.key())) {
-            forwardFailure(tenant, job, FailureCategory.INVALID, "key_mismatch",
-                    "The record key must be the jobId (deduplication is per partition)", record, origin, now);
-            return true;
+            return Failure.rejection(FailureCategory.INVALID, "key_mismatch",
+                    "The record key must be the jobId (deduplication is per partition)");
         }
         if (job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
-            forwardFailure(tenant, job, FailureCategory.EXPIRED, "deadline_passed", "The deadline " + job.getDeadline()
-                    + " passed before the job started", record, origin, now);
-            return true;
+            return Failure.rejection(FailureCategory.EXPIRED, "deadline_passed", "The deadline " + job.getDeadline()
+                    + " passed before the job started");
         }
         if (deps.unknownModelPolicy() == UnknownModelPolicy.REJECT && !deps.prices().isPriced(job.getModel())) {
-            forwardFailure(tenant, job, FailureCategory.PERMANENT, "unknown_model_price", "Model '" + job.getModel()
-                    + "' has no price and pricing.unknown.model.policy=REJECT", record, origin, now);
-            return true;
+            return Failure.rejection(FailureCategory.PERMANENT, "unknown_model_price", "Model '" + job.getModel()
+                    + "' has no price and pricing.unknown.model.policy=REJECT");
         }
-        return false;
+        return null;
     }
 
     private void admit(TenantId tenant, JobRequest job, Record<String, byte[]> record, RecordMetadata origin, long now) {
         String key = stateKey(tenant, job.getJobId());
         JobExecutionState existing = states.get(key);
+        String replayOf = header(record, JobHeaders.REPLAY_OF);
+        int replays = 0;
+        int attemptsBefore = 0;
         if (existing != null) {
-            deps.metrics().deduplicated(tenant.value());
-            forwardEvent(job, JobEventType.DUPLICATE, existing.getAttempt(), null, "already " + existing.getStatus(), now);
-            return;
+            if (replayOf == null || existing.getStatus() != ExecutionStatus.FAILED) {
+                deps.metrics().deduplicated(tenant.value());
+                forwardEvent(job, JobEventType.DUPLICATE, existing.getAttempt(), null,
+                        "already " + existing.getStatus() + (replayOf != null ? " (replay ignored)" : ""), now);
+                return;
+            }
+            // A replay of a job that failed: it runs again, once; a second copy of the replay finds it running
+            replays = existing.getReplays() + 1;
+            // attempt numbers continue, so no Idempotency-Key of a failed call is sent again
+            attemptsBefore = existing.getAttempt();
+            log.info("Job {} of tenant {}: replay {} of {}", job.getJobId(), tenant, replays, replayOf);
         }
         deps.metrics().received(tenant.value());
         JobExecutionState state = JobExecutionState.newBuilder()
                 .setStatus(ExecutionStatus.QUEUED)
                 .setJobId(job.getJobId())
                 .setTenantId(tenant.value())
-                .setAttempt(0)
+                .setAttempt(attemptsBefore)
+                .setAttemptOffset(attemptsBefore)
                 .setReceivedAt(now)
                 .setUpdatedAt(now)
                 .setRequestBytes(ByteBuffer.wrap(record.value()))
                 .setOriginTopic(origin.topic())
                 .setOriginPartition(origin.partition())
                 .setOriginOffset(origin.offset())
+                .setReplays(replays)
                 .build();
         if (awaitCapacity()) {
-            start(key, state, job, 1);
+            start(key, state, job, attemptsBefore + 1);
         } else {
             // STARTED says "received and started"; RECEIVED is written only for a job that has to wait
-            forwardEvent(job, JobEventType.RECEIVED, 0, null, "queued", now);
+            forwardEvent(job, JobEventType.RECEIVED, attemptsBefore, null, replays > 0 ? "queued (replay)" : "queued", now);
             enqueue(key, state);
         }
     }
@@ -262,7 +296,18 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
                         state.getTenantId(), e.getMessage());
                 return;
             }
-            int attempt = state.getStatus() == ExecutionStatus.IN_FLIGHT ? state.getAttempt() : 1;
+            // re-issued calls keep their attempt (and Idempotency-Key); queued jobs and due retries take the next one
+            int attempt = state.getStatus() == ExecutionStatus.IN_FLIGHT ? state.getAttempt() : state.getAttempt() + 1;
+            long now = context.currentSystemTimeMs();
+            if (attempt > 1 && job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
+                deps.limiter().release();
+                String why = "deadline " + job.getDeadline() + " passed while the job waited to retry";
+                Failure last = new Failure(FailureCategory.EXPIRED, state.getLastErrorType() != null ? state.getLastErrorType()
+                        : "deadline_passed", null, why + (state.getLastErrorMessage() != null ? "; last error: "
+                        + state.getLastErrorMessage() : ""), null, java.util.Optional.empty());
+                deadLetter(key, state, job, last, now);
+                continue;
+            }
             start(key, state, job, attempt);
         }
     }
@@ -321,23 +366,105 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             state.setStatus(ExecutionStatus.COMPLETED);
             state.setCompletedAt(now);
         } else {
-            FailureCategory category = FailureClassifier.category(outcome);
+            Failure failure = FailureClassifier.of(outcome);
             int inputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.inputTokens() : 0;
             int outputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.outputTokens() : 0;
             forwardUsage(job, completion, outcome, inputTokens, outputTokens,
                     deps.prices().cost(job.getModel(), inputTokens, outputTokens), false, now);
-            deps.metrics().modelCall(job.getModel(), outcome.latency(), FailureClassifier.errorType(outcome), inputTokens, outputTokens);
-            context.forward(new Record<>(job.getJobId(), (Object) outputs.failure(job, state, category, outcome, now), now,
-                    outputs.headers(job, completion.attempt(), category)), JobTopology.DLT_SINK);
-            forwardEvent(job, JobEventType.DEAD_LETTERED, completion.attempt(), category, FailureClassifier.errorType(outcome), now);
-            deps.metrics().failed(tenant, category.name());
-            state.setStatus(ExecutionStatus.FAILED);
-            state.setFailureCategory(category.name());
-            state.setCompletedAt(now);
+            deps.metrics().modelCall(job.getModel(), outcome.latency(), failure.errorType(), inputTokens, outputTokens);
+            // the policy counts the attempts since the job was (re)admitted
+            FailurePolicies.Decision decision = deps.failurePolicies().decide(failure, completion.attempt() - state.getAttemptOffset(),
+                    now, job.getDeadline());
+            if (decision instanceof FailurePolicies.Retry retry) {
+                scheduleRetry(completion.stateKey(), state, job, failure, retry, now);
+            } else {
+                deadLetter(completion.stateKey(), state, job, ((FailurePolicies.DeadLetter) decision).failure(), now);
+            }
+            return;
         }
         state.setRequestBytes(null);
         state.setUpdatedAt(now);
         states.put(completion.stateKey(), state);
+    }
+
+    /**
+     * Parks the job until its retry is due: RETRY_WAIT in the state (with the request bytes), a timer, a retry record
+     * on its tier's topic and a RETRY_SCHEDULED event, all in the transaction that also writes the failed call's
+     * usage. The call slot is free meanwhile.
+     */
+    private void scheduleRetry(String key, JobExecutionState state, JobRequest job, Failure failure, FailurePolicies.Retry retry,
+                               long now) {
+        if (state.getFirstFailureAt() == null) {
+            state.setFirstFailureAt(now);
+        }
+        state.setStatus(ExecutionStatus.RETRY_WAIT);
+        state.setDueAt(retry.dueAt());
+        state.setFailureCategory(failure.category().name());
+        state.setLastErrorType(failure.errorType());
+        state.setLastErrorMessage(failure.message());
+        state.setUpdatedAt(now);
+        states.put(key, state);
+        timers.put(timerKey(retry.dueAt(), key), key);
+        context.forward(new Record<>(job.getJobId(), (Object) outputs.retry(job, state, failure, retry, now), now,
+                outputs.failureHeaders(job, state, failure, retry.dueAt(), state.getFirstFailureAt())), JobTopology.RETRY_SINK);
+        forwardEvent(job, JobEventType.RETRY_SCHEDULED, state.getAttempt(), failure.category(),
+                failure.errorType() + "; attempt " + (state.getAttempt() + 1) + " of " + retry.policy().maxAttempts() + " due "
+                        + Instant.ofEpochMilli(retry.dueAt()), now);
+        deps.metrics().retryScheduled(state.getTenantId(), failure.category().name());
+    }
+
+    /** Ends the job as FAILED: a dead-letter record with the original bytes, a DEAD_LETTERED event. */
+    private void deadLetter(String key, JobExecutionState state, JobRequest job, Failure failure, long now) {
+        if (state.getFirstFailureAt() == null) {
+            state.setFirstFailureAt(now);
+        }
+        context.forward(new Record<>(job.getJobId(), (Object) outputs.failure(job, state, failure, now), now,
+                outputs.failureHeaders(job, state, failure, null, state.getFirstFailureAt())), JobTopology.DLT_SINK);
+        forwardEvent(job, JobEventType.DEAD_LETTERED, state.getAttempt(), failure.category(), failure.errorType(), now);
+        deps.metrics().failed(state.getTenantId(), failure.category().name());
+        state.setStatus(ExecutionStatus.FAILED);
+        state.setFailureCategory(failure.category().name());
+        state.setLastErrorType(failure.errorType());
+        state.setLastErrorMessage(failure.message());
+        state.setDueAt(null);
+        state.setCompletedAt(now);
+        state.setRequestBytes(null);
+        state.setUpdatedAt(now);
+        states.put(key, state);
+    }
+
+    /** Moves retries whose time has come to the start queue, in due order, a bounded number per run. */
+    private void releaseDueRetries(long wallClockMs) {
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        String end = timerKey(wallClockMs, "\uffff");
+        try (KeyValueIterator<String, String> iterator = timers.range(null, end)) {
+            while (iterator.hasNext() && due.size() < MAX_RELEASE_PER_RUN) {
+                due.add(iterator.next());
+            }
+        }
+        for (KeyValue<String, String> timer : due) {
+            timers.delete(timer.key);
+            JobExecutionState state = states.get(timer.value);
+            if (state == null || state.getStatus() != ExecutionStatus.RETRY_WAIT) {
+                continue;
+            }
+            state.setStatus(ExecutionStatus.QUEUED);
+            state.setDueAt(null);
+            state.setQueueSequence(nextSequence++);
+            state.setUpdatedAt(wallClockMs);
+            states.put(timer.value, state);
+            startQueue.add(timer.value);
+        }
+    }
+
+    /** {@code <dueAt as 19 digits>/<state key>}: string order is due order. */
+    static String timerKey(long dueAt, String stateKey) {
+        return String.format("%019d/%s", dueAt, stateKey);
+    }
+
+    private static String header(Record<String, byte[]> record, String name) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void forwardUsage(JobRequest job, Completion completion, ModelOutcome outcome, int inputTokens, int outputTokens,
@@ -352,18 +479,16 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
                 outputs.headers(job, attempt, category)), JobTopology.EVENTS_SINK);
     }
 
-    private void forwardFailure(TenantId tenant, JobRequest job, FailureCategory category, String errorType, String message,
-                                Record<String, byte[]> record, RecordMetadata origin, long now) {
+    private void forwardFailure(TenantId tenant, JobRequest job, Failure failure, Record<String, byte[]> record, RecordMetadata origin,
+                                long now) {
         log.warn("Dead-lettering a record from {}-{}@{}: {} ({})", origin.topic(), origin.partition(), origin.offset(),
-                category, errorType);
-        deps.metrics().failed(tenant == null ? "unknown" : tenant.value(), category.name());
-        boolean undecoded = job == null;
+                failure.category(), failure.errorType());
+        deps.metrics().failed(tenant == null ? "unknown" : tenant.value(), failure.category().name());
         context.forward(new Record<>(job != null ? job.getJobId() : record.key(),
-                (Object) outputs.rejection(tenant, job, category, errorType, message, origin, record.timestamp(),
-                        undecoded ? record.key() : null, undecoded ? record.value() : null, now),
-                now, outputs.rejectionHeaders(tenant, job, category, errorType, message, origin)), JobTopology.DLT_SINK);
+                (Object) outputs.rejection(tenant, job, failure, origin, record.timestamp(), record.key(), record.value(), now),
+                now, outputs.rejectionHeaders(tenant, job, failure, origin, now)), JobTopology.DLT_SINK);
         if (job != null && tenant != null && tenant.value().equals(job.getTenantId())) {
-            forwardEvent(job, JobEventType.DEAD_LETTERED, 0, category, errorType, now);
+            forwardEvent(job, JobEventType.DEAD_LETTERED, 0, failure.category(), failure.errorType(), now);
         }
     }
 

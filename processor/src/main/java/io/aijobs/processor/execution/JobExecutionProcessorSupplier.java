@@ -1,6 +1,8 @@
 package io.aijobs.processor.execution;
 
 import io.aijobs.processor.JobTopology;
+import io.aijobs.processor.SingleObjectSerde;
+import io.aijobs.schema.state.JobExecutionState;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -24,12 +26,28 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
 
     @Override
     public Set<StoreBuilder<?>> stores() {
-        return Set.of(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), new StateSerde()));
+        // Caching: a job that starts and finishes within one commit interval writes one changelog record, not two;
+        // under exactly-once the cache is flushed into the same transaction as the input offsets it belongs to
+        return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.STATE_STORE), Serdes.String(),
+                        stateSerde()).withCachingEnabled(),
+                // Jobs waiting to retry, keyed <dueAt, 19 digits>/<state key> so that a scan in key order meets them
+                // in due order and can stop at the first one not yet due
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.RETRY_TIMERS_STORE), Serdes.String(),
+                        Serdes.String()).withCachingEnabled());
+    }
+
+    /** The job-state store's value serde: Avro single-object encoding. */
+    public static SingleObjectSerde<JobExecutionState> stateSerde() {
+        return new SingleObjectSerde<>(JobExecutionState.getEncoder(), JobExecutionState.getDecoder(), "job state");
     }
 
     /** Where a dead-letter record goes; exposed for the topology's sink. */
     public String deadLetterTopic(io.aijobs.schema.JobFailure failure) {
         return new JobOutputs(deps.names()).deadLetterTopic(failure);
+    }
+
+    /** Where a retry record goes: its tier's topic. */
+    public String retryTopic(io.aijobs.schema.JobRetry retry) {
+        return deps.names().retry(retry.getTier());
     }
 }

@@ -3,6 +3,9 @@ package io.aijobs.processor.execution;
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
+import io.aijobs.processor.failure.Failure;
+import io.aijobs.processor.failure.FailureClassifier;
+import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.model.ModelOutcome;
 import io.aijobs.schema.Cost;
 import io.aijobs.schema.FailureCategory;
@@ -11,6 +14,7 @@ import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
+import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.JobTimings;
 import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.schema.RecordOrigin;
@@ -88,33 +92,78 @@ final class JobOutputs {
                 .build();
     }
 
-    /** A failed model call: no original bytes, the job decoded fine. */
-    JobFailure failure(JobRequest job, JobExecutionState state, FailureCategory category, ModelOutcome outcome, long now) {
+    /** A job that failed after one or more model calls; keeps the job's original bytes for replay. */
+    JobFailure failure(JobRequest job, JobExecutionState state, Failure failure, long now) {
+        long firstFailure = state.getFirstFailureAt() != null ? state.getFirstFailureAt() : now;
         return JobFailure.newBuilder()
                 .setJobId(job.getJobId())
                 .setTenantId(job.getTenantId())
-                .setCategory(category)
-                .setErrorType(FailureClassifier.errorType(outcome))
-                .setErrorCode(outcome instanceof ModelOutcome.InvalidRequest invalid ? invalid.code().orElse(null) : null)
-                .setMessage(FailureClassifier.message(outcome))
+                .setCategory(failure.category())
+                .setErrorType(failure.errorType())
+                .setErrorCode(failure.errorCode())
+                .setMessage(failure.message())
                 .setAttempts(state.getAttempt())
-                .setFirstFailureAt(Instant.ofEpochMilli(now))
+                .setFirstFailureAt(Instant.ofEpochMilli(firstFailure))
                 .setLastFailureAt(Instant.ofEpochMilli(now))
-                .setOrigin(RecordOrigin.newBuilder().setTopic(state.getOriginTopic()).setPartition(state.getOriginPartition())
-                        .setOffset(state.getOriginOffset()).build())
+                .setOrigin(origin(state))
+                .setOriginalKey(ByteBuffer.wrap(job.getJobId().getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(state.getRequestBytes() == null ? null : state.getRequestBytes().duplicate())
                 .setTraceId(job.getTraceId())
                 .build();
     }
 
-    /** A record rejected before any call; keeps the original bytes when it could not be decoded. */
-    JobFailure rejection(TenantId tenant, JobRequest job, FailureCategory category, String errorType, String message,
-                         RecordMetadata origin, long recordTimestamp, String originalKey, byte[] originalValue, long now) {
+    JobRetry retry(JobRequest job, JobExecutionState state, Failure failure, FailurePolicies.Retry retry, long now) {
+        return JobRetry.newBuilder()
+                .setJobId(job.getJobId())
+                .setTenantId(job.getTenantId())
+                .setCategory(failure.category())
+                .setTier(retry.policy().tier())
+                .setFailedAttempt(state.getAttempt())
+                .setNextAttempt(state.getAttempt() + 1)
+                .setMaxAttempts(state.getAttemptOffset() + retry.policy().maxAttempts())
+                .setDueAt(Instant.ofEpochMilli(retry.dueAt()))
+                .setDelayMs(retry.delayMillis())
+                .setRetryAfterMs(failure.retryAfter().map(d -> d.toMillis()).orElse(null))
+                .setFirstFailureAt(Instant.ofEpochMilli(state.getFirstFailureAt() != null ? state.getFirstFailureAt() : now))
+                .setLastFailureAt(Instant.ofEpochMilli(now))
+                .setErrorType(failure.errorType())
+                .setHttpStatus(failure.httpStatus())
+                .setMessage(failure.message())
+                .setOrigin(origin(state))
+                .setTraceId(job.getTraceId())
+                .build();
+    }
+
+    /** Headers of retry and dead-letter records of a job that decoded: ours plus Kafka Streams' KIP-1034 names. */
+    Headers failureHeaders(JobRequest job, JobExecutionState state, Failure failure, Long dueAt, long firstFailureAt) {
+        Headers headers = headers(job, state.getAttempt(), failure.category());
+        add(headers, JobHeaders.ERROR_TYPE, failure.errorType());
+        add(headers, JobHeaders.FIRST_FAILURE_AT, Long.toString(firstFailureAt));
+        if (dueAt != null) {
+            add(headers, JobHeaders.RETRY_DUE_AT, Long.toString(dueAt));
+        }
+        add(headers, JobHeaders.STREAMS_ERRORS_EXCEPTION, failure.errorType());
+        add(headers, JobHeaders.STREAMS_ERRORS_MESSAGE, failure.message());
+        add(headers, JobHeaders.STREAMS_ERRORS_TOPIC, state.getOriginTopic());
+        add(headers, JobHeaders.STREAMS_ERRORS_PARTITION, Integer.toString(state.getOriginPartition()));
+        add(headers, JobHeaders.STREAMS_ERRORS_OFFSET, Long.toString(state.getOriginOffset()));
+        return headers;
+    }
+
+    private static RecordOrigin origin(JobExecutionState state) {
+        return RecordOrigin.newBuilder().setTopic(state.getOriginTopic()).setPartition(state.getOriginPartition())
+                .setOffset(state.getOriginOffset()).build();
+    }
+
+    /** A record rejected before any call; keeps the original key and value bytes. */
+    JobFailure rejection(TenantId tenant, JobRequest job, Failure failure, RecordMetadata origin, long recordTimestamp,
+                         String originalKey, byte[] originalValue, long now) {
         return JobFailure.newBuilder()
                 .setJobId(job != null ? job.getJobId() : null)
                 .setTenantId(tenant != null ? tenant.value() : null)
-                .setCategory(category)
-                .setErrorType(errorType)
-                .setMessage(message == null ? errorType : message)
+                .setCategory(failure.category())
+                .setErrorType(failure.errorType())
+                .setMessage(failure.message())
                 .setAttempts(0)
                 .setFirstFailureAt(Instant.ofEpochMilli(now))
                 .setLastFailureAt(Instant.ofEpochMilli(now))
@@ -140,15 +189,17 @@ final class JobOutputs {
         return headers;
     }
 
-    Headers rejectionHeaders(TenantId tenant, JobRequest job, FailureCategory category, String errorType, String message,
-                             RecordMetadata origin) {
+    Headers rejectionHeaders(TenantId tenant, JobRequest job, Failure failure, RecordMetadata origin, long now) {
         RecordHeaders headers = new RecordHeaders();
         add(headers, JobHeaders.TENANT, tenant != null ? tenant.value() : null);
         add(headers, JobHeaders.JOB_ID, job != null ? job.getJobId() : null);
-        add(headers, JobHeaders.CATEGORY, category.name());
+        add(headers, JobHeaders.TRACE_ID, job != null ? job.getTraceId() : null);
+        add(headers, JobHeaders.CATEGORY, failure.category().name());
         add(headers, JobHeaders.ATTEMPT, "0");
-        add(headers, JobHeaders.STREAMS_ERRORS_EXCEPTION, errorType);
-        add(headers, JobHeaders.STREAMS_ERRORS_MESSAGE, message);
+        add(headers, JobHeaders.ERROR_TYPE, failure.errorType());
+        add(headers, JobHeaders.FIRST_FAILURE_AT, Long.toString(now));
+        add(headers, JobHeaders.STREAMS_ERRORS_EXCEPTION, failure.errorType());
+        add(headers, JobHeaders.STREAMS_ERRORS_MESSAGE, failure.message());
         add(headers, JobHeaders.STREAMS_ERRORS_TOPIC, origin.topic());
         add(headers, JobHeaders.STREAMS_ERRORS_PARTITION, Integer.toString(origin.partition()));
         add(headers, JobHeaders.STREAMS_ERRORS_OFFSET, Long.toString(origin.offset()));

@@ -1,16 +1,45 @@
-package io.aijobs.processor.execution;
+package io.aijobs.processor.failure;
 
 import io.aijobs.processor.model.ModelOutcome;
 import io.aijobs.schema.CallOutcome;
 import io.aijobs.schema.FailureCategory;
+import java.util.Optional;
 
 /**
- * The one place where a model-call outcome becomes a failure category and a usage outcome. Read top to bottom:
- * this is the routing rule.
+ * The one place where a model-call outcome becomes a failure category. Read top to bottom, this and
+ * {@link FailurePolicies} are the routing rule:
+ *
+ * <pre>
+ * timeout, connection error, 5xx, 408/504      → TRANSIENT     → retried with backoff (platform.retry.transient)
+ * 429                                          → RATE_LIMITED  → retried, never before Retry-After (platform.retry.rate-limited)
+ * 4xx (invalid request, context too long,
+ *      unknown model, auth), refusal/content   → PERMANENT     → dead letter after this one attempt
+ * undecodable bytes, unknown schema id,
+ *      wrong magic byte, truncated Avro        → POISON        → dead letter with the original bytes, no call
+ * decodes but breaks the contract              → INVALID       → dead letter, no call
+ * deadline passed, before a call or while
+ *      waiting to retry                        → EXPIRED       → dead letter
+ * tenant mismatch                              → SECURITY      → dead letter, no call
+ * over budget (cost aggregator)                → BUDGET        → dead letter, no call
+ * </pre>
+ *
+ * Rejections before a call are built with {@link Failure#rejection}; their category is decided where the check is
+ * made, since each check has exactly one.
  */
-final class FailureClassifier {
+public final class FailureClassifier {
 
     private FailureClassifier() {
+    }
+
+    /** Classifies a model call that did not succeed. */
+    public static Failure of(ModelOutcome outcome) {
+        if (outcome instanceof ModelOutcome.Success) {
+            throw new IllegalArgumentException("not a failure: " + outcome.getClass().getSimpleName());
+        }
+        return new Failure(category(outcome), errorType(outcome),
+                outcome instanceof ModelOutcome.InvalidRequest invalid ? invalid.code().orElse(null) : null,
+                message(outcome), outcome.httpStatus().orElse(null),
+                outcome instanceof ModelOutcome.RateLimited limited ? limited.retryAfter() : Optional.empty());
     }
 
     static FailureCategory category(ModelOutcome outcome) {
@@ -27,7 +56,8 @@ final class FailureClassifier {
         throw new IllegalArgumentException("not a failure: " + outcome.getClass().getSimpleName());
     }
 
-    static CallOutcome callOutcome(ModelOutcome outcome) {
+    /** The usage record's outcome of one call. */
+    public static CallOutcome callOutcome(ModelOutcome outcome) {
         if (outcome instanceof ModelOutcome.Success) {
             return CallOutcome.SUCCESS;
         }
@@ -49,8 +79,8 @@ final class FailureClassifier {
         return CallOutcome.INVALID_REQUEST;
     }
 
-    /** A stable, machine-readable error type for dead-letter records. */
-    static String errorType(ModelOutcome outcome) {
+    /** A stable, machine-readable error type. */
+    public static String errorType(ModelOutcome outcome) {
         if (outcome instanceof ModelOutcome.Refusal refusal) {
             return "model_" + refusal.reason();
         }

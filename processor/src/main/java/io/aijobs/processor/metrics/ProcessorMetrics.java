@@ -75,6 +75,11 @@ public final class ProcessorMetrics {
                 .register(registry).increment();
     }
 
+    public void retryScheduled(String tenant, String category) {
+        Counter.builder("aijobs.jobs.retries.scheduled").description("Retries scheduled after a failed model call")
+                .tag("tenant", tenantTag(tenant)).tag("category", category).register(registry).increment();
+    }
+
     public void staleCompletion() {
         Counter.builder("aijobs.model.calls.stale").description("Completions dropped because the job moved on")
                 .register(registry).increment();

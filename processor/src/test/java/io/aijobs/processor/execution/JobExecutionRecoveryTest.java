@@ -43,13 +43,14 @@ class JobExecutionRecoveryTest {
             AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
     private final ManualModelClient model = new ManualModelClient();
     private final KeyValueStore<String, JobExecutionState> states = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), new StateSerde()).withLoggingDisabled().build();
+            Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), JobExecutionProcessorSupplier.stateSerde()).withLoggingDisabled().build();
 
     private ExecutionDependencies deps(InFlightLimiter limiter) {
         return new ExecutionDependencies(TopicNames.defaults(), new AvroDeserializer<>(JobRequest.class, registry),
                 new JobValidator(1000), model, limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(), 0, () -> 0.5),
+                Duration.ofMillis(100));
     }
 
     private MockProcessorContext<String, Object> context() {
