@@ -63,6 +63,14 @@ final class DevCommand implements Callable<Integer> {
             description = "OpenAI-compatible base URL of a real model service, e.g. http://127.0.0.1:11434/v1 (default: the stack's model stub)")
     String modelUrl;
 
+    @Option(names = "--budget", defaultValue = "1.00", paramLabel = "USD",
+            description = "Monthly budget of each demo tenant, enforced by the cost aggregator (default: ${DEFAULT-VALUE})")
+    String budget;
+
+    @Option(names = "--usage-port", defaultValue = "18090", paramLabel = "PORT",
+            description = "Port of the cost aggregator's usage endpoint (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+    int usagePort;
+
     @Option(names = "--model", defaultValue = "stub-model", description = "Model the demo jobs ask for (default: ${DEFAULT-VALUE})")
     String model;
 
@@ -96,6 +104,7 @@ final class DevCommand implements Callable<Integer> {
 
         DevStack started = null;
         ProcessorApp processor = null;
+        io.aijobs.costs.CostAggregatorApp aggregator = null;
         Thread publisherThread = null;
         try {
             Optional<StackEndpoints> running = DevStack.find(settings.stateDir());
@@ -125,6 +134,9 @@ final class DevCommand implements Callable<Integer> {
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
             out.println("Registered " + SchemasCommand.register(registry, names, tenantIds).size() + " contract subjects.");
 
+            aggregator = io.aijobs.costs.CostAggregatorApp.start(aggregatorConfig(endpoints));
+            out.println("Cost aggregator running; usage at http://127.0.0.1:" + aggregator.httpPort()
+                    + "/tenants/<tenant>/usage (./aijobs usage --tenant demo-1)");
             processor = ProcessorApp.start(processorConfig(endpoints, modelBaseUrl));
             out.println("Processor running (max.in.flight " + maxInFlight + ", model " + modelBaseUrl + "); metrics at http://127.0.0.1:"
                     + processor.metricsPort() + "/metrics");
@@ -165,6 +177,10 @@ final class DevCommand implements Callable<Integer> {
                 out.println("Stopping the processor ...");
                 processor.close();
             }
+            if (aggregator != null) {
+                out.println("Stopping the cost aggregator ...");
+                aggregator.close();
+            }
             if (started != null && !keepStack) {
                 out.println("Stopping the stack ...");
                 started.close();
@@ -178,6 +194,18 @@ final class DevCommand implements Callable<Integer> {
                 // Ctrl-C: the hook is waiting for us
             }
         }
+    }
+
+    private Map<String, Object> aggregatorConfig(StackEndpoints endpoints) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(io.aijobs.costs.CostAggregatorConfig.APPLICATION_ID_CONFIG, "aijobs-cost-aggregator-dev");
+        config.put(io.aijobs.costs.CostAggregatorConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+        config.put(io.aijobs.costs.CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        config.put(io.aijobs.costs.CostAggregatorConfig.BUDGET_DEFAULT_CONFIG, budget);
+        config.put(io.aijobs.costs.CostAggregatorConfig.HTTP_PORT_CONFIG, usagePort);
+        config.put(io.aijobs.costs.CostAggregatorConfig.STREAMS_PREFIX + "state.dir",
+                settings.stateDir().resolve("cost-aggregator").toAbsolutePath().toString());
+        return config;
     }
 
     private Map<String, Object> processorConfig(StackEndpoints endpoints, String modelBaseUrl) {

@@ -29,9 +29,15 @@ final class DevTopics {
             throws InterruptedException, ExecutionException, TimeoutException {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         List<NewTopic> missing = new ArrayList<>();
+        Set<String> compacted = Set.of(names.prices(), names.usageAggregates(), names.tenantSpend());
         for (String topic : Topics.valueSchemasByTopic(names, tenants).keySet()) {
             if (!existing.contains(topic)) {
-                missing.add(new NewTopic(topic, PARTITIONS, (short) 1));
+                NewTopic created = new NewTopic(topic, PARTITIONS, (short) 1);
+                if (compacted.contains(topic)) {
+                    // latest value per key is the contract: prices, aggregates, spend
+                    created.configs(java.util.Map.of("cleanup.policy", "compact"));
+                }
+                missing.add(created);
             }
         }
         if (!missing.isEmpty()) {

@@ -14,7 +14,7 @@ class AijobsCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "stack", "stack up", "stack down", "stack status", "produce", "results", "schemas", "schemas register",
-            "dlt", "dlt list", "dlt replay"})
+            "dlt", "dlt list", "dlt replay", "prices", "prices load", "usage"})
     void shouldPrintHelpForEveryCommand(String command) {
         CliRun run = CliRun.of((command + " --help").split(" "));
 

@@ -20,12 +20,12 @@ class DevCommandIT {
         CliRun run = CliRun.of("dev", "--state-dir", state.toString(), "--jobs", "12", "--rate", "50", "--tenants", "3",
                 "--until-done", "--duration", "PT120S",
                 "--kafka-port", "" + Ports.freePort(), "--kafka-controller-port", "" + Ports.freePort(),
-                "--registry-port", "" + Ports.freePort(), "--model-port", "" + Ports.freePort());
+                "--registry-port", "" + Ports.freePort(), "--model-port", "" + Ports.freePort(), "--usage-port", "0");
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out())
                 .contains("Starting Kafka 4.4.0 (KRaft)")
-                .contains("Registered 18 contract subjects.")
+                .contains("Registered 21 contract subjects.")
                 .contains("Processor running")
                 .contains("published 12, failed to publish 0, results 12, dead letters 0")
                 .containsPattern("demo-1\\s+4\\s+4\\s+0\\s+0\\.0000")

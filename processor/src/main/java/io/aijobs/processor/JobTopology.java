@@ -11,10 +11,12 @@ import io.aijobs.schema.JobEvent;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
+import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.ModelCallUsage;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The processor's topology, a pure function of its dependencies:
@@ -29,7 +31,8 @@ import org.apache.kafka.streams.Topology;
  *        └─ events-sink  → platform.job-events
  * </pre>
  *
- * and, unless disabled, the failure alerts' sub-topology ({@link AlertTopology}).
+ * and, unless disabled, the failure alerts' sub-topology ({@link AlertTopology}); plus a global store of every
+ * tenant's spend ({@code platform.tenant-spend}, written by the cost aggregator) for the budget's hard limit.
  *
  * Values are read as bytes so that an undecodable record reaches the dead-letter topic with its original bytes
  * instead of stopping the task. Names of nodes and stores are constants: internal topic names stay stable.
@@ -41,12 +44,37 @@ public final class JobTopology {
     public static final String STATE_STORE = "job-state";
     public static final String RETRY_TIMERS_STORE = "retry-timers";
     public static final String RETRY_SINK = "retry-sink";
+    /** Global store of each tenant's spend in the billing period, from the cost aggregator's tenant-spend topic. */
+    public static final String SPEND_STORE = "tenant-spend-global";
     public static final String RESULTS_SINK = "results-sink";
     public static final String DLT_SINK = "dlt-sink";
     public static final String USAGE_SINK = "usage-sink";
     public static final String EVENTS_SINK = "events-sink";
 
     private JobTopology() {
+    }
+
+    /** Keeps the global spend store: the latest {@code TenantSpend} per tenant. */
+    static final class SpendUpdater implements org.apache.kafka.streams.processor.api.Processor<String, TenantSpend, Void, Void> {
+
+        private org.apache.kafka.streams.state.KeyValueStore<String, TenantSpend> store;
+
+        @Override
+        public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(SPEND_STORE);
+        }
+
+        @Override
+        public void process(org.apache.kafka.streams.processor.api.Record<String, TenantSpend> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
     }
 
     public static Topology build(ExecutionDependencies deps, Topics topics) {
@@ -61,6 +89,10 @@ public final class JobTopology {
         alerts.ifPresent(rules -> AlertTopology.addTo(builder, names, topics, rules));
         // the execution part is plain Processor API, added to what the DSL built
         Topology topology = builder.build();
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SPEND_STORE), Serdes.String(),
+                        topics.tenantSpendSerde()).withLoggingDisabled(),
+                "tenant-spend-source", Serdes.String().deserializer(), topics.tenantSpendSerde().deserializer(), names.tenantSpend(),
+                "tenant-spend-updater", SpendUpdater::new);
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), names.jobsPattern());
         topology.addProcessor(EXECUTION, execution, SOURCE);
         topology.addSink(RESULTS_SINK,

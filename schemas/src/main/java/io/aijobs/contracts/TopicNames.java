@@ -127,6 +127,21 @@ public record TopicNames(String tenantPrefix, String platformPrefix) {
         return platformPrefix + "alerts";
     }
 
+    /** {@code platform.prices}: {@code ModelPrice} entries, compacted, key {@code <model>@<effectiveFrom>}. */
+    public String prices() {
+        return platformPrefix + "prices";
+    }
+
+    /** {@code platform.usage-aggregates}: {@code UsageAggregate}s, compacted, key aggregateKey. */
+    public String usageAggregates() {
+        return platformPrefix + "usage-aggregates";
+    }
+
+    /** {@code platform.tenant-spend}: {@code TenantSpend} per tenant, compacted, key tenantId. */
+    public String tenantSpend() {
+        return platformPrefix + "tenant-spend";
+    }
+
     /** {@code platform.dlt}: {@code JobFailure}s whose tenant could not be determined. */
     public String platformDeadLetter() {
         return platformPrefix + "dlt";

@@ -6,6 +6,9 @@ import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
+import io.aijobs.schema.ModelPrice;
+import io.aijobs.schema.TenantSpend;
+import io.aijobs.schema.UsageAggregate;
 import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.serde.AvroSerde;
 import io.aijobs.serde.AvroSerdeConfig;
@@ -37,6 +40,9 @@ public final class Topics {
     private final AvroSerde<JobEvent> events;
     private final AvroSerde<Alert> alerts;
     private final AvroSerde<JobRetry> retries;
+    private final AvroSerde<ModelPrice> prices;
+    private final AvroSerde<UsageAggregate> aggregates;
+    private final AvroSerde<TenantSpend> spend;
 
     public Topics(TopicNames names, SchemaRegistryClient registry, AvroSerdeConfig serdeConfig) {
         this.names = Objects.requireNonNull(names, "names");
@@ -47,6 +53,9 @@ public final class Topics {
         this.events = AvroSerde.of(JobEvent.class, registry, serdeConfig);
         this.alerts = AvroSerde.of(Alert.class, registry, serdeConfig);
         this.retries = AvroSerde.of(JobRetry.class, registry, serdeConfig);
+        this.prices = AvroSerde.of(ModelPrice.class, registry, serdeConfig);
+        this.aggregates = AvroSerde.of(UsageAggregate.class, registry, serdeConfig);
+        this.spend = AvroSerde.of(TenantSpend.class, registry, serdeConfig);
     }
 
     public TopicNames names() {
@@ -71,6 +80,18 @@ public final class Topics {
 
     public Serde<JobEvent> jobEventSerde() {
         return events;
+    }
+
+    public Serde<ModelPrice> modelPriceSerde() {
+        return prices;
+    }
+
+    public Serde<UsageAggregate> usageAggregateSerde() {
+        return aggregates;
+    }
+
+    public Serde<TenantSpend> tenantSpendSerde() {
+        return spend;
     }
 
     public Serde<JobRetry> jobRetrySerde() {
@@ -121,6 +142,21 @@ public final class Topics {
         return new Topic<>(names.alerts(), keys, alerts);
     }
 
+    /** {@code platform.prices}, key {@code <model>@<effectiveFrom>}. */
+    public Topic<String, ModelPrice> prices() {
+        return new Topic<>(names.prices(), keys, prices);
+    }
+
+    /** {@code platform.usage-aggregates}, key aggregateKey. */
+    public Topic<String, UsageAggregate> usageAggregates() {
+        return new Topic<>(names.usageAggregates(), keys, aggregates);
+    }
+
+    /** {@code platform.tenant-spend}, key tenantId. */
+    public Topic<String, TenantSpend> tenantSpend() {
+        return new Topic<>(names.tenantSpend(), keys, spend);
+    }
+
     /** {@code platform.retry.<tier>}, key jobId. */
     public Topic<String, JobRetry> retry(String tier) {
         return new Topic<>(names.retry(tier), keys, retries);
@@ -157,6 +193,9 @@ public final class Topics {
         schemas.put(names.jobEvents(), JobEvent.getClassSchema());
         schemas.put(names.alerts(), Alert.getClassSchema());
         schemas.put(names.platformDeadLetter(), JobFailure.getClassSchema());
+        schemas.put(names.prices(), ModelPrice.getClassSchema());
+        schemas.put(names.usageAggregates(), UsageAggregate.getClassSchema());
+        schemas.put(names.tenantSpend(), TenantSpend.getClassSchema());
         for (String tier : TopicNames.DEFAULT_RETRY_TIERS) {
             schemas.put(names.retry(tier), JobRetry.getClassSchema());
         }
@@ -166,6 +205,7 @@ public final class Topics {
     /** Every top-level contract schema, for registration and compatibility checks. */
     public static List<Schema> contractSchemas() {
         return List.of(JobRequest.getClassSchema(), JobResult.getClassSchema(), JobFailure.getClassSchema(),
-                ModelCallUsage.getClassSchema(), JobEvent.getClassSchema(), Alert.getClassSchema(), JobRetry.getClassSchema());
+                ModelCallUsage.getClassSchema(), JobEvent.getClassSchema(), Alert.getClassSchema(), JobRetry.getClassSchema(),
+                ModelPrice.getClassSchema(), UsageAggregate.getClassSchema(), TenantSpend.getClassSchema());
     }
 }

@@ -8,7 +8,7 @@ import io.aijobs.schema.JobEvent;
 import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.state.AlertWindow;
-import io.aijobs.processor.SingleObjectSerde;
+import io.aijobs.serde.SingleObjectSerde;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

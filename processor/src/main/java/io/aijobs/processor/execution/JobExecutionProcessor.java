@@ -80,6 +80,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobExecutionState> states;
     private KeyValueStore<String, String> timers;
+    private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, io.aijobs.schema.TenantSpend> spend;
     private long nextSequence;
     private volatile boolean closed;
 
@@ -93,6 +94,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         this.context = context;
         this.states = context.getStateStore(JobTopology.STATE_STORE);
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
+        this.spend = context.getStateStore(JobTopology.SPEND_STORE);
         recoverPending();
         context.schedule(deps.completionPollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             drainCompletions();
@@ -188,6 +190,12 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         if (!tenant.value().equals(job.getTenantId())) {
             return Failure.rejection(FailureCategory.SECURITY, "tenant_mismatch", "The job names tenant '" + job.getTenantId()
                     + "' but was published on " + origin.topic() + "; it runs for no one");
+        }
+        io.aijobs.schema.TenantSpend spent = spend.get(tenant.value());
+        if (spent != null && spent.getOverHardLimit() && spent.getPeriod().equals(billingPeriod(now))) {
+            return Failure.rejection(FailureCategory.BUDGET, "budget_hard_limit", "Tenant " + tenant + " reached its hard limit for "
+                    + spent.getPeriod() + " (spent " + spent.getSpentNanos() + " of " + spent.getHardLimitNanos()
+                    + " nano-units); no model call was made");
         }
         if (!job.getJobId().equals(record.key())) {
             return Failure.rejection(FailureCategory.INVALID, "key_mismatch",
@@ -509,6 +517,11 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         if (!expired.isEmpty()) {
             log.info("Task {}: forgot {} job(s) finished before the dedup horizon", context.taskId(), expired.size());
         }
+    }
+
+    /** The billing period ({@code yyyy-MM}, UTC) of an instant, as the cost aggregator names it. */
+    static String billingPeriod(long epochMillis) {
+        return java.time.YearMonth.from(Instant.ofEpochMilli(epochMillis).atZone(java.time.ZoneOffset.UTC)).toString();
     }
 
     /** Tenant-scoped: no tenant can ever hit another tenant's entry, whatever jobIds they choose. */

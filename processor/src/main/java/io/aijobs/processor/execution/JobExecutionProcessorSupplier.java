@@ -1,7 +1,7 @@
 package io.aijobs.processor.execution;
 
 import io.aijobs.processor.JobTopology;
-import io.aijobs.processor.SingleObjectSerde;
+import io.aijobs.serde.SingleObjectSerde;
 import io.aijobs.schema.state.JobExecutionState;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;

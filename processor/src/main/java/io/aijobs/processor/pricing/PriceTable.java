@@ -1,5 +1,6 @@
 package io.aijobs.processor.pricing;
 
+import io.aijobs.pricing.Price;
 import io.aijobs.schema.Cost;
 import java.util.HashMap;
 import java.util.List;

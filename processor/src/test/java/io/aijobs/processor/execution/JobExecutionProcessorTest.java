@@ -503,4 +503,26 @@ class JobExecutionProcessorTest {
 
         assertThat(model.calls()).hasSize(1);
     }
+
+    @Test
+    void shouldRefuseAJobOfATenantOverItsHardLimitBeforeAnyCall() {
+        TestInputTopic<String, io.aijobs.schema.TenantSpend> spend = driver.createInputTopic("platform.tenant-spend",
+                Serdes.String().serializer(), topics.tenantSpendSerde().serializer());
+        io.aijobs.schema.TenantSpend over = io.aijobs.schema.TenantSpend.newBuilder().setTenantId("acme").setPeriod("2026-11")
+                .setSpentNanos(1_000).setBudgetNanos(1_000L).setHardLimitNanos(1_000L).setOverHardLimit(true).setUpdatedAt(T0).build();
+
+        spend.pipeInput("acme", over);
+        submit(job("j-1", "acme"));
+
+        JobFailure failure = acmeDlt.readValue();
+        assertThat(failure.getCategory()).isEqualTo(FailureCategory.BUDGET);
+        assertThat(failure.getErrorType()).isEqualTo("budget_hard_limit");
+        assertThat(model.calls()).isEmpty();
+
+        // last month's overrun does not block this month
+        over.setPeriod("2026-10");
+        spend.pipeInput("acme", over);
+        submit(job("j-2", "acme"));
+        assertThat(model.calls()).hasSize(1);
+    }
 }

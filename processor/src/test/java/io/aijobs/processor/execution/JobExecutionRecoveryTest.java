@@ -58,6 +58,14 @@ class JobExecutionRecoveryTest {
         context.setCurrentSystemTimeMs(T0.toEpochMilli());
         states.init(context.getStateStoreContext(), states);
         context.addStateStore(states);
+        KeyValueStore<String, String> timers = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JobTopology.RETRY_TIMERS_STORE),
+                Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+        timers.init(context.getStateStoreContext(), timers);
+        context.addStateStore(timers);
+        KeyValueStore<String, io.aijobs.schema.TenantSpend> spend = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(JobTopology.SPEND_STORE), Serdes.String(), topics.tenantSpendSerde()).withLoggingDisabled().build();
+        spend.init(context.getStateStoreContext(), spend);
+        context.addStateStore(spend);
         return context;
     }
 

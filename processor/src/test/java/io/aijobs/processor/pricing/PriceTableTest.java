@@ -3,6 +3,7 @@ package io.aijobs.processor.pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.aijobs.pricing.Price;
 import io.aijobs.schema.Cost;
 import java.util.List;
 import org.junit.jupiter.api.Test;

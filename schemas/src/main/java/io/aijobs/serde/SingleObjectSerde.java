@@ -1,4 +1,4 @@
-package io.aijobs.processor;
+package io.aijobs.serde;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.aijobs.processor.pricing;
+package io.aijobs.pricing;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

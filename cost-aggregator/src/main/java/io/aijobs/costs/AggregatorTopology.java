@@ -1,0 +1,127 @@
+package io.aijobs.costs;
+
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.pricing.PriceBook;
+import io.aijobs.schema.Alert;
+import io.aijobs.schema.ModelPrice;
+import io.aijobs.schema.TenantSpend;
+import io.aijobs.schema.UsageAggregate;
+import io.aijobs.schema.state.UsageWindowState;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The cost aggregator's topology, a pure function of its settings:
+ *
+ * <pre>
+ * platform.usage (key tenantId) ─ usage-aggregator (stores usage-windows, tenant-spend, sent-alerts)
+ *     ├─ aggregates-sink    → platform.usage-aggregates (compacted)
+ *     ├─ spend-sink         → platform.tenant-spend (compacted; the processor reads it)
+ *     ├─ alerts-sink        → platform.alerts
+ *     └─ tenant-alerts-sink → tenant.&lt;t&gt;.alerts
+ * platform.prices ─ global store prices ─ the price book
+ * </pre>
+ *
+ * Usage records are keyed by tenant, so one tenant's records are in one task: no repartitioning.
+ */
+public final class AggregatorTopology {
+
+    public static final String USAGE_SOURCE = "usage-source";
+    public static final String AGGREGATOR = "usage-aggregator";
+    public static final String WINDOWS_STORE = "usage-windows";
+    public static final String SPEND_STORE = "tenant-spend";
+    public static final String SENT_ALERTS_STORE = "sent-alerts";
+    public static final String PRICES_STORE = "prices";
+    public static final String AGGREGATES_SINK = "aggregates-sink";
+    public static final String SPEND_SINK = "spend-sink";
+    public static final String ALERTS_SINK = "alerts-sink";
+    public static final String TENANT_ALERTS_SINK = "tenant-alerts-sink";
+
+    private AggregatorTopology() {
+    }
+
+    public static Topology build(AggregatorSettings settings, TopicNames names, Topics topics, PriceBook prices) {
+        Topology topology = new Topology();
+        var priceSerde = topics.modelPriceSerde();
+        var aggregateSerde = topics.usageAggregateSerde();
+        var spendSerde = topics.tenantSpendSerde();
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(), priceSerde)
+                        .withLoggingDisabled(),
+                "prices-source", Serdes.String().deserializer(), priceSerde.deserializer(), names.prices(), "prices-updater",
+                () -> new PricesUpdater(prices));
+        topology.addSource(USAGE_SOURCE, Serdes.String().deserializer(), topics.usageSerde().deserializer(), names.usage());
+        topology.addProcessor(AGGREGATOR, new ProcessorSupplier<String, io.aijobs.schema.ModelCallUsage, String, Object>() {
+            @Override
+            public Processor<String, io.aijobs.schema.ModelCallUsage, String, Object> get() {
+                return new UsageAggregator(settings, prices, names);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE), Serdes.String(),
+                                new io.aijobs.serde.SingleObjectSerde<>(UsageWindowState.getEncoder(), UsageWindowState.getDecoder(),
+                                        "usage window")).withCachingEnabled(),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SPEND_STORE), Serdes.String(), Serdes.Long())
+                                .withCachingEnabled(),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SENT_ALERTS_STORE), Serdes.String(), Serdes.Long()));
+            }
+        }, USAGE_SOURCE);
+        topology.addSink(AGGREGATES_SINK, names.usageAggregates(), Serdes.String().serializer(),
+                (topic, value) -> aggregateSerde.serializer().serialize(topic, (UsageAggregate) value), AGGREGATOR);
+        topology.addSink(SPEND_SINK, names.tenantSpend(), Serdes.String().serializer(),
+                (topic, value) -> spendSerde.serializer().serialize(topic, (TenantSpend) value), AGGREGATOR);
+        topology.addSink(ALERTS_SINK, names.alerts(), Serdes.String().serializer(),
+                (topic, value) -> topics.alertSerde().serializer().serialize(topic, (Alert) value), AGGREGATOR);
+        topology.addSink(TENANT_ALERTS_SINK,
+                (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
+                        names.tenantAlerts(TenantId.of(((Alert) value).getTenantId())),
+                Serdes.String().serializer(), (topic, value) -> topics.alertSerde().serializer().serialize(topic, (Alert) value),
+                AGGREGATOR);
+        return topology;
+    }
+
+    /** Keeps the global prices store and the in-memory price book in step; rebuilds the book from the store at start. */
+    static final class PricesUpdater implements Processor<String, ModelPrice, Void, Void> {
+
+        private final PriceBook prices;
+        private KeyValueStore<String, ModelPrice> store;
+
+        PricesUpdater(PriceBook prices) {
+            this.prices = prices;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(PRICES_STORE);
+            try (KeyValueIterator<String, ModelPrice> all = store.all()) {
+                all.forEachRemaining(entry -> prices.put(entry.value));
+            }
+        }
+
+        @Override
+        public void process(Record<String, ModelPrice> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+                prices.remove(record.key());
+            } else {
+                store.put(record.key(), record.value());
+                prices.put(record.value());
+            }
+        }
+    }
+}

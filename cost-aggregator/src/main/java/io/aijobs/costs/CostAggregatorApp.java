@@ -1,0 +1,133 @@
+package io.aijobs.costs;
+
+import io.aijobs.contracts.Topics;
+import io.aijobs.pricing.PriceBook;
+import io.aijobs.schema.ModelPrice;
+import io.aijobs.serde.RestSchemaRegistryClient;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running cost aggregator: loads the price file, builds the topology from {@link CostAggregatorConfig}, starts
+ * Kafka Streams, and stops it on {@link #close()}.
+ *
+ * <p>As a program: {@code CostAggregatorApp config.properties [key=value ...]}; a bad configuration exits 2 naming
+ * the key.
+ */
+public final class CostAggregatorApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CostAggregatorApp.class);
+
+    private final KafkaStreams streams;
+    private final RestSchemaRegistryClient registry;
+    private final PriceBook prices = PriceBook.empty();
+    private final CostAggregatorConfig config;
+    private UsageEndpoint endpoint;
+
+    private CostAggregatorApp(CostAggregatorConfig config) throws IOException {
+        this.config = config;
+        String file = config.getString(CostAggregatorConfig.PRICING_FILE_CONFIG).trim();
+        if (!file.isEmpty()) {
+            Path path = Path.of(file);
+            try {
+                for (ModelPrice price : PriceBook.parse(path, path.getFileName().toString())) {
+                    prices.put(price);
+                }
+            } catch (IllegalArgumentException | IOException e) {
+                throw new ConfigException(CostAggregatorConfig.PRICING_FILE_CONFIG, file, e.getMessage());
+            }
+        }
+        registry = new RestSchemaRegistryClient(config.getString(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
+        Topics topics = new Topics(config.topicNames(), registry, config.serdeConfig());
+        streams = new KafkaStreams(AggregatorTopology.build(AggregatorSettings.from(config), config.topicNames(), topics, prices),
+                config.streamsProperties());
+    }
+
+    public static CostAggregatorApp create(Map<String, ?> properties) throws IOException {
+        return new CostAggregatorApp(new CostAggregatorConfig(properties));
+    }
+
+    public static CostAggregatorApp start(Map<String, ?> properties) throws IOException {
+        return create(properties).start();
+    }
+
+    public CostAggregatorApp start() throws IOException {
+        streams.start();
+        int port = config.getInt(CostAggregatorConfig.HTTP_PORT_CONFIG);
+        if (port >= 0) {
+            Object server = config.originals().get(CostAggregatorConfig.STREAMS_PREFIX + "application.server");
+            endpoint = new UsageEndpoint(streams, config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port,
+                    server == null ? null : org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(server.toString()));
+        }
+        log.info("Cost aggregator started with {} price entries", prices.size());
+        return this;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public PriceBook prices() {
+        return prices;
+    }
+
+    /** Port of the usage endpoint, or -1. */
+    public int httpPort() {
+        return endpoint == null ? -1 : endpoint.port();
+    }
+
+    @Override
+    public void close() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        streams.close(Duration.ofSeconds(60));
+        registry.close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("Usage: CostAggregatorApp CONFIG.properties [key=value ...]");
+            System.exit(2);
+        }
+        Map<String, Object> properties = new HashMap<>();
+        Properties file = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(args[0]))) {
+            file.load(reader);
+        }
+        file.forEach((key, value) -> properties.put(key.toString(), value));
+        for (int i = 1; i < args.length; i++) {
+            String[] pair = args[i].split("=", 2);
+            if (pair.length != 2) {
+                System.err.println("Not key=value: " + args[i]);
+                System.exit(2);
+            }
+            properties.put(pair[0], pair[1]);
+        }
+        CostAggregatorApp app;
+        try {
+            app = start(properties);
+        } catch (ConfigException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "cost-aggregator-shutdown"));
+        stopped.await();
+    }
+}

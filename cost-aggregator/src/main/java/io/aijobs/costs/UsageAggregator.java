@@ -1,0 +1,409 @@
+package io.aijobs.costs;
+
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.pricing.PriceBook;
+import io.aijobs.schema.Alert;
+import io.aijobs.schema.AlertSeverity;
+import io.aijobs.schema.AlertState;
+import io.aijobs.schema.AggregateStatus;
+import io.aijobs.schema.CallOutcome;
+import io.aijobs.schema.Cost;
+import io.aijobs.schema.LatencySummary;
+import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.TenantSpend;
+import io.aijobs.schema.UsageAggregate;
+import io.aijobs.schema.state.UsageWindowState;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns usage records (one per model-call attempt, keyed and so partitioned by tenant) into per-tenant and
+ * per-(tenant, model) windows, the tenant's spend in the billing period, and budget alerts.
+ *
+ * <p>Money: the cost the processor recorded on the usage record is taken as is (so aggregates add up to the results'
+ * costs exactly); a call the processor could not price is priced from the {@link PriceBook} at its completion time,
+ * or counted as unpriced, with an {@code unpriced_model} alert, never as free.
+ *
+ * <p>Time: windows follow event time (the call's completion) and close when stream time passes their end plus the
+ * grace; a record for a closed window is counted as late in its tenant's month aggregate. Percentiles come from
+ * HdrHistograms kept in the store and published with each aggregate, so they can be merged, never averaged.
+ *
+ * <p>Exactly once: windows, spend and the alerts already sent live in changelogged stores written in the
+ * transaction of the records that changed them, so a restart neither repeats nor loses an alert.
+ */
+final class UsageAggregator implements Processor<String, ModelCallUsage, String, Object> {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageAggregator.class);
+    private static final long HIGHEST_MS = 7L * 24 * 3600 * 1000;
+    private static final int CACHE_ENTRIES = 20_000;
+
+    private final AggregatorSettings settings;
+    private final PriceBook prices;
+    private final TopicNames names;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, UsageWindowState> windows;
+    private KeyValueStore<String, Long> spend;
+    private KeyValueStore<String, Long> sent;
+    /** Open windows by the stream time at which they close. */
+    private final TreeMap<Long, Set<String>> closing = new TreeMap<>();
+    /** Open windows changed since they were last written as PARTIAL. */
+    private final Set<String> dirty = new HashSet<>();
+    private final Set<String> dirtySpend = new HashSet<>();
+    /** Decoded histograms of recently used windows; the store keeps the encoded truth. */
+    private final Map<String, Histogram[]> sketches = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Histogram[]> eldest) {
+            return size() > CACHE_ENTRIES;
+        }
+    };
+
+    UsageAggregator(AggregatorSettings settings, PriceBook prices, TopicNames names) {
+        this.settings = settings;
+        this.prices = prices;
+        this.names = names;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.windows = context.getStateStore(AggregatorTopology.WINDOWS_STORE);
+        this.spend = context.getStateStore(AggregatorTopology.SPEND_STORE);
+        this.sent = context.getStateStore(AggregatorTopology.SENT_ALERTS_STORE);
+        try (KeyValueIterator<String, UsageWindowState> all = windows.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, UsageWindowState> entry = all.next();
+                if (!entry.value.getClosed()) {
+                    closing.computeIfAbsent(entry.value.getWindowEnd() + settings.grace().toMillis(), t -> new HashSet<>()).add(entry.key);
+                }
+            }
+        }
+        context.schedule(settings.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitPartials(now));
+        context.schedule(java.time.Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, now -> purge());
+    }
+
+    @Override
+    public void process(Record<String, ModelCallUsage> record) {
+        ModelCallUsage usage = record.value();
+        if (usage == null || usage.getTenantId() == null || usage.getCompletedAt() == null) {
+            return;
+        }
+        long at = usage.getCompletedAt().toEpochMilli();
+        long streamTime = Math.max(context.currentStreamTimeMs(), at);
+        String tenant = usage.getTenantId();
+        Cost cost = usage.getCost();
+        boolean priced = cost != null && cost.getPriced();
+        long costNanos = priced ? cost.getAmountNanos() : 0;
+        String currency = cost != null ? cost.getCurrency() : "USD";
+        if (!priced) {
+            Cost repriced = prices.cost(usage.getModel(), usage.getCompletedAt(), usage.getInputTokens(), usage.getOutputTokens());
+            if (repriced.getPriced()) {
+                priced = true;
+                costNanos = repriced.getAmountNanos();
+                currency = repriced.getCurrency();
+            } else {
+                alertOnce("unpriced-model/" + tenant + "/" + usage.getModel(), "unpriced_model", AlertSeverity.WARNING, tenant,
+                        usage.getModel(), "Model " + usage.getModel() + " has no price: tenant " + tenant
+                                + "'s calls of it are counted as unpriced, not as free", null, null, at);
+            }
+        }
+        boolean lateSomewhere = false;
+        for (WindowSpec window : settings.windows()) {
+            long start = window.start(at);
+            long end = window.end(start);
+            if (end + settings.grace().toMillis() <= streamTime) {
+                lateSomewhere = true;
+                continue;
+            }
+            for (String model : new String[] {null, usage.getModel()}) {
+                String key = key(window, start, tenant, model);
+                UsageWindowState state = windows.get(key);
+                if (state == null) {
+                    state = UsageWindowState.newBuilder().setTenantId(tenant).setModel(model).setWindow(window.label())
+                            .setWindowStart(start).setWindowEnd(end).setCallsFailedByCategory(new HashMap<>()).setCurrency(currency)
+                            .build();
+                    closing.computeIfAbsent(end + settings.grace().toMillis(), t -> new HashSet<>()).add(key);
+                }
+                add(key, state, usage, priced, costNanos);
+                windows.put(key, state);
+                dirty.add(key);
+            }
+        }
+        if (lateSomewhere) {
+            countLate(tenant, at, streamTime);
+        }
+        if (priced && costNanos > 0) {
+            addSpend(tenant, WindowSpec.period(at), costNanos, at);
+        }
+        closeWindows(streamTime);
+    }
+
+    private void add(String key, UsageWindowState state, ModelCallUsage usage, boolean priced, long costNanos) {
+        state.setCalls(state.getCalls() + 1);
+        if (usage.getAttempt() == 1) {
+            state.setJobsStarted(state.getJobsStarted() + 1);
+        }
+        Histogram[] histograms = sketches(key, state);
+        histograms[0].recordValue(Math.min(HIGHEST_MS, Math.max(0, usage.getLatencyMs())));
+        if (usage.getProducedResult()) {
+            state.setJobsSucceeded(state.getJobsSucceeded() + 1);
+            if (usage.getJobSubmittedAt() != null) {
+                long duration = usage.getCompletedAt().toEpochMilli() - usage.getJobSubmittedAt().toEpochMilli();
+                histograms[1].recordValue(Math.min(HIGHEST_MS, Math.max(0, duration)));
+            }
+        } else if (usage.getOutcome() != CallOutcome.SUCCESS) {
+            Map<String, Long> failed = new HashMap<>(state.getCallsFailedByCategory());
+            failed.merge(category(usage.getOutcome()), 1L, Long::sum);
+            state.setCallsFailedByCategory(failed);
+        }
+        state.setInputTokens(state.getInputTokens() + usage.getInputTokens());
+        state.setOutputTokens(state.getOutputTokens() + usage.getOutputTokens());
+        if (priced) {
+            state.setCostNanos(state.getCostNanos() + costNanos);
+            if (!usage.getProducedResult()) {
+                state.setRetryCostNanos(state.getRetryCostNanos() + costNanos);
+            }
+        } else {
+            state.setUnpricedCalls(state.getUnpricedCalls() + 1);
+        }
+        state.setLatencySketch(encode(histograms[0]));
+        state.setDurationSketch(encode(histograms[1]));
+    }
+
+    /** The same mapping as the processor's classifier: the category of a failed call. */
+    static String category(CallOutcome outcome) {
+        return switch (outcome) {
+            case RATE_LIMITED -> "RATE_LIMITED";
+            case TIMEOUT, SERVER_ERROR, CONNECTION_ERROR -> "TRANSIENT";
+            case INVALID_REQUEST, REFUSAL -> "PERMANENT";
+            default -> "UNKNOWN";
+        };
+    }
+
+    private void countLate(String tenant, long at, long streamTime) {
+        // the record's own month if it is still open (the record counts there), else the current one
+        WindowSpec month = WindowSpec.month();
+        String key = key(month, month.start(at), tenant, null);
+        UsageWindowState state = windows.get(key);
+        if (state == null || state.getClosed()) {
+            key = key(month, month.start(streamTime), tenant, null);
+            state = windows.get(key);
+        }
+        if (state != null && !state.getClosed()) {
+            state.setLateEvents(state.getLateEvents() + 1);
+            windows.put(key, state);
+            dirty.add(key);
+        }
+        log.debug("Late usage record of tenant {} at {}: counted as late", tenant, Instant.ofEpochMilli(at));
+    }
+
+    private void addSpend(String tenant, String period, long costNanos, long at) {
+        String key = tenant + "|" + period;
+        Long before = spend.get(key);
+        long spent = (before == null ? 0 : before) + costNanos;
+        spend.put(key, spent);
+        dirtySpend.add(key);
+        Long budget = settings.budget(tenant);
+        if (budget == null || budget <= 0) {
+            return;
+        }
+        for (int threshold : settings.thresholds()) {
+            if (reached(spent, budget, threshold)) {
+                alertOnce("budget/" + tenant + "/" + period + "/" + threshold, "budget_threshold",
+                        threshold >= 100 ? AlertSeverity.CRITICAL : AlertSeverity.WARNING, tenant, names.tenantAclPrefix(TenantId.of(tenant)),
+                        "Tenant " + tenant + " has spent " + threshold + "% of its " + period + " budget", Long.toString(spent),
+                        Long.toString(budget * threshold / 100), at);
+            }
+        }
+        int hard = settings.hardLimitPercent();
+        if (hard > 0 && reached(spent, budget, hard) && alertOnce("budget-hard-limit/" + tenant + "/" + period, "budget_hard_limit",
+                AlertSeverity.CRITICAL, tenant, names.tenantAclPrefix(TenantId.of(tenant)), "Tenant " + tenant + " reached its hard limit ("
+                        + hard + "% of its " + period + " budget): its jobs are refused until the next period",
+                Long.toString(spent), Long.toString(budget * hard / 100), at)) {
+            // the processor must learn this now, not at the next emit
+            emitSpend(key, context.currentSystemTimeMs());
+        }
+    }
+
+    /** spent >= budget * percent / 100, in exact integers. */
+    static boolean reached(long spent, long budget, int percent) {
+        return java.math.BigInteger.valueOf(spent).multiply(java.math.BigInteger.valueOf(100))
+                .compareTo(java.math.BigInteger.valueOf(budget).multiply(java.math.BigInteger.valueOf(percent))) >= 0;
+    }
+
+    /** Sends an alert unless it was sent before (kept in the changelogged store). True when sent now. */
+    private boolean alertOnce(String alertKey, String type, AlertSeverity severity, String tenant, String subject, String message,
+                              String observed, String threshold, long at) {
+        if (sent.get(alertKey) != null) {
+            return false;
+        }
+        long now = context.currentSystemTimeMs();
+        sent.put(alertKey, now);
+        Alert alert = Alert.newBuilder().setAlertKey(alertKey).setType(type).setSeverity(severity).setState(AlertState.FIRING)
+                .setTenantId(tenant).setSubject(subject).setMessage(message).setSince(Instant.ofEpochMilli(at))
+                .setEmittedAt(Instant.ofEpochMilli(now)).setObserved(observed).setThreshold(threshold).setAttributes(new HashMap<>())
+                .build();
+        context.forward(new Record<>(alertKey, (Object) alert, now), AggregatorTopology.ALERTS_SINK);
+        if (tenant != null && TenantId.isValid(tenant)) {
+            context.forward(new Record<>(alertKey, (Object) alert, now), AggregatorTopology.TENANT_ALERTS_SINK);
+        }
+        return true;
+    }
+
+    private void closeWindows(long streamTime) {
+        while (!closing.isEmpty() && closing.firstKey() <= streamTime) {
+            for (String key : closing.pollFirstEntry().getValue()) {
+                UsageWindowState state = windows.get(key);
+                if (state == null || state.getClosed()) {
+                    continue;
+                }
+                state.setClosed(true);
+                windows.put(key, state);
+                dirty.remove(key);
+                emit(key, state, AggregateStatus.FINAL, context.currentSystemTimeMs());
+            }
+        }
+    }
+
+    private void emitPartials(long now) {
+        for (String key : new ArrayList<>(dirty)) {
+            UsageWindowState state = windows.get(key);
+            if (state != null && !state.getClosed()) {
+                emit(key, state, AggregateStatus.PARTIAL, now);
+            }
+        }
+        dirty.clear();
+        for (String key : new ArrayList<>(dirtySpend)) {
+            emitSpend(key, now);
+        }
+        dirtySpend.clear();
+    }
+
+    private void emitSpend(String key, long now) {
+        Long spent = spend.get(key);
+        if (spent == null) {
+            return;
+        }
+        int bar = key.indexOf('|');
+        String tenant = key.substring(0, bar);
+        Long budget = settings.budget(tenant);
+        int hard = settings.hardLimitPercent();
+        Long hardLimit = budget == null || hard <= 0 ? null : budget * hard / 100;
+        TenantSpend record = TenantSpend.newBuilder().setTenantId(tenant).setPeriod(key.substring(bar + 1)).setSpentNanos(spent)
+                .setBudgetNanos(budget).setHardLimitNanos(hardLimit)
+                .setOverHardLimit(budget != null && hard > 0 && reached(spent, budget, hard))
+                .setUpdatedAt(Instant.ofEpochMilli(now)).build();
+        context.forward(new Record<>(tenant, (Object) record, now), AggregatorTopology.SPEND_SINK);
+    }
+
+    private void emit(String key, UsageWindowState state, AggregateStatus status, long now) {
+        Histogram[] histograms = sketches(key, state);
+        UsageAggregate aggregate = UsageAggregate.newBuilder()
+                .setAggregateKey(key)
+                .setTenantId(state.getTenantId())
+                .setModel(state.getModel())
+                .setWindow(state.getWindow())
+                .setWindowStart(Instant.ofEpochMilli(state.getWindowStart()))
+                .setWindowEnd(Instant.ofEpochMilli(state.getWindowEnd()))
+                .setStatus(status)
+                .setCalls(state.getCalls())
+                .setJobsStarted(state.getJobsStarted())
+                .setJobsSucceeded(state.getJobsSucceeded())
+                .setCallsFailedByCategory(new HashMap<>(state.getCallsFailedByCategory()))
+                .setInputTokens(state.getInputTokens())
+                .setOutputTokens(state.getOutputTokens())
+                .setCostNanos(state.getCostNanos())
+                .setRetryCostNanos(state.getRetryCostNanos())
+                .setCurrency(state.getCurrency())
+                .setUnpricedCalls(state.getUnpricedCalls())
+                .setLateEvents(state.getLateEvents())
+                .setModelLatencyMs(summary(histograms[0], state.getLatencySketch()))
+                .setJobDurationMs(summary(histograms[1], state.getDurationSketch()))
+                .setEmittedAt(Instant.ofEpochMilli(now))
+                .build();
+        context.forward(new Record<>(key, (Object) aggregate, now), AggregatorTopology.AGGREGATES_SINK);
+    }
+
+    static LatencySummary summary(Histogram histogram, ByteBuffer encoded) {
+        return LatencySummary.newBuilder()
+                .setCount(histogram.getTotalCount())
+                .setP50(histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(50))
+                .setP95(histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(95))
+                .setP99(histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(99))
+                .setMax(histogram.getTotalCount() == 0 ? 0 : histogram.getMaxValue())
+                .setSketch(encoded == null ? encode(histogram) : encoded.duplicate())
+                .build();
+    }
+
+    /** Forgets closed windows past their retention: a day for tumbling windows, 400 days for months. */
+    private void purge() {
+        long streamTime = context.currentStreamTimeMs();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, UsageWindowState> all = windows.all()) {
+            while (all.hasNext() && expired.size() < 10_000) {
+                KeyValue<String, UsageWindowState> entry = all.next();
+                long retention = WindowSpec.MONTH.equals(entry.value.getWindow()) ? 400L * 24 * 3600 * 1000 : 24L * 3600 * 1000;
+                if (entry.value.getClosed() && entry.value.getWindowEnd() + retention < streamTime) {
+                    expired.add(entry.key);
+                }
+            }
+        }
+        expired.forEach(key -> {
+            windows.delete(key);
+            sketches.remove(key);
+        });
+    }
+
+    private Histogram[] sketches(String key, UsageWindowState state) {
+        Histogram[] cached = sketches.get(key);
+        if (cached == null) {
+            cached = new Histogram[] {decode(state.getLatencySketch()), decode(state.getDurationSketch())};
+            sketches.put(key, cached);
+        }
+        return cached;
+    }
+
+    static Histogram decode(ByteBuffer encoded) {
+        if (encoded == null) {
+            return new Histogram(HIGHEST_MS, 2);
+        }
+        return Histogram.decodeFromByteBuffer(encoded.duplicate(), 0);
+    }
+
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(64 * 1024));
+
+    /** V2 encoding (run-length and LEB128: a few hundred bytes for a sparse histogram), through a reused buffer. */
+    static ByteBuffer encode(Histogram histogram) {
+        ByteBuffer scratch = SCRATCH.get();
+        if (scratch.capacity() < histogram.getNeededByteBufferCapacity()) {
+            scratch = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+            SCRATCH.set(scratch);
+        }
+        scratch.clear();
+        int length = histogram.encodeIntoByteBuffer(scratch);
+        return ByteBuffer.wrap(java.util.Arrays.copyOf(scratch.array(), length));
+    }
+
+    /** {@code <window>/<start ISO>/<tenant>/<model or *>}: sorts by window and time, names itself. */
+    static String key(WindowSpec window, long start, String tenant, String model) {
+        return window.label() + "/" + Instant.ofEpochMilli(start) + "/" + tenant + "/" + (model == null ? "*" : model);
+    }
+}

@@ -1,0 +1,218 @@
+package io.aijobs.costs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.pricing.PriceBook;
+import io.aijobs.schema.Alert;
+import io.aijobs.schema.AggregateStatus;
+import io.aijobs.schema.CallOutcome;
+import io.aijobs.schema.Cost;
+import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.ModelPrice;
+import io.aijobs.schema.TenantSpend;
+import io.aijobs.schema.UsageAggregate;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.InMemorySchemaRegistryClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Windows, grace, late records, the month boundary, prices and budgets, on TopologyTestDriver. */
+class UsageAggregatorTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    private static final TopicNames NAMES = TopicNames.defaults();
+    private static final long USD = 1_000_000_000L;
+
+    @TempDir
+    Path stateDir;
+
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private final Topics topics = new Topics(NAMES, registry, new AvroSerdeConfig(Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, ModelCallUsage> usage;
+    private TestInputTopic<String, ModelPrice> prices;
+    private TestOutputTopic<String, UsageAggregate> aggregates;
+    private TestOutputTopic<String, TenantSpend> spend;
+    private TestOutputTopic<String, Alert> alerts;
+    private TestOutputTopic<String, Alert> acmeAlerts;
+    private int calls;
+
+    @BeforeEach
+    void start() {
+        // 1-minute windows, 30 s grace, PARTIAL every 5 s; acme's budget 1.00 USD, hard limit at 100%
+        AggregatorSettings settings = new AggregatorSettings(List.of(WindowSpec.tumbling(Duration.ofMinutes(1)), WindowSpec.month()),
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Map.of("acme", USD), Optional.empty(), List.of(50, 80, 100), 100);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(AggregatorTopology.build(settings, NAMES, topics, PriceBook.empty()), props, T0);
+        usage = driver.createInputTopic(NAMES.usage(), Serdes.String().serializer(), topics.usageSerde().serializer());
+        prices = driver.createInputTopic(NAMES.prices(), Serdes.String().serializer(), topics.modelPriceSerde().serializer());
+        aggregates = driver.createOutputTopic(NAMES.usageAggregates(), Serdes.String().deserializer(),
+                topics.usageAggregateSerde().deserializer());
+        spend = driver.createOutputTopic(NAMES.tenantSpend(), Serdes.String().deserializer(), topics.tenantSpendSerde().deserializer());
+        alerts = driver.createOutputTopic(NAMES.alerts(), Serdes.String().deserializer(), topics.alertSerde().deserializer());
+        acmeAlerts = driver.createOutputTopic("tenant.acme.alerts", Serdes.String().deserializer(), topics.alertSerde().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void call(String tenant, String model, Instant completedAt, long costNanos, boolean producedResult, CallOutcome outcome,
+                      int attempt, long latencyMs) {
+        Cost cost = Cost.newBuilder().setAmountNanos(costNanos).setCurrency("USD").setPricingVersion(costNanos < 0 ? null : "v1")
+                .setPriced(costNanos >= 0).build();
+        if (costNanos < 0) {
+            cost.setAmountNanos(0);
+        }
+        int n = calls++;
+        ModelCallUsage record = ModelCallUsage.newBuilder().setCallId("c-" + n).setJobId("j-" + n).setTenantId(tenant).setModel(model)
+                .setAttempt(attempt).setOutcome(outcome).setInputTokens(100).setOutputTokens(50).setCost(cost)
+                .setProducedResult(producedResult).setStartedAt(completedAt.minusMillis(latencyMs)).setCompletedAt(completedAt)
+                .setLatencyMs(latencyMs).setJobSubmittedAt(completedAt.minusMillis(latencyMs + 10)).build();
+        usage.pipeInput(tenant, record, completedAt);
+    }
+
+    private void success(String tenant, Instant at, long costNanos, long latencyMs) {
+        call(tenant, "m", at, costNanos, true, CallOutcome.SUCCESS, 1, latencyMs);
+    }
+
+    private Map<String, UsageAggregate> latest() {
+        return aggregates.readValuesToList().stream().collect(Collectors.toMap(UsageAggregate::getAggregateKey, Function.identity(),
+                (a, b) -> b));
+    }
+
+    @Test
+    void shouldWritePartialsWhileOpenAndOneFinalWhenStreamTimePassesTheGrace() {
+        success("acme", T0.plusSeconds(10), 1_000, 100);
+        success("acme", T0.plusSeconds(20), 2_000, 300);
+        call("acme", "m", T0.plusSeconds(30), 500, false, CallOutcome.SERVER_ERROR, 1, 50);
+        assertThat(aggregates.isEmpty()).isTrue();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        Map<String, UsageAggregate> partial = latest();
+        assertThat(partial).containsKeys("PT1M/2026-11-27T10:00:00Z/acme/*", "PT1M/2026-11-27T10:00:00Z/acme/m",
+                "month/2026-11-01T00:00:00Z/acme/*", "month/2026-11-01T00:00:00Z/acme/m");
+        assertThat(partial.get("PT1M/2026-11-27T10:00:00Z/acme/*").getStatus()).isEqualTo(AggregateStatus.PARTIAL);
+
+        // stream time reaches the window's end plus grace: 10:01:30
+        success("acme", T0.plusSeconds(90), 7, 10);
+
+        UsageAggregate minute = latest().get("PT1M/2026-11-27T10:00:00Z/acme/*");
+        assertThat(minute.getStatus()).isEqualTo(AggregateStatus.FINAL);
+        assertThat(minute.getCalls()).isEqualTo(3);
+        assertThat(minute.getJobsSucceeded()).isEqualTo(2);
+        assertThat(minute.getCostNanos()).isEqualTo(3_500);
+        assertThat(minute.getRetryCostNanos()).isEqualTo(500);
+        assertThat(minute.getCallsFailedByCategory()).containsEntry("TRANSIENT", 1L);
+        assertThat(minute.getInputTokens()).isEqualTo(300);
+        assertThat(minute.getModelLatencyMs().getCount()).isEqualTo(3);
+        assertThat(minute.getModelLatencyMs().getMax()).isBetween(299L, 301L);
+        Histogram sketch = Histogram.decodeFromByteBuffer(minute.getModelLatencyMs().getSketch(), 0);
+        assertThat(sketch.getTotalCount()).isEqualTo(3);
+        assertThat(minute.getJobDurationMs().getCount()).isEqualTo(2);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(latest()).doesNotContainKey("PT1M/2026-11-27T10:00:00Z/acme/*");
+    }
+
+    @Test
+    void shouldCountARecordBeyondGraceAsLateInsteadOfDroppingIt() {
+        success("acme", T0.plusSeconds(10), 1_000, 100);
+        success("acme", T0.plusSeconds(200), 1_000, 100);
+        aggregates.readValuesToList();
+
+        // belongs to 10:00, closed since 10:01:30
+        success("acme", T0.plusSeconds(15), 1_000, 100);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        Map<String, UsageAggregate> latest = latest();
+        assertThat(latest).doesNotContainKey("PT1M/2026-11-27T10:00:00Z/acme/*");
+        UsageAggregate month = latest.get("month/2026-11-01T00:00:00Z/acme/*");
+        // the month window itself was still open: the record counts there, marked late
+        assertThat(month.getLateEvents()).isEqualTo(1);
+        assertThat(month.getCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldSplitWindowsAndSpendAtTheMonthBoundary() {
+        success("globex", Instant.parse("2026-11-30T23:59:50Z"), 10, 10);
+        success("globex", Instant.parse("2026-12-01T00:00:10Z"), 20, 10);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        Map<String, UsageAggregate> latest = latest();
+        assertThat(latest.get("month/2026-11-01T00:00:00Z/globex/*").getCostNanos()).isEqualTo(10);
+        assertThat(latest.get("month/2026-12-01T00:00:00Z/globex/*").getCostNanos()).isEqualTo(20);
+        assertThat(spend.readValuesToList()).extracting(TenantSpend::getPeriod, TenantSpend::getSpentNanos)
+                .contains(org.assertj.core.groups.Tuple.tuple("2026-11", 10L), org.assertj.core.groups.Tuple.tuple("2026-12", 20L));
+    }
+
+    @Test
+    void shouldPriceUnpricedCallsWithThePriceInEffectAtTheirTimeAndAlertWhenThereIsNone() {
+        Instant change = T0.plusSeconds(30);
+        prices.pipeInput("m2@" + T0.minusSeconds(3600), ModelPrice.newBuilder().setModel("m2").setEffectiveFrom(T0.minusSeconds(3600))
+                .setInputPerMillion("1.00").setOutputPerMillion("2.00").setVersion("v1").build());
+        prices.pipeInput("m2@" + change, ModelPrice.newBuilder().setModel("m2").setEffectiveFrom(change)
+                .setInputPerMillion("10.00").setOutputPerMillion("20.00").setVersion("v2").build());
+
+        call("acme", "m2", T0.plusSeconds(10), -1, true, CallOutcome.SUCCESS, 1, 10);
+        call("acme", "m2", T0.plusSeconds(40), -1, true, CallOutcome.SUCCESS, 1, 10);
+        call("acme", "nameless", T0.plusSeconds(41), -1, true, CallOutcome.SUCCESS, 1, 10);
+        call("acme", "nameless", T0.plusSeconds(42), -1, true, CallOutcome.SUCCESS, 1, 10);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        Map<String, UsageAggregate> latest = latest();
+        // 100 in + 50 out: 200,000 nanos at 1.00/2.00 per million, 2,000,000 at 10.00/20.00
+        assertThat(latest.get("PT1M/2026-11-27T10:00:00Z/acme/m2").getCostNanos()).isEqualTo(200_000 + 2_000_000);
+        assertThat(latest.get("PT1M/2026-11-27T10:00:00Z/acme/nameless").getUnpricedCalls()).isEqualTo(2);
+        assertThat(latest.get("PT1M/2026-11-27T10:00:00Z/acme/nameless").getCostNanos()).isZero();
+        assertThat(alerts.readValuesToList()).extracting(Alert::getAlertKey).containsExactly("unpriced-model/acme/nameless");
+    }
+
+    @Test
+    void shouldAlertOncePerBudgetThresholdAndPublishTheHardLimitAtOnce() {
+        long thirtyCents = 300_000_000L;
+        success("acme", T0.plusSeconds(1), thirtyCents, 10);
+        success("acme", T0.plusSeconds(2), thirtyCents, 10);
+        assertThat(acmeAlerts.readValuesToList()).extracting(Alert::getAlertKey).containsExactly("budget/acme/2026-11/50");
+        success("acme", T0.plusSeconds(3), thirtyCents, 10);
+        assertThat(acmeAlerts.readValuesToList()).extracting(Alert::getAlertKey).containsExactly("budget/acme/2026-11/80");
+        assertThat(spend.isEmpty()).as("below the hard limit, spend waits for the emit interval").isTrue();
+
+        success("acme", T0.plusSeconds(4), thirtyCents, 10);
+        assertThat(acmeAlerts.readValuesToList()).extracting(Alert::getAlertKey)
+                .containsExactly("budget/acme/2026-11/100", "budget-hard-limit/acme/2026-11");
+        assertThat(spend.readValuesToList()).singleElement().satisfies(record -> {
+            assertThat(record.getOverHardLimit()).isTrue();
+            assertThat(record.getSpentNanos()).isEqualTo(4 * thirtyCents);
+            assertThat(record.getHardLimitNanos()).isEqualTo(USD);
+        });
+
+        success("acme", T0.plusSeconds(5), thirtyCents, 10);
+        assertThat(acmeAlerts.isEmpty()).as("each threshold once per period").isTrue();
+        assertThat(alerts.readValuesToList()).hasSize(4);
+    }
+}
