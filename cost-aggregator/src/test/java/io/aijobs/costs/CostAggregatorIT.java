@@ -1,0 +1,247 @@
+package io.aijobs.costs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.devstack.junit.DevStackExtension;
+import io.aijobs.devstack.modelstub.LatencyDistribution;
+import io.aijobs.devstack.modelstub.ModelStub;
+import io.aijobs.devstack.modelstub.ModelStubConfig;
+import io.aijobs.processor.ProcessorApp;
+import io.aijobs.processor.ProcessorConfig;
+import io.aijobs.producer.JobPublisher;
+import io.aijobs.producer.PublisherConfig;
+import io.aijobs.schema.Alert;
+import io.aijobs.schema.CallOutcome;
+import io.aijobs.schema.ChatMessage;
+import io.aijobs.schema.Cost;
+import io.aijobs.schema.FailureCategory;
+import io.aijobs.schema.JobFailure;
+import io.aijobs.schema.JobParameters;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.JobResult;
+import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.TenantSpend;
+import io.aijobs.schema.UsageAggregate;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The cost aggregator with the processor on a real broker and registry. */
+@ExtendWith(DevStackExtension.class)
+class CostAggregatorIT {
+
+    private ModelStub stub;
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        processes.forEach(Process::destroyForcibly);
+        if (stub != null) {
+            stub.close();
+        }
+    }
+
+    private static Map<String, Object> processorConfig(AggregatorHarness harness, String modelUrl, Map<String, Object> overrides)
+            throws Exception {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProcessorConfig.APPLICATION_ID_CONFIG, "processor-ca-it-" + harness.run);
+        props.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, harness.stack.bootstrapServers());
+        props.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, harness.stack.schemaRegistryUrl());
+        props.put(ProcessorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
+        props.put(ProcessorConfig.TENANT_TOPIC_PREFIX_CONFIG, harness.names.tenantPrefix());
+        props.put(ProcessorConfig.PLATFORM_TOPIC_PREFIX_CONFIG, harness.names.platformPrefix());
+        props.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, modelUrl);
+        props.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=1.00:2.00");
+        props.put(ProcessorConfig.TENANT_DISCOVERY_INTERVAL_MS_CONFIG, "2000");
+        props.put(ProcessorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("processor-ca-it-").toString());
+        props.putAll(overrides);
+        return props;
+    }
+
+    private static JobPublisher publisher(AggregatorHarness harness) {
+        return JobPublisher.create(Map.of(PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, harness.stack.bootstrapServers(),
+                PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, harness.stack.schemaRegistryUrl(),
+                PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true,
+                PublisherConfig.TENANT_TOPIC_PREFIX_CONFIG, harness.names.tenantPrefix(),
+                PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, harness.names.platformPrefix(),
+                "max.in.flight.requests.per.connection", 1));
+    }
+
+    private static JobRequest job(AggregatorHarness harness, String jobId, String content) {
+        return JobRequest.newBuilder().setJobId(jobId).setTenantId(harness.tenant.value()).setModel("stub-model")
+                .setMessages(List.of(new ChatMessage("user", content)))
+                .setParameters(JobParameters.newBuilder().setMaxOutputTokens(32).build()).setSubmittedAt(Instant.now()).build();
+    }
+
+    private static UsageAggregate latestMonth(AggregatorHarness harness) {
+        UsageAggregate latest = null;
+        for (ConsumerRecord<String, UsageAggregate> record : harness.committed(harness.names.usageAggregates(), UsageAggregate.class)) {
+            if (record.value().getWindow().equals(WindowSpec.MONTH) && record.value().getModel() == null) {
+                latest = record.value();
+            }
+        }
+        return latest;
+    }
+
+    @Test
+    void shouldAddUpToTheResultsCostsExactlyAndAttributeRetryCost(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults());
+        AggregatorHarness harness = new AggregatorHarness(stack);
+        int good = 90;
+        int refused = 10;
+        try (CostAggregatorApp aggregator = CostAggregatorApp.start(harness.aggregatorConfig(Map.of()));
+             ProcessorApp processor = ProcessorApp.start(processorConfig(harness, stub.baseUrl(), Map.of()));
+             JobPublisher publisher = publisher(harness)) {
+            for (int i = 0; i < good + refused; i++) {
+                publisher.publish(job(harness, "job-" + i, i % 10 == 9 ? "[[stub:refusal]] tell me" : "Summarise ticket " + i));
+            }
+            publisher.flush();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                UsageAggregate month = latestMonth(harness);
+                return month != null && month.getCalls() == good + refused;
+            });
+
+            List<JobResult> results = harness.committed(harness.names.results(harness.tenant), JobResult.class).stream()
+                    .map(ConsumerRecord::value).toList();
+            List<ModelCallUsage> usage = harness.committed(harness.names.usage(), ModelCallUsage.class).stream()
+                    .map(ConsumerRecord::value).toList();
+            UsageAggregate month = latestMonth(harness);
+            long resultsCost = results.stream().mapToLong(result -> result.getCost().getAmountNanos()).sum();
+            long retryCost = usage.stream().filter(call -> !call.getProducedResult()).mapToLong(call -> call.getCost().getAmountNanos()).sum();
+            assertThat(results).hasSize(good);
+            assertThat(month.getJobsSucceeded()).isEqualTo(good);
+            assertThat(month.getCostNanos() - month.getRetryCostNanos()).as("aggregated cost of answered calls").isEqualTo(resultsCost);
+            assertThat(month.getRetryCostNanos()).as("refused calls are paid and are retry cost").isEqualTo(retryCost).isPositive();
+            assertThat(month.getCallsFailedByCategory()).containsEntry(FailureCategory.PERMANENT.name(), (long) refused);
+            assertThat(month.getModelLatencyMs().getCount()).isEqualTo(good + refused);
+            assertThat(month.getModelLatencyMs().getP99()).isGreaterThanOrEqualTo(month.getModelLatencyMs().getP50());
+        }
+    }
+
+    @Test
+    void shouldAlertOncePerBudgetThresholdWhenKilledAndRestartedAroundTheCrossing(StackEndpoints stack) throws Exception {
+        AggregatorHarness harness = new AggregatorHarness(stack);
+        Path work = Files.createDirectories(Path.of("target", "budget-it-" + harness.run));
+        Map<String, Object> config = harness.aggregatorConfig(Map.of(CostAggregatorConfig.BUDGETS_CONFIG, "acme=1.00"));
+        long dime = 100_000_000L;
+        int[] sent = {0};
+        try (KafkaProducer<String, ModelCallUsage> producer = harness.producer()) {
+            Runnable tenCents = () -> {
+                int n = sent[0]++;
+                Instant now = Instant.now();
+                producer.send(new ProducerRecord<>(harness.names.usage(), "acme", ModelCallUsage.newBuilder().setCallId("c-" + n)
+                        .setJobId("j-" + n).setTenantId("acme").setModel("m").setAttempt(1).setOutcome(CallOutcome.SUCCESS)
+                        .setInputTokens(1).setOutputTokens(1)
+                        .setCost(Cost.newBuilder().setAmountNanos(dime).setCurrency("USD").setPricingVersion("v").setPriced(true).build())
+                        .setProducedResult(true).setStartedAt(now).setCompletedAt(now).setLatencyMs(1).setJobSubmittedAt(now).build()));
+            };
+            for (int i = 0; i < 4; i++) {
+                tenCents.run();
+            }
+            producer.flush();
+            Process first = start(config, work.resolve("first"));
+            await().atMost(Duration.ofSeconds(90)).until(() -> spent(harness) == 4 * dime);
+
+            // cross 50% and kill at once: the crossing may or may not be committed when the process dies
+            tenCents.run();
+            tenCents.run();
+            producer.flush();
+            first.destroyForcibly();
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            start(config, work.resolve("second"));
+            for (int i = 0; i < 5; i++) {
+                tenCents.run();
+            }
+            producer.flush();
+            await().atMost(Duration.ofSeconds(90)).until(() -> spent(harness) == 11 * dime);
+        }
+        String period = WindowSpec.period(System.currentTimeMillis());
+        List<String> alerts = harness.committed(harness.names.alerts(), Alert.class).stream().map(record -> record.value().getAlertKey())
+                .toList();
+        assertThat(alerts).containsExactlyInAnyOrder("budget/acme/" + period + "/50", "budget/acme/" + period + "/80",
+                "budget/acme/" + period + "/100", "budget-hard-limit/acme/" + period);
+        assertThat(harness.committed(harness.names.tenantAlerts(harness.tenant), Alert.class)).hasSize(4);
+    }
+
+    private static long spent(AggregatorHarness harness) {
+        List<ConsumerRecord<String, TenantSpend>> spend = harness.committed(harness.names.tenantSpend(), TenantSpend.class);
+        return spend.isEmpty() ? -1 : spend.get(spend.size() - 1).value().getSpentNanos();
+    }
+
+    private Process start(Map<String, Object> config, Path base) throws Exception {
+        Properties props = new Properties();
+        config.forEach((key, value) -> props.setProperty(key, value.toString()));
+        Path file = Path.of(base + ".properties");
+        try (Writer out = Files.newBufferedWriter(file)) {
+            props.store(out, "CostAggregatorIT");
+        }
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aijobs.schema", "-cp", System.getProperty("java.class.path"),
+                CostAggregatorApp.class.getName(), file.toString())
+                .redirectErrorStream(true).redirectOutput(Path.of(base + ".log").toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    @Test
+    void shouldStopCallingTheModelForATenantOverItsHardLimit(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(200)));
+        AggregatorHarness harness = new AggregatorHarness(stack);
+        int jobs = 60;
+        int maxInFlight = 2;
+        long hardLimit = 500_000L;
+        try (CostAggregatorApp aggregator = CostAggregatorApp.start(harness.aggregatorConfig(
+                Map.of(CostAggregatorConfig.BUDGETS_CONFIG, "acme=0.0005")));
+             ProcessorApp processor = ProcessorApp.start(processorConfig(harness, stub.baseUrl(),
+                     Map.of(ProcessorConfig.MAX_IN_FLIGHT_CONFIG, maxInFlight)));
+             JobPublisher publisher = publisher(harness)) {
+            for (int i = 0; i < jobs; i++) {
+                publisher.publish(job(harness, "job-" + i, "Summarise ticket " + i + ": the invoice fails to download."));
+            }
+            publisher.flush();
+            await().atMost(Duration.ofSeconds(120)).until(() ->
+                    harness.committed(harness.names.results(harness.tenant), JobResult.class).size()
+                            + harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).size() >= jobs);
+
+            List<JobFailure> refused = harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).stream()
+                    .map(ConsumerRecord::value).toList();
+            assertThat(refused).isNotEmpty().allSatisfy(failure -> {
+                assertThat(failure.getCategory()).isEqualTo(FailureCategory.BUDGET);
+                assertThat(failure.getAttempts()).isZero();
+                assertThat(stub.callsByIdempotencyKey()).doesNotContainKey(failure.getJobId() + "-1");
+            });
+            List<ModelCallUsage> calls = harness.committed(harness.names.usage(), ModelCallUsage.class).stream()
+                    .map(ConsumerRecord::value).sorted(Comparator.comparing(ModelCallUsage::getCompletedAt)).toList();
+            long cumulative = 0;
+            int crossing = 0;
+            while (crossing < calls.size() && cumulative < hardLimit) {
+                cumulative += calls.get(crossing++).getCost().getAmountNanos();
+            }
+            int overshoot = calls.size() - crossing;
+            System.out.printf("hard limit crossed by call %d of %d; %d call(s) after it (max.in.flight %d, 200 ms calls)%n", crossing,
+                    calls.size(), overshoot, maxInFlight);
+            // documented bound: calls in flight at the crossing, plus calls started while the spend record travels
+            // (aggregator commit, spend topic, processor's global store): at 10 calls/s, 3 s of propagation allowed
+            assertThat(overshoot).isLessThanOrEqualTo(maxInFlight + 30);
+            assertThat(stub.requestCount()).isEqualTo(calls.size());
+        }
+    }
+}
