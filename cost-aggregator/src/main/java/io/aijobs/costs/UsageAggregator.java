@@ -24,7 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.HdrHistogram.Histogram;
+import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.IntCountsHistogram;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -53,8 +54,11 @@ import org.slf4j.LoggerFactory;
 final class UsageAggregator implements Processor<String, ModelCallUsage, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(UsageAggregator.class);
-    private static final long HIGHEST_MS = 7L * 24 * 3600 * 1000;
-    private static final int CACHE_ENTRIES = 20_000;
+    /** Model latency above an hour and job durations above a day are recorded as the cap. */
+    static final long HIGHEST_LATENCY_MS = 3_600_000L;
+    static final long HIGHEST_DURATION_MS = 24L * 3600 * 1000;
+    /** About 19 KiB of counts per window: 2,000 decoded windows stay under 40 MiB of heap. */
+    private static final int CACHE_ENTRIES = 2_000;
 
     private final AggregatorSettings settings;
     private final PriceBook prices;
@@ -69,9 +73,9 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     private final Set<String> dirty = new HashSet<>();
     private final Set<String> dirtySpend = new HashSet<>();
     /** Decoded histograms of recently used windows; the store keeps the encoded truth. */
-    private final Map<String, Histogram[]> sketches = new LinkedHashMap<>(256, 0.75f, true) {
+    private final Map<String, AbstractHistogram[]> sketches = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Histogram[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, AbstractHistogram[]> eldest) {
             return size() > CACHE_ENTRIES;
         }
     };
@@ -161,13 +165,13 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         if (usage.getAttempt() == 1) {
             state.setJobsStarted(state.getJobsStarted() + 1);
         }
-        Histogram[] histograms = sketches(key, state);
-        histograms[0].recordValue(Math.min(HIGHEST_MS, Math.max(0, usage.getLatencyMs())));
+        AbstractHistogram[] histograms = sketches(key, state);
+        histograms[0].recordValue(Math.min(HIGHEST_LATENCY_MS, Math.max(0, usage.getLatencyMs())));
         if (usage.getProducedResult()) {
             state.setJobsSucceeded(state.getJobsSucceeded() + 1);
             if (usage.getJobSubmittedAt() != null) {
                 long duration = usage.getCompletedAt().toEpochMilli() - usage.getJobSubmittedAt().toEpochMilli();
-                histograms[1].recordValue(Math.min(HIGHEST_MS, Math.max(0, duration)));
+                histograms[1].recordValue(Math.min(HIGHEST_DURATION_MS, Math.max(0, duration)));
             }
         } else if (usage.getOutcome() != CallOutcome.SUCCESS) {
             Map<String, Long> failed = new HashMap<>(state.getCallsFailedByCategory());
@@ -315,7 +319,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     }
 
     private void emit(String key, UsageWindowState state, AggregateStatus status, long now) {
-        Histogram[] histograms = sketches(key, state);
+        AbstractHistogram[] histograms = sketches(key, state);
         UsageAggregate aggregate = UsageAggregate.newBuilder()
                 .setAggregateKey(key)
                 .setTenantId(state.getTenantId())
@@ -342,7 +346,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         context.forward(new Record<>(key, (Object) aggregate, now), AggregatorTopology.AGGREGATES_SINK);
     }
 
-    static LatencySummary summary(Histogram histogram, ByteBuffer encoded) {
+    static LatencySummary summary(AbstractHistogram histogram, ByteBuffer encoded) {
         return LatencySummary.newBuilder()
                 .setCount(histogram.getTotalCount())
                 .setP50(histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(50))
@@ -372,26 +376,28 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         });
     }
 
-    private Histogram[] sketches(String key, UsageWindowState state) {
-        Histogram[] cached = sketches.get(key);
+    private AbstractHistogram[] sketches(String key, UsageWindowState state) {
+        AbstractHistogram[] cached = sketches.get(key);
         if (cached == null) {
-            cached = new Histogram[] {decode(state.getLatencySketch()), decode(state.getDurationSketch())};
+            cached = new AbstractHistogram[] {decode(state.getLatencySketch(), HIGHEST_LATENCY_MS),
+                decode(state.getDurationSketch(), HIGHEST_DURATION_MS)};
             sketches.put(key, cached);
         }
         return cached;
     }
 
-    static Histogram decode(ByteBuffer encoded) {
+    /** Two significant digits (1% resolution), int counts: about 8 KiB for latencies, 11 KiB for durations. */
+    static AbstractHistogram decode(ByteBuffer encoded, long highest) {
         if (encoded == null) {
-            return new Histogram(HIGHEST_MS, 2);
+            return new IntCountsHistogram(highest, 2);
         }
-        return Histogram.decodeFromByteBuffer(encoded.duplicate(), 0);
+        return IntCountsHistogram.decodeFromByteBuffer(encoded.duplicate(), 0);
     }
 
     private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(64 * 1024));
 
     /** V2 encoding (run-length and LEB128: a few hundred bytes for a sparse histogram), through a reused buffer. */
-    static ByteBuffer encode(Histogram histogram) {
+    static ByteBuffer encode(AbstractHistogram histogram) {
         ByteBuffer scratch = SCRATCH.get();
         if (scratch.capacity() < histogram.getNeededByteBufferCapacity()) {
             scratch = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());

@@ -127,8 +127,10 @@ final class UsageEndpoint implements AutoCloseable {
         node.put("currency", state.getCurrency());
         node.put("unpricedCalls", state.getUnpricedCalls());
         node.put("lateEvents", state.getLateEvents());
-        var latency = UsageAggregator.summary(UsageAggregator.decode(state.getLatencySketch()), state.getLatencySketch());
-        var duration = UsageAggregator.summary(UsageAggregator.decode(state.getDurationSketch()), state.getDurationSketch());
+        var latency = UsageAggregator.summary(UsageAggregator.decode(state.getLatencySketch(), UsageAggregator.HIGHEST_LATENCY_MS),
+                state.getLatencySketch());
+        var duration = UsageAggregator.summary(UsageAggregator.decode(state.getDurationSketch(), UsageAggregator.HIGHEST_DURATION_MS),
+                state.getDurationSketch());
         node.set("modelLatencyMs", JSON.createObjectNode().put("count", latency.getCount()).put("p50", latency.getP50())
                 .put("p95", latency.getP95()).put("p99", latency.getP99()).put("max", latency.getMax()));
         node.set("jobDurationMs", JSON.createObjectNode().put("count", duration.getCount()).put("p50", duration.getP50())

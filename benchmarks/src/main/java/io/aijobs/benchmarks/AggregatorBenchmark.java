@@ -1,0 +1,327 @@
+package io.aijobs.benchmarks;
+
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.costs.CostAggregatorApp;
+import io.aijobs.costs.CostAggregatorConfig;
+import io.aijobs.devstack.DevStack;
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.devstack.StackSettings;
+import io.aijobs.devstack.TopicReadiness;
+import io.aijobs.schema.CallOutcome;
+import io.aijobs.schema.Cost;
+import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.UsageAggregate;
+import io.aijobs.serde.AvroDeserializer;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.AvroSerializer;
+import io.aijobs.serde.RestSchemaRegistryClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The cost aggregator's benchmark: usage records per second over 10,000 tenants against an exactly_once_v2
+ * pass-through of the same records in the same run, both measured by the input offsets they commit; then the delay
+ * from a usage record to an aggregate that includes it, at a paced rate. Prints a Markdown section; with
+ * {@code --out FILE} appends it to FILE.
+ */
+public final class AggregatorBenchmark {
+
+    private static final int PARTITIONS = 3;
+
+    private final StackEndpoints stack;
+    private final RestSchemaRegistryClient registry;
+    private final AvroSerdeConfig serde;
+
+    private AggregatorBenchmark(StackEndpoints stack) {
+        this.stack = stack;
+        this.registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
+        this.serde = new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
+                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true));
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = 200_000;
+        int tenants = 10_000;
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--records" -> records = Integer.parseInt(args[++i]);
+                case "--tenants" -> tenants = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> {
+                    System.err.println("Usage: AggregatorBenchmark [--records N] [--tenants N] [--out FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-stack-");
+        List<String> report;
+        try (DevStack devStack = DevStack.up(StackSettings.ephemeral(dir), false, System.out::println)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(devStack::close, "bench-stack-shutdown"));
+            report = new AggregatorBenchmark(devStack.endpoints()).run(records, tenants);
+        }
+        report.forEach(System.out::println);
+        if (out != null) {
+            Files.write(out, report, java.nio.file.StandardOpenOption.APPEND);
+        }
+        System.exit(0);
+    }
+
+    private List<String> run(int records, int tenants) throws Exception {
+        // warm-up round of each, then the measured round: neither pays for the JIT of the code they share
+        System.out.println("warm-up round (not measured)");
+        aggregatorRate(records / 4, tenants);
+        passThroughRate(records / 4, tenants);
+        double aggregator = aggregatorRate(records, tenants);
+        double passThrough = passThroughRate(records, tenants);
+        Histogram delay = delay(tenants, 1000, Duration.ofSeconds(30));
+        List<String> lines = new ArrayList<>();
+        lines.add("");
+        lines.add("## Cost aggregator");
+        lines.add("");
+        lines.add("Command: `./benchmarks/run-aggregator` (options: `--records N`, default 200000; `--tenants N`, default 10000).");
+        lines.add("");
+        lines.add("Run: " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+                + System.getProperty("java.version") + ". Records per throughput run: " + records + ", over " + tenants
+                + " tenants and 3 models; each round follows a warm-up round of both.");
+        lines.add("");
+        lines.add("| benchmark | measured | baseline (same run) | ratio | target |");
+        lines.add("| --- | --- | --- | --- | --- |");
+        lines.add(String.format("| throughput, %d tenants | aggregator (PT1M, PT1H, month; per tenant and per model): **%.0f records/s** | exactly_once_v2 pass-through of the same usage records: %.0f records/s | **%.0f%%** | >= 50%% |",
+                tenants, aggregator, passThrough, 100 * aggregator / passThrough));
+        lines.add(String.format("| delay at 1000 records/s | usage record published -> first aggregate that counts it (emit.interval.ms=1000): p50 **%d ms**, p99 **%d ms**, max %d ms (%d records) | | | |",
+                delay.getValueAtPercentile(50), delay.getValueAtPercentile(99), delay.getMaxValue(), delay.getTotalCount()));
+        lines.add("");
+        lines.add("Rates are input records whose offsets each application committed, between 10% and 90% of the run. The delay is");
+        lines.add("dominated by `emit.interval.ms` (PARTIAL aggregates are written at most once per interval per window).");
+        return lines;
+    }
+
+    private TopicNames names(String run) {
+        return new TopicNames("ab" + run + ".tenant.", "ab" + run + ".platform.");
+    }
+
+    private void createTopics(TopicNames names, String... extra) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            List<NewTopic> topics = new ArrayList<>();
+            List<String> all = new ArrayList<>(List.of(names.usage(), names.usageAggregates(), names.tenantSpend(), names.alerts(),
+                    names.prices()));
+            all.addAll(List.of(extra));
+            for (String topic : all) {
+                topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
+            }
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            TopicReadiness.await(admin, all, Duration.ofSeconds(60));
+        }
+    }
+
+    private static ModelCallUsage usage(long n, String tenant, String model, Instant at) {
+        return ModelCallUsage.newBuilder().setCallId("c-" + n).setJobId("j-" + n).setTenantId(tenant).setModel(model)
+                .setAttempt(1).setOutcome(n % 20 == 0 ? CallOutcome.SERVER_ERROR : CallOutcome.SUCCESS)
+                .setInputTokens(120).setOutputTokens(40)
+                .setCost(Cost.newBuilder().setAmountNanos(42_000).setCurrency("USD").setPricingVersion("bench").setPriced(true).build())
+                .setProducedResult(n % 20 != 0).setStartedAt(at.minusMillis(200)).setCompletedAt(at).setLatencyMs(150 + n % 100)
+                .setJobSubmittedAt(at.minusMillis(400)).build();
+    }
+
+    private void preload(TopicNames names, int records, int tenants) {
+        Random random = new Random(11);
+        Instant base = Instant.now();
+        try (KafkaProducer<String, ModelCallUsage> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "enable.idempotence", true, "acks", "all", "linger.ms", 5, "max.in.flight.requests.per.connection", 1),
+                new StringSerializer(), new AvroSerializer<ModelCallUsage>(registry, serde, false))) {
+            for (int i = 0; i < records; i++) {
+                String tenant = "t" + random.nextInt(tenants);
+                producer.send(new ProducerRecord<>(names.usage(), tenant, usage(i, tenant, "model-" + (i % 3),
+                        base.plusMillis(i / 100))));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Records per second between 10% and 90% of {@code records} committed by the consumer group {@code group}. */
+    private double committedRate(String group, String topic, int records, Duration timeout, KafkaStreams streams) throws Exception {
+        long from = -1;
+        long to = -1;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            while (to < 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(group + " did not commit 90% of " + records + " records within " + timeout);
+                }
+                if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException(group + " stopped (" + streams.state() + ") before committing 90% of " + records);
+                }
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS);
+                long committed = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                long now = System.nanoTime();
+                if (from < 0 && committed >= records / 10) {
+                    from = now;
+                }
+                if (committed >= records * 9L / 10) {
+                    to = now;
+                }
+                Thread.sleep(50);
+            }
+        }
+        return (records * 0.8) / ((to - from) / 1e9);
+    }
+
+    private double aggregatorRate(int records, int tenants) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        TopicNames names = names(run);
+        createTopics(names);
+        preload(names, records, tenants);
+        String appId = "bench-aggregator-" + run;
+        Map<String, Object> config = new HashMap<>();
+        config.put(CostAggregatorConfig.APPLICATION_ID_CONFIG, appId);
+        config.put(CostAggregatorConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        config.put(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
+        config.put(CostAggregatorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
+        config.put(CostAggregatorConfig.TENANT_TOPIC_PREFIX_CONFIG, names.tenantPrefix());
+        config.put(CostAggregatorConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix());
+        config.put(CostAggregatorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("bench-aggregator-").toString());
+        try (CostAggregatorApp app = CostAggregatorApp.start(config)) {
+            double rate = committedRate(appId, names.usage(), records, Duration.ofMinutes(10), app.streams());
+            System.out.printf("aggregator: %d records, %.0f records/s%n", records, rate);
+            return rate;
+        }
+    }
+
+    private double passThroughRate(int records, int tenants) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        TopicNames names = names(run);
+        String copy = names.platformPrefix() + "usage-copy";
+        createTopics(names, copy);
+        preload(names, records, tenants);
+        String appId = "bench-usage-pass-through-" + run;
+        Topics topics = new Topics(names, registry, serde);
+        Topology topology = new Topology();
+        topology.addSource("usage", Serdes.String().deserializer(), topics.usageSerde().deserializer(), names.usage());
+        topology.addSink("copy", copy, Serdes.String().serializer(), topics.usageSerde().serializer(), "usage");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-pass-").toString());
+        try (KafkaStreams streams = new KafkaStreams(topology, props)) {
+            streams.start();
+            double rate = committedRate(appId, names.usage(), records, Duration.ofMinutes(10), streams);
+            System.out.printf("pass-through: %d records, %.0f records/s%n", records, rate);
+            streams.close(Duration.ofSeconds(30));
+            return rate;
+        }
+    }
+
+    /** Publishes at {@code rate} for {@code duration}; per record, the time until an aggregate of its tenant counts it. */
+    private Histogram delay(int tenants, int rate, Duration duration) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        TopicNames names = names(run);
+        createTopics(names);
+        Map<String, Object> config = new HashMap<>();
+        config.put(CostAggregatorConfig.APPLICATION_ID_CONFIG, "bench-aggregator-delay-" + run);
+        config.put(CostAggregatorConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        config.put(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
+        config.put(CostAggregatorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
+        config.put(CostAggregatorConfig.TENANT_TOPIC_PREFIX_CONFIG, names.tenantPrefix());
+        config.put(CostAggregatorConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix());
+        config.put(CostAggregatorConfig.EMIT_INTERVAL_MS_CONFIG, "1000");
+        config.put(CostAggregatorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("bench-aggregator-").toString());
+        // per tenant: publish time of its n-th record (n from 1); the month window of tenant/* counts them all
+        Map<String, List<Long>> published = new ConcurrentHashMap<>();
+        Map<String, Long> seen = new ConcurrentHashMap<>();
+        Histogram delays = new Histogram(3_600_000L, 3);
+        try (CostAggregatorApp app = CostAggregatorApp.start(config);
+             KafkaProducer<String, ModelCallUsage> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                     "enable.idempotence", true, "acks", "all", "max.in.flight.requests.per.connection", 1),
+                     new StringSerializer(), new AvroSerializer<ModelCallUsage>(registry, serde, false));
+             KafkaConsumer<String, UsageAggregate> consumer = new KafkaConsumer<>(Map.of(
+                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                     new AvroDeserializer<>(UsageAggregate.class, registry))) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                partitions.add(new TopicPartition(names.usageAggregates(), p));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (app.streams().state() != KafkaStreams.State.RUNNING) {
+                Thread.sleep(100);
+            }
+            Random random = new Random(5);
+            long total = rate * duration.toSeconds();
+            long begin = System.nanoTime();
+            Thread watcher = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<String, UsageAggregate> record : consumer.poll(Duration.ofMillis(50))) {
+                        UsageAggregate aggregate = record.value();
+                        if (!aggregate.getWindow().equals("month") || aggregate.getModel() != null) {
+                            continue;
+                        }
+                        long now = System.nanoTime();
+                        List<Long> times = published.get(aggregate.getTenantId());
+                        long from = seen.getOrDefault(aggregate.getTenantId(), 0L);
+                        synchronized (delays) {
+                            for (long n = from; n < Math.min(aggregate.getCalls(), times == null ? 0 : times.size()); n++) {
+                                delays.recordValue(Math.max(0, (now - times.get((int) n)) / 1_000_000));
+                            }
+                        }
+                        seen.put(aggregate.getTenantId(), Math.max(from, aggregate.getCalls()));
+                    }
+                }
+            }, "aggregate-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+            for (long i = 0; i < total; i++) {
+                long due = begin + (long) (i * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                String tenant = "t" + random.nextInt(tenants);
+                published.computeIfAbsent(tenant, t -> java.util.Collections.synchronizedList(new ArrayList<>())).add(System.nanoTime());
+                producer.send(new ProducerRecord<>(names.usage(), tenant, usage(i, tenant, "model-" + (i % 3), Instant.now())));
+            }
+            producer.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (delays.getTotalCount() < total && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            watcher.interrupt();
+            watcher.join(5000);
+            System.out.printf("delay: %d of %d records seen in aggregates, p50 %d ms, p99 %d ms%n", delays.getTotalCount(), total,
+                    delays.getValueAtPercentile(50), delays.getValueAtPercentile(99));
+            return delays;
+        }
+    }
+}
