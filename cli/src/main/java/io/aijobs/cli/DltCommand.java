@@ -171,7 +171,7 @@ final class DltCommand implements Runnable {
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
             description = {"Republish chosen dead letters as jobs, with their original jobId, to tenant.<tenant>.jobs.",
-                    "A job runs again only if it failed; one already answered or running is a duplicate, so replaying twice is safe."})
+                    "A job runs again only if it failed; one already answered or running is a duplicate; each job is sent once."})
     static final class ReplayCommand implements Callable<Integer> {
 
         @Mixin

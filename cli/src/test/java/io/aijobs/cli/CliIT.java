@@ -168,30 +168,33 @@ class CliIT {
                     io.aijobs.schema.FailureCategory.PERMANENT, ByteBuffer.wrap(jobBytes))))).get();
             producer.send(new ProducerRecord<>(dlt, null, failures.serialize(dlt, failure(null, tenant,
                     io.aijobs.schema.FailureCategory.POISON, ByteBuffer.wrap(new byte[] {1, 2, 3}))))).get();
+            // j-9 failed again after an earlier replay: a second dead letter of the same job
+            producer.send(new ProducerRecord<>(dlt, "j-9", failures.serialize(dlt, failure("j-9", tenant,
+                    io.aijobs.schema.FailureCategory.PERMANENT, ByteBuffer.wrap(jobBytes))))).get();
         }
 
         CliRun list = CliRun.of(withStack(stack, "dlt", "list", "--tenant", tenant));
         assertThat(list.exitCode()).as(list.err()).isZero();
         assertThat(list.out()).contains("j-9").contains("PERMANENT").contains("(undecoded)").contains("POISON")
-                .contains("2 dead letter(s)");
+                .contains("3 dead letter(s)");
         CliRun onlyPoison = CliRun.of(withStack(stack, "dlt", "list", "--tenant", tenant, "--category", "poison", "--since", "1h"));
         assertThat(onlyPoison.out()).contains("1 dead letter(s)").doesNotContain("j-9");
 
         CliRun dryRun = CliRun.of(withStack(stack, "dlt", "replay", "--tenant", tenant, "--all", "--dry-run"));
         assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
         assertThat(dryRun.out()).contains("would republish job j-9").contains("still undecodable")
-                .contains("Dry run: 1 of 2 dead letter(s) would be replayed");
+                .contains("an older dead letter of job j-9").contains("Dry run: 1 of 3 dead letter(s) would be replayed");
 
         CliRun replay = CliRun.of(withStack(stack, "dlt", "replay", "--tenant", tenant, "--job-id", "j-9"));
         assertThat(replay.exitCode()).as(replay.err()).isZero();
-        assertThat(replay.out()).contains("Replayed 1 of 1 dead letter(s)");
+        assertThat(replay.out()).contains("Replayed 1 of 2 dead letter(s)");
         List<ConsumerRecord<String, byte[]>> republished = consume(stack, names.jobs(TenantId.of(tenant)), 1,
                 new ByteArrayDeserializer());
         assertThat(republished).singleElement().satisfies(record -> {
             assertThat(record.key()).isEqualTo("j-9");
             assertThat(record.value()).isEqualTo(jobBytes);
             assertThat(new String(record.headers().lastHeader(io.aijobs.contracts.JobHeaders.REPLAY_OF).value()))
-                    .isEqualTo(names.deadLetter(TenantId.of(tenant)) + "/0/0");
+                    .isEqualTo(names.deadLetter(TenantId.of(tenant)) + "/0/2");
         });
     }
 

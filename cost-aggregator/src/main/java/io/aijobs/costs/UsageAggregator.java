@@ -89,9 +89,23 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        // a revived task (after an aborted transaction) is initialised again: what memory held may be ahead of the stores
+        sketches.clear();
+        closing.clear();
+        dirty.clear();
+        dirtySpend.clear();
         this.windows = context.getStateStore(AggregatorTopology.WINDOWS_STORE);
         this.spend = context.getStateStore(AggregatorTopology.SPEND_STORE);
         this.sent = context.getStateStore(AggregatorTopology.SENT_ALERTS_STORE);
+        // publish this period's spend again, under the current budgets: a raised budget lifts a hard limit
+        String period = WindowSpec.period(context.currentSystemTimeMs());
+        try (KeyValueIterator<String, Long> all = spend.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.key.endsWith("|" + period)) {
+                    dirtySpend.add(entry.key);
+                }
+            });
+        }
         try (KeyValueIterator<String, UsageWindowState> all = windows.all()) {
             while (all.hasNext()) {
                 KeyValue<String, UsageWindowState> entry = all.next();
@@ -234,17 +248,24 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 alertOnce("budget/" + tenant + "/" + period + "/" + threshold, "budget_threshold",
                         threshold >= 100 ? AlertSeverity.CRITICAL : AlertSeverity.WARNING, tenant, names.tenantAclPrefix(TenantId.of(tenant)),
                         "Tenant " + tenant + " has spent " + threshold + "% of its " + period + " budget", Long.toString(spent),
-                        Long.toString(budget * threshold / 100), at);
+                        Long.toString(percentOf(budget, threshold)), at);
             }
         }
         int hard = settings.hardLimitPercent();
         if (hard > 0 && reached(spent, budget, hard) && alertOnce("budget-hard-limit/" + tenant + "/" + period, "budget_hard_limit",
                 AlertSeverity.CRITICAL, tenant, names.tenantAclPrefix(TenantId.of(tenant)), "Tenant " + tenant + " reached its hard limit ("
                         + hard + "% of its " + period + " budget): its jobs are refused until the next period",
-                Long.toString(spent), Long.toString(budget * hard / 100), at)) {
+                Long.toString(spent), Long.toString(percentOf(budget, hard)), at)) {
             // the processor must learn this now, not at the next emit
             emitSpend(key, context.currentSystemTimeMs());
         }
+    }
+
+    /** budget * percent / 100 without overflow, capped at Long.MAX_VALUE. */
+    static long percentOf(long budget, int percent) {
+        java.math.BigInteger amount = java.math.BigInteger.valueOf(budget).multiply(java.math.BigInteger.valueOf(percent))
+                .divide(java.math.BigInteger.valueOf(100));
+        return amount.bitLength() < 64 ? amount.longValue() : Long.MAX_VALUE;
     }
 
     /** spent >= budget * percent / 100, in exact integers. */
@@ -310,7 +331,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         String tenant = key.substring(0, bar);
         Long budget = settings.budget(tenant);
         int hard = settings.hardLimitPercent();
-        Long hardLimit = budget == null || hard <= 0 ? null : budget * hard / 100;
+        Long hardLimit = budget == null || hard <= 0 ? null : percentOf(budget, hard);
         TenantSpend record = TenantSpend.newBuilder().setTenantId(tenant).setPeriod(key.substring(bar + 1)).setSpentNanos(spent)
                 .setBudgetNanos(budget).setHardLimitNanos(hardLimit)
                 .setOverHardLimit(budget != null && hard > 0 && reached(spent, budget, hard))

@@ -86,6 +86,10 @@ final class UsageEndpoint implements AutoCloseable {
             String window = query.get("window");
             String model = query.get("model");
             int limit = Integer.parseInt(query.getOrDefault("limit", "100"));
+            if (limit < 0) {
+                send(exchange, 400, error("limit must not be negative"));
+                return;
+            }
             List<UsageWindowState> found = new ArrayList<>();
             try (KeyValueIterator<String, UsageWindowState> all = store.all()) {
                 while (all.hasNext()) {
@@ -96,6 +100,9 @@ final class UsageEndpoint implements AutoCloseable {
                         found.add(state);
                     }
                 }
+            } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+                send(exchange, 503, error("the usage store moved while being read (" + streams.state() + "); retry shortly"));
+                return;
             }
             found.sort(Comparator.comparingLong(UsageWindowState::getWindowStart).reversed());
             ArrayNode body = JSON.createArrayNode();

@@ -215,4 +215,11 @@ class UsageAggregatorTest {
         assertThat(acmeAlerts.isEmpty()).as("each threshold once per period").isTrue();
         assertThat(alerts.readValuesToList()).hasSize(4);
     }
+
+    @Test
+    void shouldComputeLimitsWithoutOverflow() {
+        assertThat(UsageAggregator.percentOf(1_000_000_000L, 80)).isEqualTo(800_000_000L);
+        assertThat(UsageAggregator.percentOf(9_000_000_000_000_000_000L, 10_000)).isEqualTo(Long.MAX_VALUE);
+        assertThat(UsageAggregator.reached(Long.MAX_VALUE, 9_000_000_000_000_000_000L, 100)).isTrue();
+    }
 }

@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Replay sends the job's original bytes (as the dead-letter record keeps them) to the tenant's jobs topic, keyed
  * by its original jobId and marked with {@value JobHeaders#REPLAY_OF}. The processor runs a replayed job only if its
- * execution state says FAILED; a job already completed, running or waiting to retry is a duplicate. So a replay, or a
- * replay run twice, cannot execute a job twice. Records whose bytes still do not decode as a job of this tenant are
- * reported and not sent. Reads use {@code read_committed} and no consumer group; nothing is committed.
+ * execution state says FAILED when the replayed record is read; a job already completed, running or waiting to retry is
+ * a duplicate. One replay sends each job once (its latest dead letter), so it runs the job at most once; running the
+ * same replay again while the job runs or after it succeeded changes nothing, and after it failed again runs it once
+ * more, as asked. Records whose bytes still do not decode as a job of this tenant are reported and not sent. Reads use {@code read_committed} and no consumer group; nothing is committed.
  *
  * <p>Configuration: the {@link PublisherConfig} keys ({@code bootstrap.servers}, {@code schema.registry.url},
  * topic prefixes). Not thread-safe.
@@ -135,7 +136,22 @@ public final class DeadLetters implements AutoCloseable {
         String jobsTopic = names.jobs(tenant);
         List<Replayed> report = new ArrayList<>();
         List<Future<RecordMetadata>> sends = new ArrayList<>();
+        // A job that failed, was replayed and failed again has several dead letters: replay only its latest, or a
+        // second copy could find the job FAILED again by the time it is read and run it once more
+        Map<String, DeadLetter> latest = new HashMap<>();
         for (DeadLetter letter : chosen) {
+            String jobId = letter.failure().getJobId();
+            if (jobId != null) {
+                latest.merge(jobId, letter, (a, b) -> b.failure().getLastFailureAt().isAfter(a.failure().getLastFailureAt())
+                        || (b.partition() == a.partition() && b.offset() > a.offset()) ? b : a);
+            }
+        }
+        for (DeadLetter letter : chosen) {
+            String jobId = letter.failure().getJobId();
+            if (jobId != null && latest.get(jobId) != letter) {
+                report.add(new Replayed(letter, false, "an older dead letter of job " + jobId + "; its latest is replayed"));
+                continue;
+            }
             ByteBuffer original = letter.failure().getOriginalValue();
             if (original == null) {
                 report.add(new Replayed(letter, false, "the dead letter keeps no original bytes"));

@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Counts failure signals per scope ({@code tenant/<id>} or {@code category/<CATEGORY>}) over a sliding window and
  * emits an {@link Alert} when a rule starts or stops holding: one FIRING record per crossing, one RESOLVED record
- * when it clears. Which alerts fire is kept in the changelogged {@value AlertTopology#WINDOWS_STORE} store and
+ * when it clears (below half its threshold: hysteresis against flapping). Which alerts fire is kept in the changelogged {@value AlertTopology#WINDOWS_STORE} store and
  * written in the same transaction as the alerts, so a restart neither repeats nor loses a crossing.
  *
  * <p>Input: key = scope, value = signal ({@link #COMPLETED}, {@link #DEAD_LETTERED}, {@link #RETRY}), already
@@ -118,13 +118,17 @@ final class AlertEvaluator implements Processor<String, String, String, Alert> {
             long finished = completed + deadLettered;
             BigDecimal rate = finished == 0 ? BigDecimal.ZERO
                     : BigDecimal.valueOf(deadLettered).divide(BigDecimal.valueOf(finished), 4, RoundingMode.HALF_UP);
-            transition(firing, DLT_RATE, finished >= rules.dltRateMinJobs() && rate.compareTo(rules.dltRate()) >= 0, now,
+            boolean rateHigh = finished >= rules.dltRateMinJobs() && rate.compareTo(rules.dltRate()) >= 0;
+            // hysteresis: cleared below half the threshold (or too few jobs), so the alert does not flap around it
+            boolean rateLow = finished < rules.dltRateMinJobs()
+                    || rate.multiply(BigDecimal.valueOf(2)).compareTo(rules.dltRate()) < 0;
+            transition(firing, DLT_RATE, rateHigh, rateLow, now,
                     state -> alert("dlt-rate/tenant/" + tenant, DLT_RATE, tenant, subjectOf(tenant, TopicNames.TenantTopic.DLT),
                             String.format("Tenant %s: %d of %d finished jobs dead-lettered in the last %s (threshold %s)", tenant,
                                     deadLettered, finished, rules.window(), rules.dltRate().toPlainString()),
                             rate.toPlainString(), rules.dltRate().toPlainString(), state, firing, now,
                             Map.of("dead_lettered", Long.toString(deadLettered), "finished", Long.toString(finished))));
-            transition(firing, RETRY_BACKLOG, retries >= rules.retries(), now,
+            transition(firing, RETRY_BACKLOG, retries >= rules.retries(), retries * 2 < rules.retries(), now,
                     state -> alert("retry-backlog/tenant/" + tenant, RETRY_BACKLOG, tenant, subjectOf(tenant, TopicNames.TenantTopic.JOBS),
                             String.format("Tenant %s: %d retries scheduled in the last %s (threshold %d)", tenant, retries,
                                     rules.window(), rules.retries()),
@@ -132,7 +136,7 @@ final class AlertEvaluator implements Processor<String, String, String, Alert> {
         } else if (scope.startsWith(CATEGORY_SCOPE)) {
             String category = scope.substring(CATEGORY_SCOPE.length());
             long dead = deadLettered;
-            transition(firing, DLT_CATEGORY, dead >= rules.categoryDeadLetters(), now,
+            transition(firing, DLT_CATEGORY, dead >= rules.categoryDeadLetters(), dead * 2 < rules.categoryDeadLetters(), now,
                     state -> alert("dlt-category/" + category, DLT_CATEGORY, null, category,
                             String.format("%d dead letters of category %s across tenants in the last %s (threshold %d)", dead,
                                     category, rules.window(), rules.categoryDeadLetters()),
@@ -153,13 +157,16 @@ final class AlertEvaluator implements Processor<String, String, String, Alert> {
         Alert build(AlertState state);
     }
 
-    /** Emits on a change only: FIRING when the condition starts to hold, RESOLVED when it stops. */
-    private void transition(Map<String, Long> firing, String type, boolean holds, long now, AlertBuilder alert) {
+    /**
+     * Emits on a change only: FIRING when {@code fires} starts to hold, RESOLVED once {@code clears} holds (below half
+     * the threshold), so that a value hovering at the threshold gives one alert, not a stream of them.
+     */
+    private void transition(Map<String, Long> firing, String type, boolean fires, boolean clears, long now, AlertBuilder alert) {
         boolean wasFiring = firing.containsKey(type);
-        if (holds && !wasFiring) {
+        if (fires && !wasFiring) {
             firing.put(type, now);
             forward(alert.build(AlertState.FIRING), now);
-        } else if (!holds && wasFiring) {
+        } else if (clears && wasFiring) {
             forward(alert.build(AlertState.RESOLVED), now);
             firing.remove(type);
         }

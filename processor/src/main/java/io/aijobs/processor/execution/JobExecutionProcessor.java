@@ -83,6 +83,11 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, io.aijobs.schema.TenantSpend> spend;
     private long nextSequence;
     private volatile boolean closed;
+    /**
+     * Bumped by every {@link #init}: Kafka Streams may close a task and initialise the same processor again (a revived
+     * task after an aborted transaction); a call started before that must not deliver into the new life.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
 
     JobExecutionProcessor(ExecutionDependencies deps) {
         this.deps = deps;
@@ -92,6 +97,10 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        generation.incrementAndGet();
+        completions.clear();
+        startQueue.clear();
+        closed = false;
         this.states = context.getStateStore(JobTopology.STATE_STORE);
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
         this.spend = context.getStateStore(JobTopology.SPEND_STORE);
@@ -191,12 +200,6 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             return Failure.rejection(FailureCategory.SECURITY, "tenant_mismatch", "The job names tenant '" + job.getTenantId()
                     + "' but was published on " + origin.topic() + "; it runs for no one");
         }
-        io.aijobs.schema.TenantSpend spent = spend.get(tenant.value());
-        if (spent != null && spent.getOverHardLimit() && spent.getPeriod().equals(billingPeriod(now))) {
-            return Failure.rejection(FailureCategory.BUDGET, "budget_hard_limit", "Tenant " + tenant + " reached its hard limit for "
-                    + spent.getPeriod() + " (spent " + spent.getSpentNanos() + " of " + spent.getHardLimitNanos()
-                    + " nano-units); no model call was made");
-        }
         if (!job.getJobId().equals(record.key())) {
             return Failure.rejection(FailureCategory.INVALID, "key_mismatch",
                     "The record key must be the jobId (deduplication is per partition)");
@@ -230,6 +233,12 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             // attempt numbers continue, so no Idempotency-Key of a failed call is sent again
             attemptsBefore = existing.getAttempt();
             log.info("Job {} of tenant {}: replay {} of {}", job.getJobId(), tenant, replays, replayOf);
+        }
+        // only a job that would run is refused over budget: a duplicate of a known job stays a duplicate
+        Failure overBudget = overBudget(tenant, now);
+        if (overBudget != null) {
+            forwardFailure(tenant, job, overBudget, record, origin, now);
+            return;
         }
         deps.metrics().received(tenant.value());
         JobExecutionState state = JobExecutionState.newBuilder()
@@ -334,9 +343,10 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         states.put(key, state);
         forwardEvent(job, JobEventType.STARTED, attempt, null, null, now);
         long sentAt = now;
+        int life = generation.get();
         deps.modelClient().complete(job, job.getJobId() + "-" + attempt).whenComplete((outcome, error) -> {
             deps.limiter().release();
-            if (!closed) {
+            if (!closed && generation.get() == life) {
                 ModelOutcome result = outcome != null ? outcome : new ModelOutcome.ConnectionError(String.valueOf(error), Duration.ZERO);
                 completions.add(new Completion(key, attempt, job, result, sentAt));
             }
@@ -517,6 +527,17 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         if (!expired.isEmpty()) {
             log.info("Task {}: forgot {} job(s) finished before the dedup horizon", context.taskId(), expired.size());
         }
+    }
+
+    /** BUDGET when the tenant's spend this billing period reached its hard limit (from the cost aggregator). */
+    private Failure overBudget(TenantId tenant, long now) {
+        io.aijobs.schema.TenantSpend spent = spend.get(tenant.value());
+        if (spent != null && spent.getOverHardLimit() && spent.getPeriod().equals(billingPeriod(now))) {
+            return Failure.rejection(FailureCategory.BUDGET, "budget_hard_limit", "Tenant " + tenant + " reached its hard limit for "
+                    + spent.getPeriod() + " (spent " + spent.getSpentNanos() + " of " + spent.getHardLimitNanos()
+                    + " nano-units); no model call was made");
+        }
+        return null;
     }
 
     /** The billing period ({@code yyyy-MM}, UTC) of an instant, as the cost aggregator names it. */

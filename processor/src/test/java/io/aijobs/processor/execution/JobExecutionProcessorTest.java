@@ -511,18 +511,27 @@ class JobExecutionProcessorTest {
         io.aijobs.schema.TenantSpend over = io.aijobs.schema.TenantSpend.newBuilder().setTenantId("acme").setPeriod("2026-11")
                 .setSpentNanos(1_000).setBudgetNanos(1_000L).setHardLimitNanos(1_000L).setOverHardLimit(true).setUpdatedAt(T0).build();
 
+        submit(job("j-0", "acme"));
+        model.last().succeed(1, 1);
+        tick();
+        events.readRecordsToList();
         spend.pipeInput("acme", over);
         submit(job("j-1", "acme"));
+        // a duplicate of a job that already ran stays a duplicate, not a BUDGET dead letter
+        submit(job("j-0", "acme"));
 
+        assertThat(events.readValuesToList()).extracting(JobEvent::getType)
+                .containsExactly(JobEventType.DEAD_LETTERED, JobEventType.DUPLICATE);
         JobFailure failure = acmeDlt.readValue();
         assertThat(failure.getCategory()).isEqualTo(FailureCategory.BUDGET);
         assertThat(failure.getErrorType()).isEqualTo("budget_hard_limit");
-        assertThat(model.calls()).isEmpty();
+        assertThat(acmeDlt.isEmpty()).isTrue();
+        assertThat(model.calls()).hasSize(1);
 
         // last month's overrun does not block this month
         over.setPeriod("2026-10");
         spend.pipeInput("acme", over);
         submit(job("j-2", "acme"));
-        assertThat(model.calls()).hasSize(1);
+        assertThat(model.calls()).hasSize(2);
     }
 }

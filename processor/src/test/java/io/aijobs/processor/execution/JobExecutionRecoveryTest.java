@@ -110,4 +110,29 @@ class JobExecutionRecoveryTest {
         assertThat(states.get("acme/j-2").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
         assertThat(states.get("acme/j-3").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
     }
+
+    @Test
+    void shouldDeliverCallsOfARevivedTaskAndDropOnlyThoseOfItsEarlierLife() {
+        // Kafka Streams revives a task after an aborted transaction: close() then init() on the same processor
+        InFlightLimiter limiter = new InFlightLimiter(4);
+        JobExecutionProcessor processor = new JobExecutionProcessor(deps(limiter));
+        MockProcessorContext<String, Object> before = context();
+        processor.init(before);
+        submit(processor, before, "j-1", 0);
+        processor.close();
+
+        MockProcessorContext<String, Object> after = context();
+        processor.init(after);
+        after.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+        assertThat(model.calls()).extracting(ManualModelClient.Call::idempotencyKey).containsExactly("j-1-1", "j-1-1");
+
+        model.calls().get(0).succeed(1, 1);
+        after.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+        assertThat(states.get("acme/j-1").getStatus()).as("the earlier life's call is dropped").isEqualTo(ExecutionStatus.IN_FLIGHT);
+
+        model.calls().get(1).succeed(1, 1);
+        after.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+        assertThat(states.get("acme/j-1").getStatus()).isEqualTo(ExecutionStatus.COMPLETED);
+        assertThat(limiter.inFlight()).isZero();
+    }
 }
