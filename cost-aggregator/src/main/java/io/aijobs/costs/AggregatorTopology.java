@@ -52,6 +52,10 @@ public final class AggregatorTopology {
     }
 
     public static Topology build(AggregatorSettings settings, TopicNames names, Topics topics, PriceBook prices) {
+        return build(settings, names, topics, prices, new AggregatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 100));
+    }
+
+    static Topology build(AggregatorSettings settings, TopicNames names, Topics topics, PriceBook prices, AggregatorMetrics metrics) {
         Topology topology = new Topology();
         var priceSerde = topics.modelPriceSerde();
         var aggregateSerde = topics.usageAggregateSerde();
@@ -64,7 +68,7 @@ public final class AggregatorTopology {
         topology.addProcessor(AGGREGATOR, new ProcessorSupplier<String, io.aijobs.schema.ModelCallUsage, String, Object>() {
             @Override
             public Processor<String, io.aijobs.schema.ModelCallUsage, String, Object> get() {
-                return new UsageAggregator(settings, prices, names);
+                return new UsageAggregator(settings, prices, names, metrics);
             }
 
             @Override

@@ -13,6 +13,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -33,6 +36,8 @@ public final class CostAggregatorApp implements AutoCloseable {
     private final RestSchemaRegistryClient registry;
     private final PriceBook prices = PriceBook.empty();
     private final CostAggregatorConfig config;
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final KafkaStreamsMetrics streamsMetrics;
     private UsageEndpoint endpoint;
 
     private CostAggregatorApp(CostAggregatorConfig config) throws IOException {
@@ -50,8 +55,11 @@ public final class CostAggregatorApp implements AutoCloseable {
         }
         registry = new RestSchemaRegistryClient(config.getString(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
         Topics topics = new Topics(config.topicNames(), registry, config.serdeConfig());
-        streams = new KafkaStreams(AggregatorTopology.build(AggregatorSettings.from(config), config.topicNames(), topics, prices),
-                config.streamsProperties());
+        AggregatorMetrics metrics = new AggregatorMetrics(meters, config.getInt(CostAggregatorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
+        streams = new KafkaStreams(AggregatorTopology.build(AggregatorSettings.from(config), config.topicNames(), topics, prices,
+                metrics), config.streamsProperties());
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(meters);
     }
 
     public static CostAggregatorApp create(Map<String, ?> properties) throws IOException {
@@ -67,7 +75,7 @@ public final class CostAggregatorApp implements AutoCloseable {
         int port = config.getInt(CostAggregatorConfig.HTTP_PORT_CONFIG);
         if (port >= 0) {
             Object server = config.originals().get(CostAggregatorConfig.STREAMS_PREFIX + "application.server");
-            endpoint = new UsageEndpoint(streams, config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port,
+            endpoint = new UsageEndpoint(streams, meters, config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port,
                     server == null ? null : org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(server.toString()));
         }
         log.info("Cost aggregator started with {} price entries", prices.size());
@@ -93,6 +101,7 @@ public final class CostAggregatorApp implements AutoCloseable {
             endpoint.close();
         }
         streams.close(Duration.ofSeconds(60));
+        streamsMetrics.close();
         registry.close();
     }
 

@@ -43,6 +43,7 @@ public final class CostAggregatorConfig extends AbstractConfig {
     public static final String BUDGET_HARD_LIMIT_PERCENT_CONFIG = "budget.hard.limit.percent";
     public static final String HTTP_PORT_CONFIG = "http.port";
     public static final String HTTP_HOST_CONFIG = "http.host";
+    public static final String METRICS_TENANT_TAG_LIMIT_CONFIG = "metrics.tenant.tag.limit";
 
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(APPLICATION_ID_CONFIG, Type.STRING, "aijobs-cost-aggregator", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -72,7 +73,9 @@ public final class CostAggregatorConfig extends AbstractConfig {
             .define(HTTP_PORT_CONFIG, Type.INT, -1, Range.between(-1, 65_535), Importance.MEDIUM,
                     "Port of GET /tenants/{id}/usage; -1 disables it, 0 picks a free port. With several instances set "
                             + "streams.application.server to this instance's host:port.")
-            .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", Importance.LOW, "Address the usage endpoint binds.");
+            .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", Importance.LOW, "Address the usage endpoint binds.")
+            .define(METRICS_TENANT_TAG_LIMIT_CONFIG, Type.INT, 100, Range.atLeast(1), Importance.LOW,
+                    "Distinct tenant tag values in metrics; further tenants are tagged 'other'.");
 
     public CostAggregatorConfig(Map<?, ?> props) {
         super(CONFIG, props, false);

@@ -63,6 +63,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     private final AggregatorSettings settings;
     private final PriceBook prices;
     private final TopicNames names;
+    private final AggregatorMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, UsageWindowState> windows;
     private KeyValueStore<String, Long> spend;
@@ -80,10 +81,11 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         }
     };
 
-    UsageAggregator(AggregatorSettings settings, PriceBook prices, TopicNames names) {
+    UsageAggregator(AggregatorSettings settings, PriceBook prices, TopicNames names, AggregatorMetrics metrics) {
         this.settings = settings;
         this.prices = prices;
         this.names = names;
+        this.metrics = metrics;
     }
 
     @Override
@@ -138,6 +140,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 costNanos = repriced.getAmountNanos();
                 currency = repriced.getCurrency();
             } else {
+                metrics.unpriced(tenant);
                 alertOnce("unpriced-model/" + tenant + "/" + usage.getModel(), "unpriced_model", AlertSeverity.WARNING, tenant,
                         usage.getModel(), "Model " + usage.getModel() + " has no price: tenant " + tenant
                                 + "'s calls of it are counted as unpriced, not as free", null, null, at);
@@ -166,8 +169,10 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             }
         }
         if (lateSomewhere) {
+            metrics.late(tenant);
             countLate(tenant, at, streamTime);
         }
+        metrics.usage(tenant, costNanos, !usage.getProducedResult());
         if (priced && costNanos > 0) {
             addSpend(tenant, WindowSpec.period(at), costNanos, at);
         }
@@ -282,6 +287,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         }
         long now = context.currentSystemTimeMs();
         sent.put(alertKey, now);
+        metrics.alert(type);
         Alert alert = Alert.newBuilder().setAlertKey(alertKey).setType(type).setSeverity(severity).setState(AlertState.FIRING)
                 .setTenantId(tenant).setSubject(subject).setMessage(message).setSince(Instant.ofEpochMilli(at))
                 .setEmittedAt(Instant.ofEpochMilli(now)).setObserved(observed).setThreshold(threshold).setAttributes(new HashMap<>())

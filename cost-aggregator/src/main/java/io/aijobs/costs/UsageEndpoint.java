@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.schema.state.UsageWindowState;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -30,7 +31,8 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * {@code GET /tenants/{id}/usage?window=PT1H&model=M&limit=N}: a tenant's usage windows, newest first, served from
+ * {@code GET /metrics} (Prometheus text format) and {@code GET /tenants/{id}/usage?window=PT1H&model=M&limit=N}: a
+ * tenant's usage windows, newest first, served from
  * the aggregator's store by interactive queries. With several instances, a request for a tenant another instance
  * owns is answered {@code 307} to that instance (from {@code streams.application.server}); {@code 503} while the
  * store is not queryable (rebalancing). JSON; money as exact nano-unit integers.
@@ -43,11 +45,21 @@ final class UsageEndpoint implements AutoCloseable {
     private final KafkaStreams streams;
     private final HostInfo self;
 
-    UsageEndpoint(KafkaStreams streams, String host, int port, HostInfo self) throws IOException {
+    UsageEndpoint(KafkaStreams streams, PrometheusMeterRegistry meters, String host, int port, HostInfo self) throws IOException {
         this.streams = streams;
         this.self = self;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 32);
         server.createContext("/tenants/", this::handle);
+        server.createContext("/metrics", exchange -> {
+            try (exchange) {
+                byte[] body = meters.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        });
         server.start();
     }
 

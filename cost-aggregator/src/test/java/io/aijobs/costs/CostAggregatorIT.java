@@ -106,7 +106,8 @@ class CostAggregatorIT {
         AggregatorHarness harness = new AggregatorHarness(stack);
         int good = 90;
         int refused = 10;
-        try (CostAggregatorApp aggregator = CostAggregatorApp.start(harness.aggregatorConfig(Map.of()));
+        try (CostAggregatorApp aggregator = CostAggregatorApp.start(harness.aggregatorConfig(
+                Map.of(CostAggregatorConfig.HTTP_PORT_CONFIG, "0")));
              ProcessorApp processor = ProcessorApp.start(processorConfig(harness, stub.baseUrl(), Map.of()));
              JobPublisher publisher = publisher(harness)) {
             for (int i = 0; i < good + refused; i++) {
@@ -132,6 +133,23 @@ class CostAggregatorIT {
             assertThat(month.getCallsFailedByCategory()).containsEntry(FailureCategory.PERMANENT.name(), (long) refused);
             assertThat(month.getModelLatencyMs().getCount()).isEqualTo(good + refused);
             assertThat(month.getModelLatencyMs().getP99()).isGreaterThanOrEqualTo(month.getModelLatencyMs().getP50());
+
+            // the same figures from the usage endpoint (interactive queries) and in the Prometheus scrape
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + aggregator.httpPort();
+            var endpointWindows = new com.fasterxml.jackson.databind.ObjectMapper().readTree(http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/tenants/acme/usage?window=month")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(endpointWindows).hasSize(1);
+            assertThat(endpointWindows.get(0).path("costNanos").asLong()).isEqualTo(month.getCostNanos());
+            assertThat(endpointWindows.get(0).path("calls").asLong()).isEqualTo(good + refused);
+            var notFound = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/tenants/Not.Valid/usage")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(notFound.statusCode()).isEqualTo(400);
+            String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scrape).containsPattern("aijobs_usage_records_total\\{tenant=\"acme\"\\} " + (good + refused) + "\\.0")
+                    .contains("kafka_stream");
         }
     }
 
