@@ -11,6 +11,8 @@ import io.aijobs.schema.JobEvent;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
+import io.aijobs.pricing.PriceBook;
+import io.aijobs.schema.ModelPrice;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.ModelCallUsage;
 import org.apache.kafka.common.serialization.Serdes;
@@ -32,7 +34,8 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * and, unless disabled, the failure alerts' sub-topology ({@link AlertTopology}); plus a global store of every
- * tenant's spend ({@code platform.tenant-spend}, written by the cost aggregator) for the budget's hard limit.
+ * tenant's spend ({@code platform.tenant-spend}, written by the cost aggregator) for the budget's hard limit, and one
+ * of the prices topic ({@code platform.prices}) so that price changes reach results without a restart.
  *
  * Values are read as bytes so that an undecodable record reaches the dead-letter topic with its original bytes
  * instead of stopping the task. Names of nodes and stores are constants: internal topic names stay stable.
@@ -46,12 +49,47 @@ public final class JobTopology {
     public static final String RETRY_SINK = "retry-sink";
     /** Global store of each tenant's spend in the billing period, from the cost aggregator's tenant-spend topic. */
     public static final String SPEND_STORE = "tenant-spend-global";
+    /** Global store of the prices topic; the price table's book follows it. */
+    public static final String PRICES_STORE = "prices-global";
     public static final String RESULTS_SINK = "results-sink";
     public static final String DLT_SINK = "dlt-sink";
     public static final String USAGE_SINK = "usage-sink";
     public static final String EVENTS_SINK = "events-sink";
 
     private JobTopology() {
+    }
+
+    /** Keeps the global prices store and the price table's book in step; rebuilds the book from the store at start. */
+    static final class PricesUpdater implements org.apache.kafka.streams.processor.api.Processor<String, ModelPrice, Void, Void> {
+
+        private final PriceBook book;
+        private org.apache.kafka.streams.state.KeyValueStore<String, ModelPrice> store;
+
+        PricesUpdater(PriceBook book) {
+            this.book = book;
+        }
+
+        @Override
+        public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(PRICES_STORE);
+            try (var all = store.all()) {
+                all.forEachRemaining(entry -> book.put(entry.value));
+            }
+        }
+
+        @Override
+        public void process(org.apache.kafka.streams.processor.api.Record<String, ModelPrice> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+                book.remove(record.key());
+            } else {
+                store.put(record.key(), record.value());
+                book.put(record.value());
+            }
+        }
     }
 
     /** Keeps the global spend store: the latest {@code TenantSpend} per tenant. */
@@ -93,6 +131,10 @@ public final class JobTopology {
                         topics.tenantSpendSerde()).withLoggingDisabled(),
                 "tenant-spend-source", Serdes.String().deserializer(), topics.tenantSpendSerde().deserializer(), names.tenantSpend(),
                 "tenant-spend-updater", SpendUpdater::new);
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(),
+                        topics.modelPriceSerde()).withLoggingDisabled(),
+                "prices-source", Serdes.String().deserializer(), topics.modelPriceSerde().deserializer(), names.prices(),
+                "prices-updater", () -> new PricesUpdater(deps.prices().book()));
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), names.jobsPattern());
         topology.addProcessor(EXECUTION, execution, SOURCE);
         topology.addSink(RESULTS_SINK,

@@ -208,7 +208,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             return Failure.rejection(FailureCategory.EXPIRED, "deadline_passed", "The deadline " + job.getDeadline()
                     + " passed before the job started");
         }
-        if (deps.unknownModelPolicy() == UnknownModelPolicy.REJECT && !deps.prices().isPriced(job.getModel())) {
+        if (deps.unknownModelPolicy() == UnknownModelPolicy.REJECT && !deps.prices().isPriced(job.getModel(), Instant.ofEpochMilli(now))) {
             return Failure.rejection(FailureCategory.PERMANENT, "unknown_model_price", "Model '" + job.getModel()
                     + "' has no price and pricing.unknown.model.policy=REJECT");
         }
@@ -371,7 +371,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         ModelOutcome outcome = completion.outcome();
         String tenant = state.getTenantId();
         if (outcome instanceof ModelOutcome.Success success) {
-            var cost = deps.prices().cost(job.getModel(), success.inputTokens(), success.outputTokens());
+            var cost = deps.prices().cost(job.getModel(), Instant.ofEpochMilli(now), success.inputTokens(), success.outputTokens());
             if (!cost.getPriced()) {
                 deps.metrics().unpriced(job.getModel());
             }
@@ -388,7 +388,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             int inputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.inputTokens() : 0;
             int outputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.outputTokens() : 0;
             forwardUsage(job, completion, outcome, inputTokens, outputTokens,
-                    deps.prices().cost(job.getModel(), inputTokens, outputTokens), false, now);
+                    deps.prices().cost(job.getModel(), Instant.ofEpochMilli(now), inputTokens, outputTokens), false, now);
             deps.metrics().modelCall(job.getModel(), outcome.latency(), failure.errorType(), inputTokens, outputTokens);
             // the policy counts the attempts since the job was (re)admitted
             FailurePolicies.Decision decision = deps.failurePolicies().decide(failure, completion.attempt() - state.getAttemptOffset(),

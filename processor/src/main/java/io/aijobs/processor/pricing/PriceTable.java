@@ -1,7 +1,9 @@
 package io.aijobs.processor.pricing;
 
 import io.aijobs.pricing.Price;
+import io.aijobs.pricing.PriceBook;
 import io.aijobs.schema.Cost;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ public final class PriceTable {
     private final String version;
     private final String currency;
     private final Map<String, Price> prices;
+    private final PriceBook book = PriceBook.empty();
 
     public PriceTable(String version, String currency, Map<String, Price> prices) {
         this.version = Objects.requireNonNull(version, "version");
@@ -39,6 +42,29 @@ public final class PriceTable {
             prices.put(modelAndPrices[0].trim(), Price.perMillionTokens(inOut[0], inOut[1]));
         }
         return new PriceTable(version, currency, prices);
+    }
+
+    /**
+     * Prices from the prices topic ({@code platform.prices}), kept up to date by the processor's global store. An
+     * entry in effect at a call's time takes precedence over the configured price of its model.
+     */
+    public PriceBook book() {
+        return book;
+    }
+
+    /** Whether a call of {@code model} at {@code at} has a price, from the prices topic or the configuration. */
+    public boolean isPriced(String model, Instant at) {
+        return book.at(model, at).isPresent() || prices.containsKey(model);
+    }
+
+    /** The exact cost of a call completed at {@code at}: the prices topic's entry in effect then, else the configured price. */
+    public Cost cost(String model, Instant at, int inputTokens, int outputTokens) {
+        Optional<PriceBook.Entry> entry = book.at(model, at);
+        if (entry.isPresent()) {
+            return Cost.newBuilder().setAmountNanos(entry.get().price().costNanos(inputTokens, outputTokens))
+                    .setCurrency(entry.get().currency()).setPricingVersion(entry.get().version()).setPriced(true).build();
+        }
+        return cost(model, inputTokens, outputTokens);
     }
 
     public Optional<Price> price(String model) {

@@ -534,4 +534,23 @@ class JobExecutionProcessorTest {
         submit(job("j-2", "acme"));
         assertThat(model.calls()).hasSize(2);
     }
+
+    @Test
+    void shouldPriceWithThePricesTopicsEntryInEffectAtCompletion() {
+        TestInputTopic<String, io.aijobs.schema.ModelPrice> prices = driver.createInputTopic("platform.prices",
+                Serdes.String().serializer(), topics.modelPriceSerde().serializer());
+        prices.pipeInput("m@past", io.aijobs.schema.ModelPrice.newBuilder().setModel("m").setEffectiveFrom(T0.minusSeconds(3600))
+                .setInputPerMillion("10.00").setOutputPerMillion("20.00").setVersion("topic-2").build());
+        prices.pipeInput("m@future", io.aijobs.schema.ModelPrice.newBuilder().setModel("m").setEffectiveFrom(T0.plusSeconds(3600))
+                .setInputPerMillion("99.00").setOutputPerMillion("99.00").setVersion("topic-3").build());
+
+        submit(job("j-1", "acme"));
+        model.last().succeed(1000, 500);
+        tick();
+
+        // 1000 at 10.00 per million + 500 at 20.00 per million = 0.02 = 20,000,000 nanos; the future entry does not apply
+        JobResult result = acmeResults.readValue();
+        assertThat(result.getCost().getAmountNanos()).isEqualTo(20_000_000L);
+        assertThat(result.getCost().getPricingVersion()).isEqualTo("topic-2");
+    }
 }
