@@ -1,17 +1,14 @@
 package io.aijobs.costs;
 
+import io.aijobs.config.ProgramArguments;
 import io.aijobs.contracts.Topics;
 import io.aijobs.pricing.PriceBook;
 import io.aijobs.schema.ModelPrice;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -106,23 +103,13 @@ public final class CostAggregatorApp implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || args[0].startsWith("-")) {
-            System.err.println("Usage: CostAggregatorApp CONFIG.properties [key=value ...]");
+        Map<String, Object> properties;
+        try {
+            properties = ProgramArguments.load(args);
+        } catch (ProgramArguments.MisuseException e) {
+            System.err.println("Usage: CostAggregatorApp CONFIG.properties [key=value ...] (" + e.getMessage() + ")");
             System.exit(2);
-        }
-        Map<String, Object> properties = new HashMap<>();
-        Properties file = new Properties();
-        try (Reader reader = Files.newBufferedReader(Path.of(args[0]))) {
-            file.load(reader);
-        }
-        file.forEach((key, value) -> properties.put(key.toString(), value));
-        for (int i = 1; i < args.length; i++) {
-            String[] pair = args[i].split("=", 2);
-            if (pair.length != 2) {
-                System.err.println("Not key=value: " + args[i]);
-                System.exit(2);
-            }
-            properties.put(pair[0], pair[1]);
+            return;
         }
         CostAggregatorApp app;
         try {

@@ -1,5 +1,6 @@
 package io.aijobs.processor;
 
+import io.aijobs.config.ProgramArguments;
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.execution.ExecutionDependencies;
@@ -14,14 +15,9 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -120,23 +116,13 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || args[0].startsWith("-")) {
-            System.err.println("Usage: ProcessorApp CONFIG.properties [key=value ...]");
+        Map<String, Object> properties;
+        try {
+            properties = ProgramArguments.load(args);
+        } catch (ProgramArguments.MisuseException e) {
+            System.err.println("Usage: ProcessorApp CONFIG.properties [key=value ...] (" + e.getMessage() + ")");
             System.exit(2);
-        }
-        Map<String, Object> properties = new HashMap<>();
-        Properties file = new Properties();
-        try (Reader reader = Files.newBufferedReader(Path.of(args[0]))) {
-            file.load(reader);
-        }
-        file.forEach((key, value) -> properties.put(key.toString(), value));
-        for (int i = 1; i < args.length; i++) {
-            String[] pair = args[i].split("=", 2);
-            if (pair.length != 2) {
-                System.err.println("Not key=value: " + args[i]);
-                System.exit(2);
-            }
-            properties.put(pair[0], pair[1]);
+            return;
         }
         ProcessorApp app;
         try {

@@ -1,0 +1,47 @@
+package io.aijobs.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The arguments of the platform's programs ({@code ProcessorApp}, {@code CostAggregatorApp}):
+ * {@code CONFIG.properties [key=value ...]}, where the pairs after the file override it.
+ */
+public final class ProgramArguments {
+
+    /** The arguments are not {@code CONFIG.properties [key=value ...]}; the message says what is wrong. */
+    public static final class MisuseException extends IllegalArgumentException {
+        MisuseException(String message) {
+            super(message);
+        }
+    }
+
+    private ProgramArguments() {
+    }
+
+    /** The file's properties, then the overrides. */
+    public static Map<String, Object> load(String[] args) throws IOException {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            throw new MisuseException("a properties file comes first");
+        }
+        Map<String, Object> properties = new HashMap<>();
+        Properties file = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(args[0]))) {
+            file.load(reader);
+        }
+        file.forEach((key, value) -> properties.put(key.toString(), value));
+        for (int i = 1; i < args.length; i++) {
+            String[] pair = args[i].split("=", 2);
+            if (pair.length != 2) {
+                throw new MisuseException("Not key=value: " + args[i]);
+            }
+            properties.put(pair[0], pair[1]);
+        }
+        return properties;
+    }
+}
