@@ -90,7 +90,11 @@ public final class AggregatorBenchmark {
         }
         report.forEach(System.out::println);
         if (out != null) {
-            Files.write(out, report, java.nio.file.StandardOpenOption.APPEND);
+            // replaces the previous run's section, keeps the processor's
+            String before = Files.exists(out) ? Files.readString(out) : "";
+            int section = before.indexOf("\n## Cost aggregator");
+            String kept = section < 0 ? before.stripTrailing() + "\n" : before.substring(0, section + 1).stripTrailing() + "\n";
+            Files.writeString(out, kept + String.join("\n", report) + "\n");
         }
         System.exit(0);
     }
@@ -122,6 +126,11 @@ public final class AggregatorBenchmark {
         lines.add("");
         lines.add("Rates are input records whose offsets each application committed, between 10% and 90% of the run. The delay is");
         lines.add("dominated by `emit.interval.ms` (PARTIAL aggregates are written at most once per interval per window).");
+        lines.add("");
+        lines.add("Design measured: each usage record updates one store entry, its (tenant, model) window of the shortest length;");
+        lines.add("hours, months and the tenant totals are rolled up from it by merging sketches when it closes, and PARTIALs of them");
+        lines.add("add the open minutes. Before this design (six windows updated per record, dense sketches) the same benchmark gave");
+        lines.add("5,378 records/s against 174,025 (3%).");
         return lines;
     }
 

@@ -72,7 +72,7 @@ public final class CostAggregatorApp implements AutoCloseable {
         int port = config.getInt(CostAggregatorConfig.HTTP_PORT_CONFIG);
         if (port >= 0) {
             Object server = config.originals().get(CostAggregatorConfig.STREAMS_PREFIX + "application.server");
-            endpoint = new UsageEndpoint(streams, meters, config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port,
+            endpoint = new UsageEndpoint(streams, AggregatorSettings.from(config), meters, config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port,
                     server == null ? null : org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(server.toString()));
         }
         log.info("Cost aggregator started with {} price entries", prices.size());

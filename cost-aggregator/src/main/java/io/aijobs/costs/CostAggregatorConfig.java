@@ -115,6 +115,11 @@ public final class CostAggregatorConfig extends AbstractConfig {
             }
         }
         windows.add(WindowSpec.month());
+        try {
+            AggregatorSettings.checkRollUp(windows);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(WINDOWS_CONFIG, getList(WINDOWS_CONFIG), e.getMessage());
+        }
         return windows;
     }
 

@@ -57,8 +57,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     /** Model latency above an hour and job durations above a day are recorded as the cap. */
     static final long HIGHEST_LATENCY_MS = 3_600_000L;
     static final long HIGHEST_DURATION_MS = 24L * 3600 * 1000;
-    /** About 19 KiB of counts per window: 2,000 decoded windows stay under 40 MiB of heap. */
-    private static final int CACHE_ENTRIES = 2_000;
+    /** Decoded sketches of a window take 1 to 4 KiB (sized to the values seen): 8,000 windows stay under about 60 MiB. */
+    private static final int CACHE_ENTRIES = 8_000;
 
     private final AggregatorSettings settings;
     private final PriceBook prices;
@@ -73,6 +73,10 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     /** Open windows changed since they were last written as PARTIAL. */
     private final Set<String> dirty = new HashSet<>();
     private final Set<String> dirtySpend = new HashSet<>();
+    /** What the spend store holds, for the keys written since init: the per-record path reads memory, not the store. */
+    private final Map<String, Long> spent = new HashMap<>();
+    /** Open base windows (the shortest, per tenant and model) by tenant: what the larger windows' PARTIALs add up. */
+    private final Map<String, Set<String>> openBases = new HashMap<>();
     /** Decoded histograms of recently used windows; the store keeps the encoded truth. */
     private final Map<String, AbstractHistogram[]> sketches = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -94,6 +98,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         // a revived task (after an aborted transaction) is initialised again: what memory held may be ahead of the stores
         sketches.clear();
         closing.clear();
+        openBases.clear();
+        spent.clear();
         dirty.clear();
         dirtySpend.clear();
         this.windows = context.getStateStore(AggregatorTopology.WINDOWS_STORE);
@@ -112,7 +118,10 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             while (all.hasNext()) {
                 KeyValue<String, UsageWindowState> entry = all.next();
                 if (!entry.value.getClosed()) {
-                    closing.computeIfAbsent(entry.value.getWindowEnd() + settings.grace().toMillis(), t -> new HashSet<>()).add(entry.key);
+                    closeAt(entry.key, entry.value);
+                    if (isBase(entry.value)) {
+                        openBase(entry.key, entry.value);
+                    }
                 }
             }
         }
@@ -147,30 +156,43 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             }
         }
         boolean lateSomewhere = false;
-        for (WindowSpec window : settings.windows()) {
-            long start = window.start(at);
-            long end = window.end(start);
-            if (end + settings.grace().toMillis() <= streamTime) {
-                lateSomewhere = true;
-                continue;
+        WindowSpec base = settings.base();
+        long baseStart = base.start(at);
+        if (isOpen(base, baseStart, streamTime)) {
+            // the hot path: one window per record; larger windows and the tenant's totals are rolled up when it closes
+            String key = key(base, baseStart, tenant, usage.getModel());
+            UsageWindowState state = windows.get(key);
+            if (state == null) {
+                state = newState(base, baseStart, tenant, usage.getModel(), currency);
+                openBase(key, state);
             }
-            for (String model : new String[] {null, usage.getModel()}) {
-                String key = key(window, start, tenant, model);
-                UsageWindowState state = windows.get(key);
-                if (state == null) {
-                    state = UsageWindowState.newBuilder().setTenantId(tenant).setModel(model).setWindow(window.label())
-                            .setWindowStart(start).setWindowEnd(end).setCallsFailedByCategory(new HashMap<>()).setCurrency(currency)
-                            .build();
-                    closing.computeIfAbsent(end + settings.grace().toMillis(), t -> new HashSet<>()).add(key);
+            add(key, state, usage, priced, costNanos);
+            windows.put(key, state);
+            dirty.add(key);
+        } else {
+            // its base window has closed: the record goes straight into the larger windows still open
+            lateSomewhere = true;
+            for (WindowSpec window : settings.windows()) {
+                long start = window.start(at);
+                if (window.equals(base) || !isOpen(window, start, streamTime)) {
+                    continue;
                 }
-                add(key, state, usage, priced, costNanos);
-                windows.put(key, state);
-                dirty.add(key);
+                for (String model : new String[] {null, usage.getModel()}) {
+                    String key = key(window, start, tenant, model);
+                    UsageWindowState state = windows.get(key);
+                    if (state == null) {
+                        state = newState(window, start, tenant, model, currency);
+                        closeAt(key, state);
+                    }
+                    add(key, state, usage, priced, costNanos);
+                    windows.put(key, state);
+                    dirty.add(key);
+                }
             }
         }
         if (lateSomewhere) {
             metrics.late(tenant);
-            countLate(tenant, at, streamTime);
+            countLate(tenant, at, streamTime, currency);
         }
         metrics.usage(tenant, costNanos, !usage.getProducedResult());
         if (priced && costNanos > 0) {
@@ -211,6 +233,138 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         state.setDurationSketch(encode(histograms[1]));
     }
 
+    private boolean isOpen(WindowSpec window, long start, long streamTime) {
+        return window.end(start) + settings.grace().toMillis() > streamTime;
+    }
+
+    /** A base window of one model: the only kind a usage record updates while it is open. */
+    private boolean isBase(UsageWindowState state) {
+        return state.getModel() != null && settings.base().label().equals(state.getWindow());
+    }
+
+    private void closeAt(String key, UsageWindowState state) {
+        closing.computeIfAbsent(state.getWindowEnd() + settings.grace().toMillis(), t -> new HashSet<>()).add(key);
+    }
+
+    /** Registers a new open base window, and the windows it will roll up into, to close in time. */
+    private void openBase(String key, UsageWindowState state) {
+        closeAt(key, state);
+        openBases.computeIfAbsent(state.getTenantId(), t -> new HashSet<>()).add(key);
+        for (Target target : targets(settings, state)) {
+            closing.computeIfAbsent(target.window().end(target.start()) + settings.grace().toMillis(), t -> new HashSet<>())
+                    .add(target.key());
+        }
+    }
+
+    static UsageWindowState newState(WindowSpec window, long start, String tenant, String model, String currency) {
+        return UsageWindowState.newBuilder().setTenantId(tenant).setModel(model).setWindow(window.label()).setWindowStart(start)
+                .setWindowEnd(window.end(start)).setCallsFailedByCategory(new HashMap<>()).setCurrency(currency).build();
+    }
+
+    /** A window a base window rolls up into: its tenant's total of the same window, and both of every larger window. */
+    record Target(String key, WindowSpec window, long start, String tenant, String model) {
+
+        boolean holds(UsageWindowState base) {
+            return tenant.equals(base.getTenantId()) && (model == null || model.equals(base.getModel()))
+                    && base.getWindowStart() >= start && base.getWindowStart() < window.end(start);
+        }
+    }
+
+    static List<Target> targets(AggregatorSettings settings, UsageWindowState base) {
+        List<Target> targets = new ArrayList<>();
+        for (WindowSpec window : settings.windows()) {
+            long start = window.start(base.getWindowStart());
+            targets.add(new Target(key(window, start, base.getTenantId(), null), window, start, base.getTenantId(), null));
+            if (!window.equals(settings.base())) {
+                targets.add(new Target(key(window, start, base.getTenantId(), base.getModel()), window, start, base.getTenantId(),
+                        base.getModel()));
+            }
+        }
+        return targets;
+    }
+
+    /** Adds {@code from} into {@code into}: counts, tokens and money summed, sketches merged (not its encoded sketches). */
+    static void merge(UsageWindowState into, AbstractHistogram[] intoSketches, UsageWindowState from, AbstractHistogram[] fromSketches) {
+        into.setCalls(into.getCalls() + from.getCalls());
+        into.setJobsStarted(into.getJobsStarted() + from.getJobsStarted());
+        into.setJobsSucceeded(into.getJobsSucceeded() + from.getJobsSucceeded());
+        if (!from.getCallsFailedByCategory().isEmpty()) {
+            Map<String, Long> failed = new HashMap<>(into.getCallsFailedByCategory());
+            from.getCallsFailedByCategory().forEach((category, count) -> failed.merge(category, count, Long::sum));
+            into.setCallsFailedByCategory(failed);
+        }
+        into.setInputTokens(into.getInputTokens() + from.getInputTokens());
+        into.setOutputTokens(into.getOutputTokens() + from.getOutputTokens());
+        into.setCostNanos(into.getCostNanos() + from.getCostNanos());
+        into.setRetryCostNanos(into.getRetryCostNanos() + from.getRetryCostNanos());
+        into.setUnpricedCalls(into.getUnpricedCalls() + from.getUnpricedCalls());
+        into.setLateEvents(into.getLateEvents() + from.getLateEvents());
+        intoSketches[0].add(fromSketches[0]);
+        intoSketches[1].add(fromSketches[1]);
+    }
+
+    /** A window's state with its sketches decoded. */
+    record Part(UsageWindowState state, AbstractHistogram[] sketches) {
+
+        static Part decoded(UsageWindowState state) {
+            return new Part(state, new AbstractHistogram[] {decode(state.getLatencySketch()), decode(state.getDurationSketch())});
+        }
+    }
+
+    /**
+     * A target window as it stands: its rolled-up state (or nothing yet) plus the open base windows it holds. Neither input
+     * changes; the view's encoded sketches are left as stored (encode the returned histograms when needed).
+     */
+    static Part view(Target target, Part stored, Iterable<Part> openBases) {
+        UsageWindowState view;
+        AbstractHistogram[] sketches;
+        if (stored != null) {
+            view = UsageWindowState.newBuilder(stored.state()).build();
+            sketches = new AbstractHistogram[] {stored.sketches()[0].copy(), stored.sketches()[1].copy()};
+            sketches[0].setAutoResize(true);
+            sketches[1].setAutoResize(true);
+        } else {
+            view = newState(target.window(), target.start(), target.tenant(), target.model(), "USD");
+            sketches = new AbstractHistogram[] {decode(null), decode(null)};
+        }
+        for (Part base : openBases) {
+            if (target.holds(base.state()) && !base.state().getClosed()) {
+                if (stored == null) {
+                    view.setCurrency(base.state().getCurrency());
+                }
+                merge(view, sketches, base.state(), base.sketches());
+            }
+        }
+        return new Part(view, sketches);
+    }
+
+    /**
+     * A tenant's windows as the usage endpoint shows them: each larger window and total with the open base windows it holds
+     * added, including those that exist so far only as open base windows.
+     */
+    static List<UsageWindowState> withOpenBasesRolledUp(AggregatorSettings settings, List<UsageWindowState> tenantStates) {
+        Map<String, UsageWindowState> byKey = new LinkedHashMap<>();
+        List<Part> open = new ArrayList<>();
+        for (UsageWindowState state : tenantStates) {
+            byKey.put(key(settings.window(state.getWindow()), state.getWindowStart(), state.getTenantId(), state.getModel()), state);
+            if (!state.getClosed() && state.getModel() != null && settings.base().label().equals(state.getWindow())) {
+                open.add(Part.decoded(state));
+            }
+        }
+        Map<String, Target> targets = new LinkedHashMap<>();
+        open.forEach(base -> targets(settings, base.state()).forEach(target -> targets.putIfAbsent(target.key(), target)));
+        for (Target target : targets.values()) {
+            UsageWindowState stored = byKey.get(target.key());
+            if (stored == null || !stored.getClosed()) {
+                Part view = view(target, stored == null ? null : Part.decoded(stored), open);
+                view.state().setLatencySketch(encode(view.sketches()[0]));
+                view.state().setDurationSketch(encode(view.sketches()[1]));
+                byKey.put(target.key(), view.state());
+            }
+        }
+        return new ArrayList<>(byKey.values());
+    }
+
     /** The same mapping as the processor's classifier: the category of a failed call. */
     static String category(CallOutcome outcome) {
         return switch (outcome) {
@@ -221,16 +375,17 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         };
     }
 
-    private void countLate(String tenant, long at, long streamTime) {
+    private void countLate(String tenant, long at, long streamTime, String currency) {
         // the record's own month if it is still open (the record counts there), else the current one
         WindowSpec month = WindowSpec.month();
-        String key = key(month, month.start(at), tenant, null);
+        long start = isOpen(month, month.start(at), streamTime) ? month.start(at) : month.start(streamTime);
+        String key = key(month, start, tenant, null);
         UsageWindowState state = windows.get(key);
-        if (state == null || state.getClosed()) {
-            key = key(month, month.start(streamTime), tenant, null);
-            state = windows.get(key);
+        if (state == null) {
+            state = newState(month, start, tenant, null, currency);
+            closeAt(key, state);
         }
-        if (state != null && !state.getClosed()) {
+        if (!state.getClosed()) {
             state.setLateEvents(state.getLateEvents() + 1);
             windows.put(key, state);
             dirty.add(key);
@@ -240,9 +395,13 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
 
     private void addSpend(String tenant, String period, long costNanos, long at) {
         String key = tenant + "|" + period;
-        Long before = spend.get(key);
+        Long before = spent.get(key);
+        if (before == null) {
+            before = spend.get(key);
+        }
         long spent = (before == null ? 0 : before) + costNanos;
         spend.put(key, spent);
+        this.spent.put(key, spent);
         dirtySpend.add(key);
         Long budget = settings.budget(tenant);
         if (budget == null || budget <= 0) {
@@ -299,29 +458,106 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         return true;
     }
 
+    /**
+     * Closes the windows whose end plus grace stream time has passed: base windows first, each rolled up into its
+     * tenant's total and into every larger window holding it, then those that close at the same time, each with one FINAL.
+     */
     private void closeWindows(long streamTime) {
         while (!closing.isEmpty() && closing.firstKey() <= streamTime) {
+            List<String> rest = new ArrayList<>();
             for (String key : closing.pollFirstEntry().getValue()) {
                 UsageWindowState state = windows.get(key);
                 if (state == null || state.getClosed()) {
                     continue;
                 }
-                state.setClosed(true);
-                windows.put(key, state);
-                dirty.remove(key);
-                emit(key, state, AggregateStatus.FINAL, context.currentSystemTimeMs());
+                if (!isBase(state)) {
+                    rest.add(key);
+                    continue;
+                }
+                rollUp(key, state);
+                close(key, state);
+                Set<String> open = openBases.get(state.getTenantId());
+                if (open != null && open.remove(key) && open.isEmpty()) {
+                    openBases.remove(state.getTenantId());
+                }
+            }
+            for (String key : rest) {
+                UsageWindowState state = windows.get(key);
+                if (state != null && !state.getClosed()) {
+                    close(key, state);
+                }
             }
         }
     }
 
+    private void close(String key, UsageWindowState state) {
+        state.setClosed(true);
+        windows.put(key, state);
+        dirty.remove(key);
+        emit(key, state, sketches(key, state), null, AggregateStatus.FINAL, context.currentSystemTimeMs());
+        sketches.remove(key);
+    }
+
+    /** Adds a closing base window into each window it rolls up into (created if need be). */
+    private void rollUp(String baseKey, UsageWindowState base) {
+        AbstractHistogram[] baseSketches = sketches(baseKey, base);
+        for (Target target : targets(settings, base)) {
+            UsageWindowState state = windows.get(target.key());
+            if (state == null) {
+                state = newState(target.window(), target.start(), base.getTenantId(), target.model(), base.getCurrency());
+                closeAt(target.key(), state);
+            } else if (state.getClosed()) {
+                log.warn("Window {} closed before its part {}: not rolled up", target.key(), baseKey);
+                continue;
+            }
+            AbstractHistogram[] targetSketches = sketches(target.key(), state);
+            merge(state, targetSketches, base, baseSketches);
+            state.setLatencySketch(encode(targetSketches[0]));
+            state.setDurationSketch(encode(targetSketches[1]));
+            windows.put(target.key(), state);
+        }
+    }
+
+    /**
+     * Writes a PARTIAL of every changed open window: a base window as it is, a larger window (and a tenant total) as its
+     * rolled-up state plus the open base windows inside it, which is what its FINAL will be if nothing else arrives.
+     */
     private void emitPartials(long now) {
-        for (String key : new ArrayList<>(dirty)) {
+        Map<String, Target> views = new LinkedHashMap<>();
+        for (String key : dirty) {
             UsageWindowState state = windows.get(key);
-            if (state != null && !state.getClosed()) {
-                emit(key, state, AggregateStatus.PARTIAL, now);
+            if (state == null || state.getClosed()) {
+                continue;
+            }
+            if (isBase(state)) {
+                emit(key, state, sketches(key, state), state, AggregateStatus.PARTIAL, now);
+                targets(settings, state).forEach(target -> views.putIfAbsent(target.key(), target));
+            } else {
+                views.putIfAbsent(key, new Target(key, settings.window(state.getWindow()), state.getWindowStart(), state.getTenantId(),
+                        state.getModel()));
             }
         }
         dirty.clear();
+        // each tenant's open base windows are read and decoded once per emit, whatever the number of views they are in
+        Map<String, List<Part>> openByTenant = new HashMap<>();
+        for (Target target : views.values()) {
+            UsageWindowState stored = windows.get(target.key());
+            if (stored != null && stored.getClosed()) {
+                continue;
+            }
+            List<Part> open = openByTenant.computeIfAbsent(target.tenant(), tenant -> {
+                List<Part> parts = new ArrayList<>();
+                for (String baseKey : openBases.getOrDefault(tenant, Set.of())) {
+                    UsageWindowState base = windows.get(baseKey);
+                    if (base != null && !base.getClosed()) {
+                        parts.add(new Part(base, sketches(baseKey, base)));
+                    }
+                }
+                return parts;
+            });
+            Part view = view(target, stored == null ? null : new Part(stored, sketches(target.key(), stored)), open);
+            emit(target.key(), view.state(), view.sketches(), null, AggregateStatus.PARTIAL, now);
+        }
         for (String key : new ArrayList<>(dirtySpend)) {
             emitSpend(key, now);
         }
@@ -345,8 +581,9 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         context.forward(new Record<>(tenant, (Object) record, now), AggregatorTopology.SPEND_SINK);
     }
 
-    private void emit(String key, UsageWindowState state, AggregateStatus status, long now) {
-        AbstractHistogram[] histograms = sketches(key, state);
+    /** {@code encoded}: the state whose encoded sketches match {@code histograms}, or null to encode them. */
+    private void emit(String key, UsageWindowState state, AbstractHistogram[] histograms, UsageWindowState encoded,
+                      AggregateStatus status, long now) {
         UsageAggregate aggregate = UsageAggregate.newBuilder()
                 .setAggregateKey(key)
                 .setTenantId(state.getTenantId())
@@ -366,8 +603,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 .setCurrency(state.getCurrency())
                 .setUnpricedCalls(state.getUnpricedCalls())
                 .setLateEvents(state.getLateEvents())
-                .setModelLatencyMs(summary(histograms[0], state.getLatencySketch()))
-                .setJobDurationMs(summary(histograms[1], state.getDurationSketch()))
+                .setModelLatencyMs(summary(histograms[0], encoded == null ? null : encoded.getLatencySketch()))
+                .setJobDurationMs(summary(histograms[1], encoded == null ? null : encoded.getDurationSketch()))
                 .setEmittedAt(Instant.ofEpochMilli(now))
                 .build();
         context.forward(new Record<>(key, (Object) aggregate, now), AggregatorTopology.AGGREGATES_SINK);
@@ -406,19 +643,22 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     private AbstractHistogram[] sketches(String key, UsageWindowState state) {
         AbstractHistogram[] cached = sketches.get(key);
         if (cached == null) {
-            cached = new AbstractHistogram[] {decode(state.getLatencySketch(), HIGHEST_LATENCY_MS),
-                decode(state.getDurationSketch(), HIGHEST_DURATION_MS)};
+            cached = new AbstractHistogram[] {decode(state.getLatencySketch()),
+                decode(state.getDurationSketch())};
             sketches.put(key, cached);
         }
         return cached;
     }
 
-    /** Two significant digits (1% resolution), int counts: about 8 KiB for latencies, 11 KiB for durations. */
-    static AbstractHistogram decode(ByteBuffer encoded, long highest) {
-        if (encoded == null) {
-            return new IntCountsHistogram(highest, 2);
-        }
-        return IntCountsHistogram.decodeFromByteBuffer(encoded.duplicate(), 0);
+    /**
+     * Two significant digits (1% resolution), int counts, auto-resizing: the counts array covers only the values seen so
+     * far (a window whose calls took up to 500 ms holds about 1.5 KiB, not the 11 KiB an hour-wide range would), which
+     * keeps decoding a window's sketch cheap on the per-record path.
+     */
+    static AbstractHistogram decode(ByteBuffer encoded) {
+        AbstractHistogram histogram = encoded == null ? new IntCountsHistogram(2) : IntCountsHistogram.decodeFromByteBuffer(encoded.duplicate(), 0);
+        histogram.setAutoResize(true);
+        return histogram;
     }
 
     private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(64 * 1024));
@@ -437,6 +677,16 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
 
     /** {@code <window>/<start ISO>/<tenant>/<model or *>}: sorts by window and time, names itself. */
     static String key(WindowSpec window, long start, String tenant, String model) {
-        return window.label() + "/" + Instant.ofEpochMilli(start) + "/" + tenant + "/" + (model == null ? "*" : model);
+        return window.label() + "/" + iso(start) + "/" + tenant + "/" + (model == null ? "*" : model);
+    }
+
+    /** Window starts are few and formatting an instant is not cheap on the per-record path. */
+    private static final Map<Long, String> ISO_STARTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String iso(long start) {
+        if (ISO_STARTS.size() > 10_000) {
+            ISO_STARTS.clear();
+        }
+        return ISO_STARTS.computeIfAbsent(start, at -> Instant.ofEpochMilli(at).toString());
     }
 }

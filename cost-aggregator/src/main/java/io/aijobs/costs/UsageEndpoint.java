@@ -44,9 +44,12 @@ final class UsageEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final AggregatorSettings settings;
 
-    UsageEndpoint(KafkaStreams streams, PrometheusMeterRegistry meters, String host, int port, HostInfo self) throws IOException {
+    UsageEndpoint(KafkaStreams streams, AggregatorSettings settings, PrometheusMeterRegistry meters, String host, int port,
+                  HostInfo self) throws IOException {
         this.streams = streams;
+        this.settings = settings;
         this.self = self;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 32);
         server.createContext("/tenants/", this::handle);
@@ -107,11 +110,14 @@ final class UsageEndpoint implements AutoCloseable {
                 while (all.hasNext()) {
                     KeyValue<String, UsageWindowState> entry = all.next();
                     UsageWindowState state = entry.value;
-                    if (tenant.equals(state.getTenantId()) && (window == null || window.equalsIgnoreCase(state.getWindow()))
-                            && (model == null ? state.getModel() == null : model.equals(state.getModel()))) {
+                    if (tenant.equals(state.getTenantId())) {
                         found.add(state);
                     }
                 }
+                // hours, months and totals hold only closed base windows until they close themselves: add the open ones
+                found = UsageAggregator.withOpenBasesRolledUp(settings, found);
+                found.removeIf(state -> !(window == null || window.equalsIgnoreCase(state.getWindow()))
+                        || !(model == null ? state.getModel() == null : model.equals(state.getModel())));
             } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
                 send(exchange, 503, error("the usage store moved while being read (" + streams.state() + "); retry shortly"));
                 return;
@@ -146,9 +152,9 @@ final class UsageEndpoint implements AutoCloseable {
         node.put("currency", state.getCurrency());
         node.put("unpricedCalls", state.getUnpricedCalls());
         node.put("lateEvents", state.getLateEvents());
-        var latency = UsageAggregator.summary(UsageAggregator.decode(state.getLatencySketch(), UsageAggregator.HIGHEST_LATENCY_MS),
+        var latency = UsageAggregator.summary(UsageAggregator.decode(state.getLatencySketch()),
                 state.getLatencySketch());
-        var duration = UsageAggregator.summary(UsageAggregator.decode(state.getDurationSketch(), UsageAggregator.HIGHEST_DURATION_MS),
+        var duration = UsageAggregator.summary(UsageAggregator.decode(state.getDurationSketch()),
                 state.getDurationSketch());
         node.set("modelLatencyMs", JSON.createObjectNode().put("count", latency.getCount()).put("p50", latency.getP50())
                 .put("p95", latency.getP95()).put("p99", latency.getP99()).put("max", latency.getMax()));

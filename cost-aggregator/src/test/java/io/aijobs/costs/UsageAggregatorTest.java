@@ -59,8 +59,9 @@ class UsageAggregatorTest {
 
     @BeforeEach
     void start() {
-        // 1-minute windows, 30 s grace, PARTIAL every 5 s; acme's budget 1.00 USD, hard limit at 100%
-        AggregatorSettings settings = new AggregatorSettings(List.of(WindowSpec.tumbling(Duration.ofMinutes(1)), WindowSpec.month()),
+        // 1-minute and 1-hour windows, 30 s grace, PARTIAL every 5 s; acme's budget 1.00 USD, hard limit at 100%
+        AggregatorSettings settings = new AggregatorSettings(List.of(WindowSpec.tumbling(Duration.ofMinutes(1)),
+                WindowSpec.tumbling(Duration.ofHours(1)), WindowSpec.month()),
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Map.of("acme", USD), Optional.empty(), List.of(50, 80, 100), 100);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test");
@@ -155,6 +156,51 @@ class UsageAggregatorTest {
         // the month window itself was still open: the record counts there, marked late
         assertThat(month.getLateEvents()).isEqualTo(1);
         assertThat(month.getCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRollMinutesUpIntoHoursMonthsAndTotalsWithMergedSketches() {
+        call("acme", "m1", T0.plusSeconds(10), 1_000, true, CallOutcome.SUCCESS, 1, 100);
+        call("acme", "m2", T0.plusSeconds(20), 2_000, false, CallOutcome.RATE_LIMITED, 1, 200);
+        call("acme", "m1", T0.plusSeconds(70), 4_000, true, CallOutcome.SUCCESS, 2, 300);
+        // stream time 10:02:40: the 10:00 minute has closed and been rolled up, the 10:01 and 10:02 minutes are open
+        call("acme", "m1", T0.plusSeconds(160), 8_000, true, CallOutcome.SUCCESS, 1, 400);
+        // its minute closed, its hour is open: it goes straight into the hour and the month
+        call("acme", "m2", T0.plusSeconds(5), 16_000, true, CallOutcome.SUCCESS, 1, 500);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        Map<String, UsageAggregate> partial = latest();
+        UsageAggregate hour = partial.get("PT1H/2026-11-27T10:00:00Z/acme/*");
+        assertThat(hour.getStatus()).isEqualTo(AggregateStatus.PARTIAL);
+        assertThat(hour.getCalls()).as("closed and open minutes, and the late record").isEqualTo(5);
+        assertThat(hour.getCostNanos()).isEqualTo(31_000);
+        assertThat(partial.get("PT1H/2026-11-27T10:00:00Z/acme/m1").getCostNanos()).isEqualTo(13_000);
+        assertThat(partial.get("month/2026-11-01T00:00:00Z/acme/m2").getCallsFailedByCategory()).containsEntry("RATE_LIMITED", 1L);
+        assertThat(partial.get("PT1M/2026-11-27T10:01:00Z/acme/*").getCalls()).as("tenant total of an open minute").isEqualTo(1);
+
+        // stream time passes 11:00:30: every minute of the hour, then the hour, close
+        success("acme", Instant.parse("2026-11-27T11:00:31Z"), 1, 10);
+        Map<String, UsageAggregate> closed = new java.util.HashMap<>(partial);
+        closed.putAll(latest());
+        UsageAggregate finalHour = closed.get("PT1H/2026-11-27T10:00:00Z/acme/*");
+        assertThat(finalHour.getStatus()).isEqualTo(AggregateStatus.FINAL);
+        assertThat(finalHour.getCalls()).isEqualTo(5);
+        assertThat(finalHour.getJobsSucceeded()).isEqualTo(4);
+        assertThat(finalHour.getCostNanos()).isEqualTo(31_000);
+        assertThat(finalHour.getRetryCostNanos()).isEqualTo(2_000);
+        assertThat(finalHour.getModelLatencyMs().getCount()).isEqualTo(5);
+        assertThat(finalHour.getModelLatencyMs().getP50()).isBetween(299L, 301L);
+        assertThat(finalHour.getModelLatencyMs().getMax()).isBetween(499L, 501L);
+        Histogram merged = new Histogram(3_600_000L, 2);
+        for (String minute : List.of("PT1M/2026-11-27T10:00:00Z/acme/*", "PT1M/2026-11-27T10:01:00Z/acme/*",
+                "PT1M/2026-11-27T10:02:00Z/acme/*")) {
+            assertThat(closed.get(minute).getStatus()).isEqualTo(AggregateStatus.FINAL);
+            merged.add(Histogram.decodeFromByteBuffer(closed.get(minute).getModelLatencyMs().getSketch(), 0));
+        }
+        merged.recordValue(500);
+        Histogram hourSketch = Histogram.decodeFromByteBuffer(finalHour.getModelLatencyMs().getSketch(), 0);
+        assertThat(hourSketch).as("the hour's sketch is the merge of its minutes' and the late record").isEqualTo(merged);
+        assertThat(closed.get("month/2026-11-01T00:00:00Z/acme/*").getStatus()).isEqualTo(AggregateStatus.PARTIAL);
     }
 
     @Test
