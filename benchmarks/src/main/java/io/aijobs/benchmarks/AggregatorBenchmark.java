@@ -151,7 +151,7 @@ public final class AggregatorBenchmark {
     private void createTopics(TopicNames names, String... extra) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
-            List<String> all = new ArrayList<>(List.of(names.usage(), names.usageAggregates(), names.tenantSpend(), names.alerts(),
+            List<String> all = new ArrayList<>(List.of(names.usage(), names.usageAggregates(), names.tenantSpend(), names.tenantPolicies(), names.alerts(),
                     names.prices()));
             all.addAll(List.of(extra));
             for (String topic : all) {

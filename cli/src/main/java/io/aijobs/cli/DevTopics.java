@@ -29,7 +29,7 @@ final class DevTopics {
             throws InterruptedException, ExecutionException, TimeoutException {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         List<NewTopic> missing = new ArrayList<>();
-        Set<String> compacted = Set.of(names.prices(), names.usageAggregates(), names.tenantSpend());
+        Set<String> compacted = Set.of(names.prices(), names.usageAggregates(), names.tenantSpend(), names.tenantPolicies());
         for (String topic : Topics.valueSchemasByTopic(names, tenants).keySet()) {
             if (!existing.contains(topic)) {
                 NewTopic created = new NewTopic(topic, PARTITIONS, (short) 1);

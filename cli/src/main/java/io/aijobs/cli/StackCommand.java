@@ -57,12 +57,17 @@ final class StackCommand implements Runnable {
                 description = "Bound on each component's start-up, ISO-8601 (default: ${DEFAULT-VALUE})")
         Duration startTimeout;
 
+        @Option(names = "--secure", description = "SASL/SCRAM-SHA-512 on the broker and ACLs that deny whatever they do not allow; "
+                + "applications and tenants connect with their own principals (a stack keeps the mode it was created with)")
+        boolean secure;
+
         Path stateDir() {
             return stateDir != null ? stateDir : StackOptions.defaultStateDir();
         }
 
         StackSettings toSettings() {
-            return new StackSettings(stateDir(), kafkaPort, controllerPort, registryPort, modelPort, modelLatency, true, startTimeout);
+            return new StackSettings(stateDir(), kafkaPort, controllerPort, registryPort, modelPort, modelLatency, true, startTimeout,
+                    secure);
         }
     }
 

@@ -41,6 +41,9 @@ final class StackOptions {
             throw new IllegalStateException("No local stack is running (" + stateDir() + "): start one with "
                     + "`./aijobs stack up`, or pass --bootstrap-servers and --registry-url");
         }
-        return new StackEndpoints(bootstrap, registry, local.map(StackEndpoints::modelBaseUrl).orElse(null));
+        // the super user's credentials of a secure local stack go only to that stack
+        java.util.Map<String, String> security = local.filter(stack -> stack.bootstrapServers().equals(bootstrap))
+                .map(StackEndpoints::adminSecurity).orElse(java.util.Map.of());
+        return new StackEndpoints(bootstrap, registry, local.map(StackEndpoints::modelBaseUrl).orElse(null), security);
     }
 }

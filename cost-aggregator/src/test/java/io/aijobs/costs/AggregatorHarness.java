@@ -45,7 +45,7 @@ final class AggregatorHarness {
             List<NewTopic> topics = new ArrayList<>();
             for (String topic : List.of(names.jobs(tenant), names.results(tenant), names.deadLetter(tenant), names.tenantAlerts(tenant),
                     names.usage(), names.jobEvents(), names.platformDeadLetter(), names.retry("transient"), names.retry("rate-limited"),
-                    names.alerts(), names.prices(), names.usageAggregates(), names.tenantSpend())) {
+                    names.alerts(), names.prices(), names.usageAggregates(), names.tenantSpend(), names.tenantPolicies())) {
                 topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
             }
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -23,6 +24,8 @@ import java.util.function.Consumer;
 public final class DevStack implements AutoCloseable {
 
     public static final String STATE_FILE = "stack.properties";
+    /** State-file keys of the super user's client security properties (secure stack only). */
+    private static final String SECURITY_PREFIX = "kafka.admin.";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final List<String> COMPONENTS = List.of("model-stub", "schema-registry", "kafka");
 
@@ -52,8 +55,10 @@ public final class DevStack implements AutoCloseable {
         Artifacts artifacts = Artifacts.fromBuild();
         List<ManagedProcess> started = new ArrayList<>();
         try {
-            KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka"), settings.kafkaPort(), settings.controllerPort(), artifacts);
-            progress.accept("Starting Kafka " + artifacts.kafkaVersion() + " (KRaft) on " + kafka.bootstrapServers() + " ...");
+            KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka"), settings.kafkaPort(), settings.controllerPort(), artifacts,
+                    settings.secure());
+            progress.accept("Starting Kafka " + artifacts.kafkaVersion() + " (KRaft" + (settings.secure()
+                    ? ", SASL/SCRAM-SHA-512 and ACLs, deny by default" : "") + ") on " + kafka.bootstrapServers() + " ...");
             started.add(kafka.start(settings.startTimeout()));
 
             SchemaRegistryServer registry = new SchemaRegistryServer(dir.resolve("registry"), settings.registryPort(),
@@ -68,7 +73,7 @@ public final class DevStack implements AutoCloseable {
                 started.add(stub.start(settings.startTimeout()));
                 modelUrl = stub.baseUrl();
             }
-            StackEndpoints endpoints = new StackEndpoints(kafka.bootstrapServers(), registry.url(), modelUrl);
+            StackEndpoints endpoints = new StackEndpoints(kafka.bootstrapServers(), registry.url(), modelUrl, kafka.adminSecurity());
             writeState(dir, endpoints);
             return new DevStack(endpoints, started);
         } catch (RuntimeException e) {
@@ -95,8 +100,14 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             return Optional.empty();
         }
+        Map<String, String> security = new java.util.HashMap<>();
+        for (String name : props.stringPropertyNames()) {
+            if (name.startsWith(SECURITY_PREFIX)) {
+                security.put(name.substring(SECURITY_PREFIX.length()), props.getProperty(name));
+            }
+        }
         return Optional.of(new StackEndpoints(props.getProperty("bootstrap.servers"),
-                props.getProperty("schema.registry.url"), props.getProperty("model.base.url")));
+                props.getProperty("schema.registry.url"), props.getProperty("model.base.url"), security));
     }
 
     /** Status lines, one per component: running with pid, or not running. */
@@ -166,10 +177,17 @@ public final class DevStack implements AutoCloseable {
         if (endpoints.modelBaseUrl() != null) {
             props.setProperty("model.base.url", endpoints.modelBaseUrl());
         }
-        try (var out = Files.newBufferedWriter(dir.resolve(STATE_FILE))) {
-            props.store(out, "endpoints of the running aijobs dev stack");
+        endpoints.adminSecurity().forEach((name, value) -> props.setProperty(SECURITY_PREFIX + name, value));
+        Path file = dir.resolve(STATE_FILE);
+        try (var out = Files.newBufferedWriter(file)) {
+            props.store(out, "endpoints of the running aijobs dev stack" + (endpoints.secure() ? " (with the super user's credentials)" : ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // best effort: not a POSIX file system
         }
     }
 

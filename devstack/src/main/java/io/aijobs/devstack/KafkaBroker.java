@@ -23,21 +23,78 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * auto-creation is off: topics are part of the contract and are created deliberately.
  *
  * <p>The data directory is formatted on first start and reused afterwards.
+ *
+ * <p><b>Secure mode</b> ({@code secure=true}): the client listener is SASL_PLAINTEXT with SCRAM-SHA-512, the
+ * {@code StandardAuthorizer} denies whatever no ACL allows ({@code allow.everyone.if.no.acl.found=false}), and the
+ * super user {@value #ADMIN_USER} (credentials created when the storage is formatted, password kept in
+ * {@code admin.password} beside the data, mode 600) provisions everything else. The KRaft controller listener stays
+ * PLAINTEXT on 127.0.0.1 and its {@code User:ANONYMOUS} principal must be a super user, or the broker never becomes
+ * ready (measured): in production, put SASL on the controller listener too.
  */
 public final class KafkaBroker {
 
     private static final String NAME = "kafka";
+    public static final String ADMIN_USER = "admin";
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
     private final Path home;
     private final int port;
     private final int controllerPort;
     private final Artifacts artifacts;
+    private final boolean secure;
 
     public KafkaBroker(Path home, int port, int controllerPort, Artifacts artifacts) {
+        this(home, port, controllerPort, artifacts, false);
+    }
+
+    public KafkaBroker(Path home, int port, int controllerPort, Artifacts artifacts, boolean secure) {
         this.home = home;
         this.port = port;
         this.controllerPort = controllerPort;
         this.artifacts = artifacts;
+        this.secure = secure;
+    }
+
+    /** Client properties of the super user in secure mode (empty otherwise): security.protocol, sasl.*. */
+    public Map<String, String> adminSecurity() {
+        if (!secure) {
+            return Map.of();
+        }
+        return clientSecurity(ADMIN_USER, adminPassword());
+    }
+
+    /** Client properties to authenticate as {@code user} with SCRAM-SHA-512 over SASL_PLAINTEXT. */
+    public static Map<String, String> clientSecurity(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM_MECHANISM, "sasl.jaas.config",
+                jaas(user, password));
+    }
+
+    private static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
+    }
+
+    /** The super user's password: generated once, before the storage is formatted with its SCRAM credentials. */
+    private String adminPassword() {
+        Path file = home.resolve("admin.password");
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(home);
+                byte[] random = new byte[24];
+                new java.security.SecureRandom().nextBytes(random);
+                String password = java.util.HexFormat.of().formatHex(random);
+                Files.writeString(file, password);
+                try {
+                    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: the file keeps the folder's permissions
+                }
+                return password;
+            }
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public String bootstrapServers() {
@@ -56,6 +113,10 @@ public final class KafkaBroker {
     public ManagedProcess start(Duration timeout) {
         Ports.requireFree(port, "Kafka broker", "--kafka-port");
         Ports.requireFree(controllerPort, "Kafka controller", "--kafka-controller-port");
+        if (secure && Files.exists(home.resolve("data").resolve("meta.properties")) && !Files.exists(home.resolve("admin.password"))) {
+            throw new IllegalStateException("The broker data in " + home + " was created without --secure: it has no super user "
+                    + "to start securely with. Use another --state-dir, or stop the stack and delete " + home);
+        }
         Path config = writeConfig();
         formatIfNeeded(config);
         List<String> command = java(List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
@@ -81,11 +142,20 @@ public final class KafkaBroker {
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
         p.setProperty("controller.quorum.voters", "1@" + Ports.LOOPBACK + ":" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + port);
+        String client = secure ? "SASL_PLAINTEXT" : "PLAINTEXT";
+        p.setProperty("listeners", client + "://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort);
+        p.setProperty("advertised.listeners", client + "://" + Ports.LOOPBACK + ":" + port);
         p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("inter.broker.listener.name", client);
+        p.setProperty("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
+        if (secure) {
+            p.setProperty("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+            p.setProperty("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+            p.setProperty("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", jaas(ADMIN_USER, adminPassword()));
+            p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.setProperty("allow.everyone.if.no.acl.found", "false");
+            p.setProperty("super.users", "User:" + ADMIN_USER + ";User:ANONYMOUS");
+        }
         p.setProperty("log.dirs", home.resolve("data").toAbsolutePath().toString());
         p.setProperty("num.partitions", "3");
         p.setProperty("auto.create.topics.enable", "false");
@@ -104,6 +174,10 @@ public final class KafkaBroker {
             Files.createDirectories(home);
             try (var out = Files.newBufferedWriter(file)) {
                 p.store(out, "written by the aijobs devstack; edits are overwritten on start");
+            }
+            if (secure) {
+                // holds the super user's password
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -140,9 +214,13 @@ public final class KafkaBroker {
         if (Files.exists(home.resolve("data").resolve("meta.properties"))) {
             return;
         }
+        List<String> args = new ArrayList<>(List.of("format", "--ignore-formatted", "--cluster-id", clusterId(), "--config",
+                config.toString()));
+        if (secure) {
+            args.addAll(List.of("--add-scram", SCRAM_MECHANISM + "=[name=" + ADMIN_USER + ",password=" + adminPassword() + "]"));
+        }
         List<String> command = java(List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + writeLog4jConfig()),
-                "kafka.tools.StorageTool", "format", "--ignore-formatted",
-                "--cluster-id", clusterId(), "--config", config.toString());
+                "kafka.tools.StorageTool", args.toArray(String[]::new));
         Path log = home.resolve("format.log");
         try {
             Process process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
@@ -175,10 +253,11 @@ public final class KafkaBroker {
         if (!Ports.isListening(port)) {
             return false;
         }
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+        Map<String, Object> config = new java.util.HashMap<>(adminSecurity());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(config)) {
             return !admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
                     .get(4, TimeUnit.SECONDS).isEmpty();
         } catch (Exception e) {

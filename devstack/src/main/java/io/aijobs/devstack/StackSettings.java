@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param modelLatency   latency spec of the model stub (see {@code LatencyDistribution})
  * @param persistent     keep broker data and registry schemas across restarts (dev) or not (tests)
  * @param startTimeout   bound on each component's start-up
+ * @param secure         SASL/SCRAM and deny-by-default ACLs on the broker (see {@link KafkaBroker})
  */
 public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort,
-                            String modelLatency, boolean persistent, Duration startTimeout) {
+                            String modelLatency, boolean persistent, Duration startTimeout, boolean secure) {
 
     public static final int DEFAULT_KAFKA_PORT = 19092;
     public static final int DEFAULT_CONTROLLER_PORT = 19093;
@@ -28,6 +29,17 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(modelLatency, "modelLatency");
         Objects.requireNonNull(startTimeout, "startTimeout");
+    }
+
+    public StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort, String modelLatency,
+                         boolean persistent, Duration startTimeout) {
+        this(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout, false);
+    }
+
+    /** The same stack with the broker's secure mode on or off. */
+    public StackSettings withSecure(boolean secure) {
+        return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
+                secure);
     }
 
     /** The developer stack: fixed ports, data kept under {@code stateDir}. */

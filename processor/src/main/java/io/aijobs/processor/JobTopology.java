@@ -51,6 +51,8 @@ public final class JobTopology {
     public static final String SPEND_STORE = "tenant-spend-global";
     /** Global store of the prices topic; the price table's book follows it. */
     public static final String PRICES_STORE = "prices-global";
+    /** Global store of {@code platform.tenant-policies}: the latest {@code TenantPolicy} per tenant. */
+    public static final String POLICIES_STORE = "tenant-policies-global";
     public static final String RESULTS_SINK = "results-sink";
     public static final String DLT_SINK = "dlt-sink";
     public static final String USAGE_SINK = "usage-sink";
@@ -92,18 +94,23 @@ public final class JobTopology {
         }
     }
 
-    /** Keeps the global spend store: the latest {@code TenantSpend} per tenant. */
-    static final class SpendUpdater implements org.apache.kafka.streams.processor.api.Processor<String, TenantSpend, Void, Void> {
+    /** Keeps a global store holding the latest value per key of a compacted topic (spend, tenant policies). */
+    static final class LatestValueUpdater<V> implements org.apache.kafka.streams.processor.api.Processor<String, V, Void, Void> {
 
-        private org.apache.kafka.streams.state.KeyValueStore<String, TenantSpend> store;
+        private final String storeName;
+        private org.apache.kafka.streams.state.KeyValueStore<String, V> store;
 
-        @Override
-        public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(SPEND_STORE);
+        LatestValueUpdater(String storeName) {
+            this.storeName = storeName;
         }
 
         @Override
-        public void process(org.apache.kafka.streams.processor.api.Record<String, TenantSpend> record) {
+        public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(storeName);
+        }
+
+        @Override
+        public void process(org.apache.kafka.streams.processor.api.Record<String, V> record) {
             if (record.key() == null) {
                 return;
             }
@@ -130,7 +137,11 @@ public final class JobTopology {
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SPEND_STORE), Serdes.String(),
                         topics.tenantSpendSerde()).withLoggingDisabled(),
                 "tenant-spend-source", Serdes.String().deserializer(), topics.tenantSpendSerde().deserializer(), names.tenantSpend(),
-                "tenant-spend-updater", SpendUpdater::new);
+                "tenant-spend-updater", () -> new LatestValueUpdater<>(SPEND_STORE));
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICIES_STORE), Serdes.String(),
+                        topics.tenantPolicySerde()).withLoggingDisabled(),
+                "tenant-policies-source", Serdes.String().deserializer(), topics.tenantPolicySerde().deserializer(),
+                names.tenantPolicies(), "tenant-policies-updater", () -> new LatestValueUpdater<>(POLICIES_STORE));
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(),
                         topics.modelPriceSerde()).withLoggingDisabled(),
                 "prices-source", Serdes.String().deserializer(), topics.modelPriceSerde().deserializer(), names.prices(),

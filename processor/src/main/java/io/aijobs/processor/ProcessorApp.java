@@ -59,7 +59,8 @@ public final class ProcessorApp implements AutoCloseable {
                 new AvroDeserializer<>(JobRequest.class, registry), new JobValidator(config.maxInputBytes()), modelClient, limiter,
                 config.priceTable(), config.unknownModelPolicy(), metrics, config.backpressureMaxBlock(),
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
-                config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval());
+                config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
+                config.tenantPolicyEnforcer());
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
         log.info("Topology:\n{}", topology.describe());
         streams = new KafkaStreams(topology, config.streamsProperties());

@@ -56,6 +56,8 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String PRICING_CURRENCY_CONFIG = "pricing.currency";
     public static final String PRICING_MODELS_CONFIG = "pricing.models";
     public static final String PRICING_UNKNOWN_MODEL_POLICY_CONFIG = "pricing.unknown.model.policy";
+    public static final String TENANT_POLICY_REQUIRED_CONFIG = "tenant.policy.required";
+    public static final String DEAD_LETTER_CONTENT_CONFIG = "dead-letter.content";
 
     public static final String RETRY_PREFIX = "retry.";
     public static final String RETRY_MAX_ATTEMPTS_SUFFIX = ".max.attempts";
@@ -133,6 +135,12 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(PRICING_UNKNOWN_MODEL_POLICY_CONFIG, Type.STRING, UnknownModelPolicy.UNPRICED.name(),
                     ValidString.in("REJECT", "UNPRICED"), Importance.MEDIUM,
                     "REJECT: dead-letter jobs for models without a price, before any call. UNPRICED: run them and mark the cost unpriced.")
+            .define(TENANT_POLICY_REQUIRED_CONFIG, Type.BOOLEAN, false, Importance.HIGH,
+                    "true: a job whose tenant has no record on the tenant-policies topic (not provisioned with aijobs tenant create) "
+                            + "is dead-lettered as SECURITY before any call. The secure profile sets it.")
+            .define(DEAD_LETTER_CONTENT_CONFIG, Type.STRING, "FULL", ValidString.in("FULL", "HASH"), Importance.MEDIUM,
+                    "What dead letters keep of a job when its tenant's policy does not say: FULL (the original bytes, replayable) "
+                            + "or HASH (their SHA-256 in the aijobs.content-sha256 header; nothing of the prompt is kept).")
             .define(METRICS_PORT_CONFIG, Type.INT, -1, Range.between(-1, 65_535), Importance.LOW,
                     "Port of the Prometheus scrape endpoint (GET /metrics); -1 disables it, 0 picks a free port.")
             .define(METRICS_HOST_CONFIG, Type.STRING, "127.0.0.1", Importance.LOW, "Address the metrics endpoint binds.")
@@ -277,6 +285,11 @@ public final class ProcessorConfig extends AbstractConfig {
 
     public UnknownModelPolicy unknownModelPolicy() {
         return UnknownModelPolicy.valueOf(getString(PRICING_UNKNOWN_MODEL_POLICY_CONFIG).toUpperCase(Locale.ROOT));
+    }
+
+    public io.aijobs.processor.execution.TenantPolicyEnforcer tenantPolicyEnforcer() {
+        return new io.aijobs.processor.execution.TenantPolicyEnforcer(getBoolean(TENANT_POLICY_REQUIRED_CONFIG),
+                io.aijobs.schema.DeadLetterContent.valueOf(getString(DEAD_LETTER_CONTENT_CONFIG).toUpperCase(Locale.ROOT)));
     }
 
     public AvroSerdeConfig serdeConfig() {

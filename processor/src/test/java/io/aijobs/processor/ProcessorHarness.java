@@ -50,7 +50,7 @@ final class ProcessorHarness {
             List<NewTopic> topics = new ArrayList<>();
             for (String topic : List.of(names.jobs(tenant), names.results(tenant), names.deadLetter(tenant), names.usage(),
                     names.jobEvents(), names.platformDeadLetter(), names.retry("transient"), names.retry("rate-limited"), names.alerts(),
-                    names.tenantAlerts(tenant), names.tenantSpend(), names.prices())) {
+                    names.tenantAlerts(tenant), names.tenantSpend(), names.prices(), names.tenantPolicies())) {
                 topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
             }
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);

@@ -32,6 +32,11 @@ public final class JobHeaders {
     public static final String REPLAY_OF = "aijobs.replay-of";
     /** Name and version of the client that produced the job, e.g. {@code aijobs-producer/0.1.0}. */
     public static final String PRODUCER = "aijobs.producer";
+    /**
+     * On a dead letter whose content was withheld (tenant policy deadLetterContent=HASH): hex SHA-256 of the original
+     * value bytes, which the record no longer holds.
+     */
+    public static final String CONTENT_SHA256 = "aijobs.content-sha256";
 
     /*
      * Kafka Streams' dead-letter headers (KIP-1034), reused with the same meaning on dead-letter records.

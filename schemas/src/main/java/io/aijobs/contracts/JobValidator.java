@@ -97,6 +97,19 @@ public final class JobValidator {
         }
     }
 
+    /** The UTF-8 size of all message contents together: what input-size limits are measured in. */
+    public static long inputBytes(io.aijobs.schema.JobRequest job) {
+        long bytes = 0;
+        if (job.getMessages() != null) {
+            for (ChatMessage message : job.getMessages()) {
+                if (message.getContent() != null) {
+                    bytes += message.getContent().getBytes(StandardCharsets.UTF_8).length;
+                }
+            }
+        }
+        return bytes;
+    }
+
     private static void checkParameters(JobParameters parameters, List<InvalidJobException.Violation> violations) {
         if (parameters == null) {
             violations.add(new InvalidJobException.Violation("parameters", "is missing"));

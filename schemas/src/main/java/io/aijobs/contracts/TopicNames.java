@@ -142,6 +142,11 @@ public record TopicNames(String tenantPrefix, String platformPrefix) {
         return platformPrefix + "tenant-spend";
     }
 
+    /** {@code platform.tenant-policies}: {@code TenantPolicy} per tenant, compacted, key tenantId; written by tenant provisioning. */
+    public String tenantPolicies() {
+        return platformPrefix + "tenant-policies";
+    }
+
     /** {@code platform.dlt}: {@code JobFailure}s whose tenant could not be determined. */
     public String platformDeadLetter() {
         return platformPrefix + "dlt";

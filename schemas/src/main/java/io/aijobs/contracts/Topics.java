@@ -7,6 +7,7 @@ import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.ModelPrice;
+import io.aijobs.schema.TenantPolicy;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.UsageAggregate;
 import io.aijobs.schema.ModelCallUsage;
@@ -43,6 +44,7 @@ public final class Topics {
     private final AvroSerde<ModelPrice> prices;
     private final AvroSerde<UsageAggregate> aggregates;
     private final AvroSerde<TenantSpend> spend;
+    private final AvroSerde<TenantPolicy> policies;
 
     public Topics(TopicNames names, SchemaRegistryClient registry, AvroSerdeConfig serdeConfig) {
         this.names = Objects.requireNonNull(names, "names");
@@ -56,6 +58,7 @@ public final class Topics {
         this.prices = AvroSerde.of(ModelPrice.class, registry, serdeConfig);
         this.aggregates = AvroSerde.of(UsageAggregate.class, registry, serdeConfig);
         this.spend = AvroSerde.of(TenantSpend.class, registry, serdeConfig);
+        this.policies = AvroSerde.of(TenantPolicy.class, registry, serdeConfig);
     }
 
     public TopicNames names() {
@@ -92,6 +95,10 @@ public final class Topics {
 
     public Serde<TenantSpend> tenantSpendSerde() {
         return spend;
+    }
+
+    public Serde<TenantPolicy> tenantPolicySerde() {
+        return policies;
     }
 
     public Serde<JobRetry> jobRetrySerde() {
@@ -157,6 +164,11 @@ public final class Topics {
         return new Topic<>(names.tenantSpend(), keys, spend);
     }
 
+    /** {@code platform.tenant-policies}, key tenantId. */
+    public Topic<String, TenantPolicy> tenantPolicies() {
+        return new Topic<>(names.tenantPolicies(), keys, policies);
+    }
+
     /** {@code platform.retry.<tier>}, key jobId. */
     public Topic<String, JobRetry> retry(String tier) {
         return new Topic<>(names.retry(tier), keys, retries);
@@ -196,6 +208,7 @@ public final class Topics {
         schemas.put(names.prices(), ModelPrice.getClassSchema());
         schemas.put(names.usageAggregates(), UsageAggregate.getClassSchema());
         schemas.put(names.tenantSpend(), TenantSpend.getClassSchema());
+        schemas.put(names.tenantPolicies(), TenantPolicy.getClassSchema());
         for (String tier : TopicNames.DEFAULT_RETRY_TIERS) {
             schemas.put(names.retry(tier), JobRetry.getClassSchema());
         }
@@ -206,6 +219,7 @@ public final class Topics {
     public static List<Schema> contractSchemas() {
         return List.of(JobRequest.getClassSchema(), JobResult.getClassSchema(), JobFailure.getClassSchema(),
                 ModelCallUsage.getClassSchema(), JobEvent.getClassSchema(), Alert.getClassSchema(), JobRetry.getClassSchema(),
-                ModelPrice.getClassSchema(), UsageAggregate.getClassSchema(), TenantSpend.getClassSchema());
+                ModelPrice.getClassSchema(), UsageAggregate.getClassSchema(), TenantSpend.getClassSchema(),
+                TenantPolicy.getClassSchema());
     }
 }

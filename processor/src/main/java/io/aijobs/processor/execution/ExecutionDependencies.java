@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * What every task's {@link JobExecutionProcessor} shares within one processor instance: one model client, one
- * in-flight limit, one price table, one failure policy, one metrics registry.
+ * in-flight limit, one price table, one failure policy, one metrics registry, one set of tenant rate limits.
  */
 public record ExecutionDependencies(
         TopicNames names,
@@ -30,7 +30,8 @@ public record ExecutionDependencies(
         Duration dedupHorizon,
         Duration dedupCleanupInterval,
         FailurePolicies failurePolicies,
-        Duration retryPollInterval) {
+        Duration retryPollInterval,
+        TenantPolicyEnforcer tenantPolicies) {
 
     public ExecutionDependencies {
         Objects.requireNonNull(names, "names");
@@ -47,5 +48,6 @@ public record ExecutionDependencies(
         Objects.requireNonNull(dedupCleanupInterval, "dedupCleanupInterval");
         Objects.requireNonNull(failurePolicies, "failurePolicies");
         Objects.requireNonNull(retryPollInterval, "retryPollInterval");
+        Objects.requireNonNull(tenantPolicies, "tenantPolicies");
     }
 }

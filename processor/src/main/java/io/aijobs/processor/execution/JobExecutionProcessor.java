@@ -15,6 +15,7 @@ import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.state.ExecutionStatus;
 import io.aijobs.schema.state.JobExecutionState;
+import io.aijobs.schema.JobFailure;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +82,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     private KeyValueStore<String, JobExecutionState> states;
     private KeyValueStore<String, String> timers;
     private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, io.aijobs.schema.TenantSpend> spend;
+    private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, io.aijobs.schema.TenantPolicy> policies;
     private long nextSequence;
     private volatile boolean closed;
     /**
@@ -104,6 +106,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         this.states = context.getStateStore(JobTopology.STATE_STORE);
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
         this.spend = context.getStateStore(JobTopology.SPEND_STORE);
+        this.policies = context.getStateStore(JobTopology.POLICIES_STORE);
         recoverPending();
         context.schedule(deps.completionPollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             drainCompletions();
@@ -234,7 +237,12 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             attemptsBefore = existing.getAttempt();
             log.info("Job {} of tenant {}: replay {} of {}", job.getJobId(), tenant, replays, replayOf);
         }
-        // only a job that would run is refused over budget: a duplicate of a known job stays a duplicate
+        // only a job that would run is refused by policy or budget: a duplicate of a known job stays a duplicate
+        Failure refused = deps.tenantPolicies().check(tenant, policies.get(tenant.value()), job, now);
+        if (refused != null) {
+            forwardFailure(tenant, job, refused, record, origin, now);
+            return;
+        }
         Failure overBudget = overBudget(tenant, now);
         if (overBudget != null) {
             forwardFailure(tenant, job, overBudget, record, origin, now);
@@ -436,8 +444,9 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         if (state.getFirstFailureAt() == null) {
             state.setFirstFailureAt(now);
         }
-        context.forward(new Record<>(job.getJobId(), (Object) outputs.failure(job, state, failure, now), now,
-                outputs.failureHeaders(job, state, failure, null, state.getFirstFailureAt())), JobTopology.DLT_SINK);
+        org.apache.kafka.common.header.Headers headers = outputs.failureHeaders(job, state, failure, null, state.getFirstFailureAt());
+        context.forward(new Record<>(job.getJobId(), (Object) withheldIfPolicySays(state.getTenantId(),
+                outputs.failure(job, state, failure, now), headers), now, headers), JobTopology.DLT_SINK);
         forwardEvent(job, JobEventType.DEAD_LETTERED, state.getAttempt(), failure.category(), failure.errorType(), now);
         deps.metrics().failed(state.getTenantId(), failure.category().name());
         state.setStatus(ExecutionStatus.FAILED);
@@ -502,12 +511,38 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         log.warn("Dead-lettering a record from {}-{}@{}: {} ({})", origin.topic(), origin.partition(), origin.offset(),
                 failure.category(), failure.errorType());
         deps.metrics().failed(tenant == null ? "unknown" : tenant.value(), failure.category().name());
+        org.apache.kafka.common.header.Headers headers = outputs.rejectionHeaders(tenant, job, failure, origin, now);
+        JobFailure rejected = outputs.rejection(tenant, job, failure, origin, record.timestamp(), record.key(), record.value(), now);
         context.forward(new Record<>(job != null ? job.getJobId() : record.key(),
-                (Object) outputs.rejection(tenant, job, failure, origin, record.timestamp(), record.key(), record.value(), now),
-                now, outputs.rejectionHeaders(tenant, job, failure, origin, now)), JobTopology.DLT_SINK);
+                (Object) withheldIfPolicySays(tenant == null ? null : tenant.value(), rejected, headers), now, headers),
+                JobTopology.DLT_SINK);
         if (job != null && tenant != null && tenant.value().equals(job.getTenantId())) {
             forwardEvent(job, JobEventType.DEAD_LETTERED, 0, failure.category(), failure.errorType(), now);
         }
+    }
+
+    /**
+     * A dead letter of a tenant whose policy (or the processor's default) keeps content out of dead letters: the
+     * original value is replaced by its SHA-256 in a header. Records whose tenant is unknown keep their bytes (they
+     * go to the platform's dead-letter topic, which no tenant can read).
+     */
+    private JobFailure withheldIfPolicySays(String tenantId, JobFailure failure, org.apache.kafka.common.header.Headers headers) {
+        if (tenantId == null || failure.getOriginalValue() == null
+                || !deps.tenantPolicies().hashDeadLetters(policies.get(tenantId))) {
+            return failure;
+        }
+        ByteBuffer value = failure.getOriginalValue().duplicate();
+        byte[] bytes = new byte[value.remaining()];
+        value.get(bytes);
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+            headers.add(io.aijobs.contracts.JobHeaders.CONTENT_SHA256,
+                    java.util.HexFormat.of().formatHex(digest).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+        failure.setOriginalValue(null);
+        return failure;
     }
 
     /** Forgets finished jobs older than the dedup horizon, a bounded number per run. */

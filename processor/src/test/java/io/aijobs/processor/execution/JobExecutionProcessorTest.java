@@ -65,6 +65,7 @@ class JobExecutionProcessorTest {
     private final ManualModelClient model = new ManualModelClient();
     private InFlightLimiter limiter = new InFlightLimiter(2);
     private UnknownModelPolicy policy = UnknownModelPolicy.UNPRICED;
+    private TenantPolicyEnforcer enforcer = TenantPolicyEnforcer.permissive();
     // no jitter: delays are exact. TRANSIENT: 3 attempts, 1 s then 2 s; RATE_LIMITED: 3 attempts, 1 s, honours Retry-After
     private final FailurePolicies failurePolicies = new FailurePolicies(Map.of(
             FailureCategory.TRANSIENT, new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(10), "transient"),
@@ -95,7 +96,7 @@ class JobExecutionProcessorTest {
         ExecutionDependencies deps = new ExecutionDependencies(NAMES, new AvroDeserializer<>(JobRequest.class, registry),
                 new JobValidator(1000), model, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
-                Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100));
+                Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -533,6 +534,74 @@ class JobExecutionProcessorTest {
         spend.pipeInput("acme", over);
         submit(job("j-2", "acme"));
         assertThat(model.calls()).hasSize(2);
+    }
+
+    private static io.aijobs.schema.TenantPolicy.Builder acmePolicy() {
+        return io.aijobs.schema.TenantPolicy.newBuilder().setTenantId("acme").setRetentionMs(86_400_000L).setUpdatedAt(T0);
+    }
+
+    private TestInputTopic<String, io.aijobs.schema.TenantPolicy> policies() {
+        return driver.createInputTopic("platform.tenant-policies", Serdes.String().serializer(), topics.tenantPolicySerde().serializer());
+    }
+
+    @Test
+    void shouldRefuseByTenantPolicyBeforeAnyCallModelsInputSizeAndRate() {
+        policies().pipeInput("acme", acmePolicy().setAllowedModels(List.of("m")).setMaxInputBytes(10L).setRateLimitPerSecond(2.0).build());
+
+        JobRequest otherModel = job("j-1", "acme");
+        otherModel.setModel("gpt-expensive");
+        submit(otherModel);
+        JobRequest tooLong = job("j-2", "acme");
+        tooLong.setMessages(List.of(new ChatMessage("user", "more than ten bytes")));
+        submit(tooLong);
+        // a burst of one second at 2 jobs/s: two pass, the third is refused; half a second later one more passes
+        submit(job("j-3", "acme"));
+        submit(job("j-4", "acme"));
+        submit(job("j-5", "acme"));
+        model.calls().get(0).succeed(1, 1);
+        model.calls().get(1).succeed(1, 1);
+        driver.advanceWallClockTime(Duration.ofMillis(500));
+        submit(job("j-6", "acme"));
+
+        assertThat(acmeDlt.readValuesToList()).extracting(JobFailure::getJobId, JobFailure::getCategory, JobFailure::getErrorType)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("j-1", FailureCategory.POLICY, "model_not_allowed"),
+                        org.assertj.core.groups.Tuple.tuple("j-2", FailureCategory.POLICY, "input_too_large"),
+                        org.assertj.core.groups.Tuple.tuple("j-5", FailureCategory.POLICY, "rate_limited"));
+        assertThat(model.calls()).extracting(call -> call.idempotencyKey()).containsExactly("j-3-1", "j-4-1", "j-6-1");
+    }
+
+    @Test
+    void shouldRefuseAnUnprovisionedTenantAsSecurityWhenPoliciesAreRequired() {
+        driver.close();
+        enforcer = new TenantPolicyEnforcer(true, io.aijobs.schema.DeadLetterContent.FULL);
+        startDriver();
+
+        submit(job("j-1", "acme"));
+        policies().pipeInput("acme", acmePolicy().build());
+        submit(job("j-2", "acme"));
+
+        assertThat(acmeDlt.readValuesToList()).singleElement().satisfies(failure -> {
+            assertThat(failure.getJobId()).isEqualTo("j-1");
+            assertThat(failure.getCategory()).isEqualTo(FailureCategory.SECURITY);
+            assertThat(failure.getErrorType()).isEqualTo("unknown_tenant");
+        });
+        assertThat(model.calls()).extracting(call -> call.idempotencyKey()).containsExactly("j-2-1");
+    }
+
+    @Test
+    void shouldKeepOnlyAHashOfTheContentInDeadLettersWhenThePolicySaysSo() throws Exception {
+        policies().pipeInput("acme", acmePolicy().setAllowedModels(List.of("m"))
+                .setDeadLetterContent(io.aijobs.schema.DeadLetterContent.HASH).build());
+        JobRequest otherModel = job("j-1", "acme");
+        otherModel.setModel("other");
+        byte[] bytes = topics.jobRequestSerde().serializer().serialize("tenant.acme.jobs", otherModel);
+        acmeJobs.pipeInput("j-1", bytes);
+
+        var record = acmeDlt.readRecord();
+        assertThat(record.value().getOriginalValue()).isNull();
+        assertThat(new String(record.headers().lastHeader("aijobs.content-sha256").value(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+        assertThat(record.value().getMessage()).doesNotContain("hello");
     }
 
     @Test

@@ -50,7 +50,7 @@ class JobExecutionRecoveryTest {
                 new JobValidator(1000), model, limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(), 0, () -> 0.5),
-                Duration.ofMillis(100));
+                Duration.ofMillis(100), TenantPolicyEnforcer.permissive());
     }
 
     private MockProcessorContext<String, Object> context() {
@@ -66,6 +66,10 @@ class JobExecutionRecoveryTest {
                 Stores.inMemoryKeyValueStore(JobTopology.SPEND_STORE), Serdes.String(), topics.tenantSpendSerde()).withLoggingDisabled().build();
         spend.init(context.getStateStoreContext(), spend);
         context.addStateStore(spend);
+        KeyValueStore<String, io.aijobs.schema.TenantPolicy> policies = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(JobTopology.POLICIES_STORE), Serdes.String(), topics.tenantPolicySerde()).withLoggingDisabled().build();
+        policies.init(context.getStateStoreContext(), policies);
+        context.addStateStore(policies);
         return context;
     }
 

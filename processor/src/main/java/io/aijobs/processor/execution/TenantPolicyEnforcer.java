@@ -1,0 +1,93 @@
+package io.aijobs.processor.execution;
+
+import io.aijobs.contracts.JobValidator;
+import io.aijobs.contracts.TenantId;
+import io.aijobs.processor.failure.Failure;
+import io.aijobs.schema.DeadLetterContent;
+import io.aijobs.schema.FailureCategory;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.TenantPolicy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The tenant policy checks made before any paid call (allowed models, input size, rate limit), and whether a tenant's
+ * dead letters keep content. Policies come from {@code platform.tenant-policies} (written by tenant provisioning only).
+ *
+ * <p>Rate limits are token buckets per tenant in this processor instance (a burst of one second's worth): with N
+ * instances a tenant can be admitted up to N times its rate. A rejected job takes no token.
+ */
+public final class TenantPolicyEnforcer {
+
+    private final boolean policyRequired;
+    private final DeadLetterContent defaultDeadLetterContent;
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+
+    /**
+     * @param policyRequired           a tenant with no policy record is refused (SECURITY): only provisioned tenants run
+     * @param defaultDeadLetterContent for tenants whose policy does not say (or that have none)
+     */
+    public TenantPolicyEnforcer(boolean policyRequired, DeadLetterContent defaultDeadLetterContent) {
+        this.policyRequired = policyRequired;
+        this.defaultDeadLetterContent = defaultDeadLetterContent;
+    }
+
+    /** No policy required, dead letters keep content. */
+    public static TenantPolicyEnforcer permissive() {
+        return new TenantPolicyEnforcer(false, DeadLetterContent.FULL);
+    }
+
+    /** Why the job must not run under its tenant's policy, or null. Takes a rate-limit token when it may run. */
+    Failure check(TenantId tenant, TenantPolicy policy, JobRequest job, long nowMs) {
+        if (policy == null) {
+            return policyRequired ? Failure.rejection(FailureCategory.SECURITY, "unknown_tenant", "Tenant " + tenant
+                    + " has no policy: it was not provisioned (aijobs tenant create), so its jobs run for no one") : null;
+        }
+        if (!policy.getAllowedModels().isEmpty() && !policy.getAllowedModels().contains(job.getModel())) {
+            return Failure.rejection(FailureCategory.POLICY, "model_not_allowed", "Model '" + job.getModel()
+                    + "' is not among the models tenant " + tenant + " may use " + policy.getAllowedModels());
+        }
+        if (policy.getMaxInputBytes() != null) {
+            long bytes = JobValidator.inputBytes(job);
+            if (bytes > policy.getMaxInputBytes()) {
+                return Failure.rejection(FailureCategory.POLICY, "input_too_large", "Input is " + bytes + " bytes; tenant " + tenant
+                        + " may send at most " + policy.getMaxInputBytes());
+            }
+        }
+        Double rate = policy.getRateLimitPerSecond();
+        if (rate != null && rate > 0 && !buckets.computeIfAbsent(tenant.value(), t -> new TokenBucket()).tryTake(rate, nowMs)) {
+            return Failure.rejection(FailureCategory.POLICY, "rate_limited", "Tenant " + tenant + " is over its rate limit of "
+                    + rate + " jobs/s; slow down and resubmit (no model call was made)");
+        }
+        return null;
+    }
+
+    /** True when the tenant's dead letters keep a hash of the original value instead of the value. */
+    boolean hashDeadLetters(TenantPolicy policy) {
+        DeadLetterContent content = policy == null || policy.getDeadLetterContent() == DeadLetterContent.UNKNOWN
+                ? defaultDeadLetterContent : policy.getDeadLetterContent();
+        return content == DeadLetterContent.HASH;
+    }
+
+    /** Tokens refill at the rate, up to one second's worth; one token per admitted job. */
+    private static final class TokenBucket {
+
+        private double tokens = Double.NaN;
+        private long lastMs;
+
+        synchronized boolean tryTake(double ratePerSecond, long nowMs) {
+            double capacity = Math.max(1.0, ratePerSecond);
+            if (Double.isNaN(tokens)) {
+                tokens = capacity;
+            } else {
+                tokens = Math.min(capacity, tokens + Math.max(0, nowMs - lastMs) * ratePerSecond / 1000.0);
+            }
+            lastMs = nowMs;
+            if (tokens >= 1.0) {
+                tokens -= 1.0;
+                return true;
+            }
+            return false;
+        }
+    }
+}
