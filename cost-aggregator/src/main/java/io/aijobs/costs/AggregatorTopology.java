@@ -6,6 +6,7 @@ import io.aijobs.contracts.Topics;
 import io.aijobs.pricing.PriceBook;
 import io.aijobs.schema.Alert;
 import io.aijobs.schema.ModelPrice;
+import io.aijobs.schema.TenantPolicy;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.UsageAggregate;
 import io.aijobs.schema.state.UsageWindowState;
@@ -31,6 +32,7 @@ import org.apache.kafka.streams.state.Stores;
  *     ├─ alerts-sink        → platform.alerts
  *     └─ tenant-alerts-sink → tenant.&lt;t&gt;.alerts
  * platform.prices ─ global store prices ─ the price book
+ * platform.tenant-policies ─ global store tenant-policies ─ budgets (ahead of the configured ones)
  * </pre>
  *
  * Usage records are keyed by tenant, so one tenant's records are in one task: no repartitioning.
@@ -43,6 +45,7 @@ public final class AggregatorTopology {
     public static final String SPEND_STORE = "tenant-spend";
     public static final String SENT_ALERTS_STORE = "sent-alerts";
     public static final String PRICES_STORE = "prices";
+    public static final String POLICIES_STORE = "tenant-policies";
     public static final String AGGREGATES_SINK = "aggregates-sink";
     public static final String SPEND_SINK = "spend-sink";
     public static final String ALERTS_SINK = "alerts-sink";
@@ -64,11 +67,20 @@ public final class AggregatorTopology {
                         .withLoggingDisabled(),
                 "prices-source", Serdes.String().deserializer(), priceSerde.deserializer(), names.prices(), "prices-updater",
                 () -> new PricesUpdater(prices));
+        // the budgets of the tenants' policies; a global store, so every instance knows every tenant's
+        java.util.Map<String, TenantPolicy> policies = new java.util.concurrent.ConcurrentHashMap<>();
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICIES_STORE), Serdes.String(),
+                        topics.tenantPolicySerde()).withLoggingDisabled(),
+                "tenant-policies-source", Serdes.String().deserializer(), topics.tenantPolicySerde().deserializer(), names.tenantPolicies(),
+                "tenant-policies-updater", () -> new PoliciesUpdater(policies));
         topology.addSource(USAGE_SOURCE, Serdes.String().deserializer(), topics.usageSerde().deserializer(), names.usage());
         topology.addProcessor(AGGREGATOR, new ProcessorSupplier<String, io.aijobs.schema.ModelCallUsage, String, Object>() {
             @Override
             public Processor<String, io.aijobs.schema.ModelCallUsage, String, Object> get() {
-                return new UsageAggregator(settings, prices, names, metrics);
+                return new UsageAggregator(settings, prices, names, metrics, tenant -> {
+                    TenantPolicy policy = policies.get(tenant);
+                    return policy == null ? null : policy.getMonthlyBudgetNanos();
+                });
             }
 
             @Override
@@ -94,6 +106,39 @@ public final class AggregatorTopology {
                 Serdes.String().serializer(), (topic, value) -> topics.alertSerde().serializer().serialize(topic, (Alert) value),
                 AGGREGATOR);
         return topology;
+    }
+
+    /** Keeps the global policies store and an in-memory view of it in step; rebuilds the view from the store at start. */
+    static final class PoliciesUpdater implements Processor<String, TenantPolicy, Void, Void> {
+
+        private final java.util.Map<String, TenantPolicy> policies;
+        private KeyValueStore<String, TenantPolicy> store;
+
+        PoliciesUpdater(java.util.Map<String, TenantPolicy> policies) {
+            this.policies = policies;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(POLICIES_STORE);
+            try (KeyValueIterator<String, TenantPolicy> all = store.all()) {
+                all.forEachRemaining(entry -> policies.put(entry.key, entry.value));
+            }
+        }
+
+        @Override
+        public void process(Record<String, TenantPolicy> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+                policies.remove(record.key());
+            } else {
+                store.put(record.key(), record.value());
+                policies.put(record.key(), record.value());
+            }
+        }
     }
 
     /** Keeps the global prices store and the in-memory price book in step; rebuilds the book from the store at start. */

@@ -85,7 +85,12 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         }
     };
 
-    UsageAggregator(AggregatorSettings settings, PriceBook prices, TopicNames names, AggregatorMetrics metrics) {
+    /** Monthly budgets from the tenants' policy records (platform.tenant-policies), ahead of the configured ones. */
+    private final java.util.function.Function<String, Long> policyBudgets;
+
+    UsageAggregator(AggregatorSettings settings, PriceBook prices, TopicNames names, AggregatorMetrics metrics,
+                    java.util.function.Function<String, Long> policyBudgets) {
+        this.policyBudgets = policyBudgets;
         this.settings = settings;
         this.prices = prices;
         this.names = names;
@@ -403,7 +408,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         spend.put(key, spent);
         this.spent.put(key, spent);
         dirtySpend.add(key);
-        Long budget = settings.budget(tenant);
+        Long budget = budget(tenant);
         if (budget == null || budget <= 0) {
             return;
         }
@@ -423,6 +428,12 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             // the processor must learn this now, not at the next emit
             emitSpend(key, context.currentSystemTimeMs());
         }
+    }
+
+    /** The tenant's monthly budget: its policy's, else the configured one; null when it has none. */
+    private Long budget(String tenant) {
+        Long fromPolicy = policyBudgets.apply(tenant);
+        return fromPolicy != null ? fromPolicy : settings.budget(tenant);
     }
 
     /** budget * percent / 100 without overflow, capped at Long.MAX_VALUE. */
@@ -571,7 +582,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         }
         int bar = key.indexOf('|');
         String tenant = key.substring(0, bar);
-        Long budget = settings.budget(tenant);
+        Long budget = budget(tenant);
         int hard = settings.hardLimitPercent();
         Long hardLimit = budget == null || hard <= 0 ? null : percentOf(budget, hard);
         TenantSpend record = TenantSpend.newBuilder().setTenantId(tenant).setPeriod(key.substring(bar + 1)).setSpentNanos(spent)

@@ -263,6 +263,17 @@ class UsageAggregatorTest {
     }
 
     @Test
+    void shouldTakeTheBudgetOfTheTenantsPolicyAheadOfTheConfiguredOne() {
+        driver.createInputTopic(NAMES.tenantPolicies(), Serdes.String().serializer(), topics.tenantPolicySerde().serializer())
+                .pipeInput("globex", io.aijobs.schema.TenantPolicy.newBuilder().setTenantId("globex").setMonthlyBudgetNanos(1_000L)
+                        .setRetentionMs(1L).setUpdatedAt(T0).build());
+
+        success("globex", T0.plusSeconds(1), 600, 10);
+
+        assertThat(alerts.readValuesToList()).extracting(Alert::getAlertKey).containsExactly("budget/globex/2026-11/50");
+    }
+
+    @Test
     void shouldComputeLimitsWithoutOverflow() {
         assertThat(UsageAggregator.percentOf(1_000_000_000L, 80)).isEqualTo(800_000_000L);
         assertThat(UsageAggregator.percentOf(9_000_000_000_000_000_000L, 10_000)).isEqualTo(Long.MAX_VALUE);

@@ -1,0 +1,264 @@
+package io.aijobs.tenancy;
+
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.schema.TenantPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Gives a tenant everything it needs through the Admin API, and takes it away again:
+ *
+ * <ul>
+ *   <li>its topics ({@code tenant.<t>.jobs|results|dlt|alerts}) with the retention of its policy;
+ *   <li>a SCRAM-SHA-512 principal {@code User:tenant-<t>} (its password is generated once and returned once);
+ *   <li>ACLs for that principal on its own resources only: WRITE on its jobs topic (never on its results: nobody but the
+ *       processor writes a result), READ on every topic, consumer group and transactional id under its prefix
+ *       {@code tenant.<t>.}, which ends with the separator so that tenant {@code a} never matches {@code tenant.ab.*};
+ *   <li>the applications' per-tenant ACLs: the processor reads its jobs and dead letters and writes its results, dead
+ *       letters and alerts; the cost aggregator writes its alerts (see {@link ApplicationAccess} for the rest);
+ *   <li>client quotas for its principal (bytes produced and fetched per second);
+ *   <li>its {@link TenantPolicy} record on the compacted {@code platform.tenant-policies} topic, which the processor and
+ *       the cost aggregator follow.
+ * </ul>
+ *
+ * Every step is idempotent: creating a tenant twice changes nothing but what the second spec changes (its password is
+ * kept). {@link #delete} removes all of it, data included.
+ */
+public final class TenantProvisioner {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int SCRAM_ITERATIONS = 8192;
+
+    private final Admin admin;
+    private final Map<String, Object> clientConfig;
+    private final TopicNames names;
+    private final Serializer<TenantPolicy> policySerializer;
+    private final ApplicationAccess.Principals applications;
+    private final int partitions;
+    private final short replicationFactor;
+    private final Clock clock;
+
+    /**
+     * @param admin            an admin client of a principal allowed to manage topics, ACLs, SCRAM credentials and quotas
+     * @param clientConfig     bootstrap servers and security of that principal, for the producer of the policy record
+     * @param policySerializer Confluent-wire-format serializer of the policy record
+     * @param applications     the applications' principals, which get their per-tenant ACLs here
+     */
+    public TenantProvisioner(Admin admin, Map<String, Object> clientConfig, TopicNames names, Serializer<TenantPolicy> policySerializer,
+                             ApplicationAccess.Principals applications, int partitions, short replicationFactor, Clock clock) {
+        this.admin = Objects.requireNonNull(admin, "admin");
+        this.clientConfig = Map.copyOf(clientConfig);
+        this.names = Objects.requireNonNull(names, "names");
+        this.policySerializer = Objects.requireNonNull(policySerializer, "policySerializer");
+        this.applications = Objects.requireNonNull(applications, "applications");
+        this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The SCRAM user name of a tenant's principal. */
+    public static String principalName(TenantId tenant) {
+        return "tenant-" + tenant.value();
+    }
+
+    /**
+     * What {@link #create} did.
+     *
+     * @param principal   the tenant's user name
+     * @param newPassword the password, when the principal was created now (shown once, kept nowhere)
+     * @param topics      the tenant's topics
+     * @param policy      the policy record written
+     */
+    public record Provisioned(String principal, Optional<String> newPassword, List<String> topics, TenantPolicy policy) {
+
+        @Override
+        public String toString() {
+            return "Provisioned[principal=" + principal + ", newPassword=" + (newPassword.isPresent() ? "(generated)" : "(kept)")
+                    + ", topics=" + topics + "]";
+        }
+    }
+
+    public Provisioned create(TenantSpec spec) throws InterruptedException, ExecutionException, TimeoutException {
+        TenantId tenant = spec.tenant();
+        List<String> topics = tenantTopics(tenant);
+        ensureTopics(topics, spec.retention());
+        String principal = principalName(tenant);
+        Optional<String> password = Scram.ensureUser(admin, principal, SCRAM_ITERATIONS, TIMEOUT);
+        admin.createAcls(tenantAcls(tenant)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        setQuotas(principal, spec.producerByteRate(), spec.consumerByteRate());
+        TenantPolicy policy = policy(spec);
+        writePolicy(tenant, policy);
+        return new Provisioned(principal, password, topics, policy);
+    }
+
+    /**
+     * Removes the tenant: its policy (a tombstone, so the processor refuses its jobs from now on when policies are
+     * required), its ACLs and the applications' ACLs on its topics, its quotas, its principal, and its topics with all
+     * their data. Returns one line per thing removed; a tenant that does not exist yields nothing to remove.
+     */
+    public List<String> delete(TenantId tenant) throws InterruptedException, ExecutionException, TimeoutException {
+        List<String> removed = new ArrayList<>();
+        writePolicy(tenant, null);
+        removed.add("policy record of " + tenant + " on " + names.tenantPolicies() + " (tombstone)");
+        String principal = principalName(tenant);
+        List<AclBindingFilter> filters = new ArrayList<>();
+        filters.add(new AclBindingFilter(ResourcePatternFilter.ANY, new AccessControlEntryFilter("User:" + principal, null,
+                AclOperation.ANY, AclPermissionType.ANY)));
+        for (String topic : tenantTopics(tenant)) {
+            // the applications' bindings on this tenant's topics
+            filters.add(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                    AccessControlEntryFilter.ANY));
+        }
+        Collection<AclBinding> acls = admin.deleteAcls(filters).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        removed.add(acls.size() + " ACL bindings of " + principal + " and on " + names.tenantAclPrefix(tenant) + "* topics");
+        setQuotas(principal, null, null);
+        removed.add("client quotas of " + principal);
+        if (Scram.deleteUser(admin, principal, TIMEOUT)) {
+            removed.add("SCRAM credentials of " + principal);
+        }
+        Set<String> existing = admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        List<String> topics = tenantTopics(tenant).stream().filter(existing::contains).toList();
+        if (!topics.isEmpty()) {
+            try {
+                admin.deleteTopics(topics).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            removed.add("topics " + topics + " and every record in them (jobs, results, dead letters, alerts)");
+        }
+        return removed;
+    }
+
+    List<String> tenantTopics(TenantId tenant) {
+        List<String> topics = new ArrayList<>();
+        for (TopicNames.TenantTopic kind : TopicNames.TenantTopic.values()) {
+            topics.add(names.tenantTopic(tenant, kind));
+        }
+        return topics;
+    }
+
+    private void ensureTopics(List<String> topics, Duration retention) throws InterruptedException, ExecutionException, TimeoutException {
+        Map<String, String> configs = Map.of("retention.ms", Long.toString(retention.toMillis()));
+        List<NewTopic> wanted = topics.stream().map(topic -> new NewTopic(topic, partitions, replicationFactor).configs(configs)).toList();
+        var results = admin.createTopics(wanted).values();
+        List<String> existed = new ArrayList<>();
+        for (var entry : results.entrySet()) {
+            try {
+                entry.getValue().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+                existed.add(entry.getKey());
+            }
+        }
+        if (!existed.isEmpty()) {
+            // created before: bring the retention in line with the (maybe changed) policy
+            Map<ConfigResource, Collection<AlterConfigOp>> alter = new HashMap<>();
+            for (String topic : existed) {
+                alter.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
+                        new ConfigEntry("retention.ms", Long.toString(retention.toMillis())), AlterConfigOp.OpType.SET)));
+            }
+            admin.incrementalAlterConfigs(alter).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** The tenant's own bindings, and the applications' on the tenant's topics. */
+    List<AclBinding> tenantAcls(TenantId tenant) {
+        String user = "User:" + principalName(tenant);
+        String prefix = names.tenantAclPrefix(tenant);
+        List<AclBinding> acls = new ArrayList<>();
+        acls.add(allow(ResourceType.TOPIC, names.jobs(tenant), PatternType.LITERAL, user, AclOperation.WRITE));
+        for (AclOperation operation : List.of(AclOperation.READ, AclOperation.DESCRIBE)) {
+            acls.add(allow(ResourceType.TOPIC, prefix, PatternType.PREFIXED, user, operation));
+            acls.add(allow(ResourceType.GROUP, prefix, PatternType.PREFIXED, user, operation));
+        }
+        // a transactional or idempotent producer of the tenant's jobs may use ids under its prefix
+        acls.add(allow(ResourceType.TRANSACTIONAL_ID, prefix, PatternType.PREFIXED, user, AclOperation.WRITE));
+        acls.add(allow(ResourceType.TRANSACTIONAL_ID, prefix, PatternType.PREFIXED, user, AclOperation.DESCRIBE));
+        acls.addAll(applications.perTenantAcls(names, tenant));
+        return acls;
+    }
+
+    static AclBinding allow(ResourceType type, String name, PatternType patternType, String principal, AclOperation operation) {
+        return new AclBinding(new ResourcePattern(type, name, patternType),
+                new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
+    }
+
+    private void setQuotas(String principal, Long producerByteRate, Long consumerByteRate)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, principal));
+        admin.alterClientQuotas(List.of(new ClientQuotaAlteration(entity, List.of(
+                new ClientQuotaAlteration.Op("producer_byte_rate", producerByteRate == null ? null : producerByteRate.doubleValue()),
+                new ClientQuotaAlteration.Op("consumer_byte_rate", consumerByteRate == null ? null : consumerByteRate.doubleValue())))))
+                .all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private TenantPolicy policy(TenantSpec spec) {
+        return TenantPolicy.newBuilder()
+                .setTenantId(spec.tenant().value())
+                .setAllowedModels(spec.allowedModels())
+                .setMaxInputBytes(spec.maxInputBytes())
+                .setRateLimitPerSecond(spec.rateLimitPerSecond())
+                .setMonthlyBudgetNanos(spec.budgetNanos())
+                .setCurrency(spec.currency())
+                .setRetentionMs(spec.retention().toMillis())
+                .setDeadLetterContent(spec.deadLetterContent())
+                .setProducerByteRate(spec.producerByteRate())
+                .setConsumerByteRate(spec.consumerByteRate())
+                .setUpdatedAt(clock.instant())
+                .build();
+    }
+
+    /** Writes (or, with null, tombstones) the tenant's policy and waits until the broker has it. */
+    private void writePolicy(TenantId tenant, TenantPolicy policy) throws InterruptedException, ExecutionException, TimeoutException {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) TIMEOUT.toMillis());
+        String topic = names.tenantPolicies();
+        byte[] value = policy == null ? null : policySerializer.serialize(topic, policy);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, tenant.value(), value)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.aijobs.tenancy;
+
+import io.aijobs.contracts.TenantId;
+import io.aijobs.schema.DeadLetterContent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a tenant is given: the contents of its policy record and of its broker quotas.
+ *
+ * @param tenant            the tenant
+ * @param allowedModels     models its jobs may name; empty: any
+ * @param budgetNanos       monthly budget in nano-units of {@code currency}, or null (the aggregator's config decides)
+ * @param currency          ISO 4217
+ * @param rateLimitPerSecond jobs per second the processor admits, or null
+ * @param maxInputBytes     largest input the processor accepts, or null
+ * @param retention         retention of the tenant's topics
+ * @param deadLetterContent FULL or HASH
+ * @param producerByteRate  broker quota, bytes/s the tenant may produce, or null
+ * @param consumerByteRate  broker quota, bytes/s the tenant may fetch, or null
+ */
+public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budgetNanos, String currency, Double rateLimitPerSecond,
+                         Long maxInputBytes, Duration retention, DeadLetterContent deadLetterContent, Long producerByteRate,
+                         Long consumerByteRate) {
+
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+
+    public TenantSpec {
+        Objects.requireNonNull(tenant, "tenant");
+        allowedModels = List.copyOf(allowedModels == null ? List.of() : allowedModels);
+        currency = currency == null ? "USD" : currency;
+        retention = retention == null ? DEFAULT_RETENTION : retention;
+        deadLetterContent = deadLetterContent == null ? DeadLetterContent.FULL : deadLetterContent;
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, got " + retention);
+        }
+        if (rateLimitPerSecond != null && !(rateLimitPerSecond > 0)) {
+            throw new IllegalArgumentException("the rate limit must be positive, got " + rateLimitPerSecond);
+        }
+        if (budgetNanos != null && budgetNanos < 0) {
+            throw new IllegalArgumentException("the budget must not be negative, got " + budgetNanos);
+        }
+        for (Long rate : new Long[] {maxInputBytes, producerByteRate, consumerByteRate}) {
+            if (rate != null && rate <= 0) {
+                throw new IllegalArgumentException("sizes and byte rates must be positive, got " + rate);
+            }
+        }
+    }
+
+    /** A tenant with no limits beyond the defaults: any model, no budget, 7 days of retention, full dead letters. */
+    public static TenantSpec of(TenantId tenant) {
+        return new TenantSpec(tenant, List.of(), null, "USD", null, null, DEFAULT_RETENTION, DeadLetterContent.FULL, null, null);
+    }
+
+    public TenantSpec withQuotas(Long producerByteRate, Long consumerByteRate) {
+        return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
+                deadLetterContent, producerByteRate, consumerByteRate);
+    }
+}
