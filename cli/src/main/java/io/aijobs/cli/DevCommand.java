@@ -77,6 +77,9 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--max-in-flight", defaultValue = "256", description = "Processor max.in.flight (default: ${DEFAULT-VALUE})")
     int maxInFlight;
 
+    /** Credentials of the secure demo's applications and tenants; null on a plaintext stack. */
+    private SecureDemo secure;
+
     @Option(names = "--keep-stack", description = "Leave the stack running on exit (stop it later with ./aijobs stack down)")
     boolean keepStack;
 
@@ -112,6 +115,10 @@ final class DevCommand implements Callable<Integer> {
             if (running.isPresent()) {
                 out.println("Using the stack already running from " + settings.stateDir().toAbsolutePath());
                 endpoints = running.get();
+                if (settings.secure && !endpoints.secure()) {
+                    throw new IllegalStateException("The stack running from " + settings.stateDir().toAbsolutePath() + " is not secure; "
+                            + "stop it (./aijobs stack down) or pass another --state-dir");
+                }
             } else {
                 started = DevStack.up(settings.toSettings(), modelUrl == null, out::println);
                 endpoints = started.endpoints();
@@ -127,12 +134,15 @@ final class DevCommand implements Callable<Integer> {
                 tenantIds.add(TenantId.of(DemoJobs.tenant(i)));
             }
             TopicNames names = TopicNames.defaults();
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.bootstrapServers()))) {
+            RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
+            try (Admin admin = Admin.create(endpoints.adminClientConfig())) {
                 List<String> created = DevTopics.ensure(admin, names, tenantIds);
                 out.println(created.isEmpty() ? "Topics ready." : "Created " + created.size() + " topics.");
+                out.println("Registered " + SchemasCommand.register(registry, names, tenantIds).size() + " contract subjects.");
+                if (endpoints.secure()) {
+                    secure = SecureDemo.provision(admin, endpoints, names, registry, tenantIds, out);
+                }
             }
-            RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
-            out.println("Registered " + SchemasCommand.register(registry, names, tenantIds).size() + " contract subjects.");
 
             aggregator = io.aijobs.costs.CostAggregatorApp.start(aggregatorConfig(endpoints));
             out.println("Cost aggregator running; usage at http://127.0.0.1:" + aggregator.httpPort()
@@ -144,7 +154,7 @@ final class DevCommand implements Callable<Integer> {
             AtomicLong failed = new AtomicLong();
             boolean done = false;
             long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-            try (ResultTally tally = new ResultTally(endpoints.bootstrapServers(), registry, names, tenantIds)) {
+            try (ResultTally tally = new ResultTally(endpoints.adminClientConfig(), registry, names, tenantIds)) {
                 LiveSummary summary = new LiveSummary(out, tenantIds);
                 AtomicLong published = new AtomicLong();
                 publisherThread = new Thread(() -> publish(endpoints, tally, published, failed, stop), "dev-publisher");
@@ -205,6 +215,9 @@ final class DevCommand implements Callable<Integer> {
         config.put(io.aijobs.costs.CostAggregatorConfig.HTTP_PORT_CONFIG, usagePort);
         config.put(io.aijobs.costs.CostAggregatorConfig.STREAMS_PREFIX + "state.dir",
                 settings.stateDir().resolve("cost-aggregator").toAbsolutePath().toString());
+        if (secure != null) {
+            secure.aggregatorSecurity().forEach((key, value) -> config.put(io.aijobs.costs.CostAggregatorConfig.STREAMS_PREFIX + key, value));
+        }
         return config;
     }
 
@@ -224,20 +237,37 @@ final class DevCommand implements Callable<Integer> {
         if (apiKey != null && !apiKey.isEmpty()) {
             config.put(ProcessorConfig.MODEL_API_KEY_CONFIG, apiKey);
         }
+        if (secure != null) {
+            // only provisioned tenants run; the processor connects as itself
+            config.put(ProcessorConfig.TENANT_POLICY_REQUIRED_CONFIG, true);
+            secure.processorSecurity().forEach((key, value) -> config.put(ProcessorConfig.STREAMS_PREFIX + key, value));
+        }
+        return config;
+    }
+
+    private Map<String, Object> publisherConfig(StackEndpoints endpoints, String tenant) {
+        Map<String, Object> config = new HashMap<>();
+        if (secure != null) {
+            config.putAll(secure.tenantSecurity(tenant));
+        }
+        config.put(PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+        config.put(PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        // topics may be seconds old: one batch in flight per partition keeps a retried first batch in order
+        config.put("max.in.flight.requests.per.connection", 1);
         return config;
     }
 
     private void publish(StackEndpoints endpoints, ResultTally tally, AtomicLong published, AtomicLong failed, CountDownLatch stop) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         long intervalNanos = (long) (1e9 / rate);
-        try (JobPublisher publisher = JobPublisher.create(Map.of(
-                PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
-                PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl(),
-                // topics may be seconds old: one batch in flight per partition keeps a retried first batch in order
-                "max.in.flight.requests.per.connection", 1))) {
+        Map<String, JobPublisher> publishers = new HashMap<>();
+        try {
             for (int i = 0; i < jobs && stop.getCount() > 0; i++) {
                 JobRequest job = DemoJobs.job(run, i, DemoJobs.tenant(1 + i % tenants), model, Clock.systemUTC(),
                         modelUrl == null);
+                // on a secure stack each tenant publishes as itself, and could publish nowhere else
+                JobPublisher publisher = publishers.computeIfAbsent(job.getTenantId(), tenant -> JobPublisher.create(publisherConfig(
+                        endpoints, tenant)));
                 publisher.publish(job).whenComplete((metadata, error) -> {
                     if (error == null) {
                         tally.published(job.getTenantId());
@@ -250,12 +280,14 @@ final class DevCommand implements Callable<Integer> {
                     break;
                 }
             }
-            publisher.flush();
+            publishers.values().forEach(JobPublisher::flush);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             failed.incrementAndGet();
             spec.commandLine().getErr().println("Publishing failed: " + e.getMessage());
+        } finally {
+            publishers.values().forEach(JobPublisher::close);
         }
     }
 }

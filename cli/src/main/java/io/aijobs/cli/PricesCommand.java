@@ -72,8 +72,8 @@ final class PricesCommand implements Runnable {
             StackEndpoints endpoints = stack.resolve();
             String topic = TopicNames.defaults().prices();
             try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
-                 KafkaProducer<String, ModelPrice> producer = new KafkaProducer<>(Map.of("bootstrap.servers", endpoints.bootstrapServers(),
-                         "enable.idempotence", true, "acks", "all", "max.in.flight.requests.per.connection", 1), new StringSerializer(),
+                 KafkaProducer<String, ModelPrice> producer = new KafkaProducer<>(StackOptions.withSecurity(endpoints, Map.of("bootstrap.servers", endpoints.bootstrapServers(),
+                         "enable.idempotence", true, "acks", "all", "max.in.flight.requests.per.connection", 1)), new StringSerializer(),
                          new AvroSerializer<ModelPrice>(registry, new AvroSerdeConfig(Map.of(
                                  AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())), false))) {
                 List<Future<RecordMetadata>> sent = prices.stream()

@@ -46,15 +46,16 @@ final class ResultTally implements AutoCloseable {
     private final KafkaConsumer<String, Object> consumer;
     private final Map<String, Figures> byTenant = new HashMap<>();
 
-    ResultTally(String bootstrapServers, SchemaRegistryClient registry, TopicNames names, List<TenantId> tenants) {
+    /** @param clientConfig bootstrap servers and, on a secure stack, the operator's security properties */
+    ResultTally(Map<String, Object> clientConfig, SchemaRegistryClient registry, TopicNames names, List<TenantId> tenants) {
         AvroDeserializer<JobResult> results = new AvroDeserializer<>(JobResult.class, registry);
         AvroDeserializer<JobFailure> failures = new AvroDeserializer<>(JobFailure.class, registry);
         Deserializer<Object> values = (topic, bytes) -> topic.endsWith("." + TopicNames.TenantTopic.RESULTS.suffix())
                 ? results.deserialize(topic, bytes) : failures.deserialize(topic, bytes);
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        Map<String, Object> config = new java.util.HashMap<>(clientConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer = new KafkaConsumer<>(config,
                 new StringDeserializer(), values);
         List<TopicPartition> partitions = new ArrayList<>();
         for (TenantId tenant : tenants) {

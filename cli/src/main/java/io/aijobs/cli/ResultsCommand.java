@@ -65,10 +65,10 @@ final class ResultsCommand implements Callable<Integer> {
         Thread hook = new Thread(interrupted::countDown, "results-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         int printed = 0;
-        try (KafkaConsumer<String, JobResult> consumer = new KafkaConsumer<>(Map.of(
+        try (KafkaConsumer<String, JobResult> consumer = new KafkaConsumer<>(StackOptions.withSecurity(endpoints, Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
                 new StringDeserializer(),
                 new AvroDeserializer<>(JobResult.class, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10))))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()

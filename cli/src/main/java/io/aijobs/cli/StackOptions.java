@@ -46,4 +46,11 @@ final class StackOptions {
                 .map(StackEndpoints::adminSecurity).orElse(java.util.Map.of());
         return new StackEndpoints(bootstrap, registry, local.map(StackEndpoints::modelBaseUrl).orElse(null), security);
     }
+
+    /** {@code config} plus the security properties of the endpoints' super user (none on a plaintext stack). */
+    static java.util.Map<String, Object> withSecurity(StackEndpoints endpoints, java.util.Map<String, ?> config) {
+        java.util.Map<String, Object> merged = new java.util.HashMap<>(endpoints.adminSecurity());
+        merged.putAll(config);
+        return merged;
+    }
 }

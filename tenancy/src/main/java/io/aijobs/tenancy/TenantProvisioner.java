@@ -127,6 +127,13 @@ public final class TenantProvisioner {
         return new Provisioned(principal, password, topics, policy);
     }
 
+    /** Gives the tenant's principal a new random password (rotation, or a demo that lost it) and returns it. */
+    public String resetPassword(TenantId tenant) throws InterruptedException, ExecutionException, TimeoutException {
+        String password = Scram.newPassword();
+        Scram.upsert(admin, principalName(tenant), password, SCRAM_ITERATIONS, TIMEOUT);
+        return password;
+    }
+
     /**
      * Removes the tenant: its policy (a tombstone, so the processor refuses its jobs from now on when policies are
      * required), its ACLs and the applications' ACLs on its topics, its quotas, its principal, and its topics with all

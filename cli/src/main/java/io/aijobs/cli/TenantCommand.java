@@ -1,0 +1,236 @@
+package io.aijobs.cli;
+
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.devstack.KafkaBroker;
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.schema.DeadLetterContent;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.RestSchemaRegistryClient;
+import io.aijobs.tenancy.ApplicationAccess;
+import io.aijobs.tenancy.TenantProvisioner;
+import io.aijobs.tenancy.TenantSpec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code aijobs tenant create|delete}: tenant provisioning through the Admin API (see {@link TenantProvisioner}). */
+@Command(name = "tenant", mixinStandardHelpOptions = true,
+        description = "Provision or remove a tenant: topics, SCRAM principal, ACLs, quotas and policy record.",
+        subcommands = {TenantCommand.Create.class, TenantCommand.Delete.class})
+final class TenantCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: create or delete");
+    }
+
+    /** Where the operator's admin client connects, and as whom. */
+    static final class AdminOptions {
+
+        @Mixin
+        StackOptions stack;
+
+        @Option(names = "--command-config", paramLabel = "FILE",
+                description = "Admin client properties (security.protocol, sasl.*) of a principal allowed to manage topics, ACLs, "
+                        + "SCRAM credentials and quotas (default: the local stack's super user)")
+        Path commandConfig;
+
+        StackEndpoints endpoints() {
+            return stack.resolve();
+        }
+
+        Map<String, Object> adminConfig(StackEndpoints endpoints) throws IOException {
+            Map<String, Object> config = new HashMap<>(endpoints.adminClientConfig());
+            if (commandConfig != null) {
+                Properties props = new Properties();
+                try (var in = Files.newBufferedReader(commandConfig)) {
+                    props.load(in);
+                }
+                props.stringPropertyNames().forEach(name -> config.put(name, props.getProperty(name)));
+            }
+            return config;
+        }
+
+        TenantProvisioner provisioner(Admin admin, StackEndpoints endpoints, Map<String, Object> adminConfig) {
+            TopicNames names = TopicNames.defaults();
+            Topics topics = new Topics(names, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)),
+                    new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())));
+            return new TenantProvisioner(admin, adminConfig, names, topics.tenantPolicySerde().serializer(),
+                    ApplicationAccess.Principals.defaults("aijobs-processor", "aijobs-cost-aggregator"), DevTopics.PARTITIONS, (short) 1,
+                    Clock.systemUTC());
+        }
+    }
+
+    static TenantId tenant(CommandSpec spec, String value) {
+        if (!TenantId.isValid(value)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid tenant id '" + value
+                    + "': lower-case letters, digits and inner hyphens, 1-40 characters");
+        }
+        return TenantId.of(value);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Create a tenant, or bring an existing one in line with these options (idempotent; its password is kept).",
+                "A new principal's credentials are written to a client properties file (mode 600), never printed."})
+    static final class Create implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "TENANT", description = "Tenant id")
+        String tenantId;
+
+        @Option(names = "--budget", paramLabel = "AMOUNT", description = "Monthly budget in currency units, e.g. 50.00 (default: none)")
+        BigDecimal budget;
+
+        @Option(names = "--currency", defaultValue = "USD", description = "Currency of the budget (default: ${DEFAULT-VALUE})")
+        String currency;
+
+        @Option(names = "--models", split = ",", paramLabel = "MODEL", description = "Models the tenant may use (default: any)")
+        List<String> models;
+
+        @Option(names = "--rate", paramLabel = "JOBS_PER_S", description = "Jobs per second the processor admits (default: no limit)")
+        Double rate;
+
+        @Option(names = "--max-input-bytes", paramLabel = "N", description = "Largest job input accepted (default: the processor's limit)")
+        Long maxInputBytes;
+
+        @Option(names = "--retention", defaultValue = "P7D", paramLabel = "DURATION",
+                description = "Retention of the tenant's topics, ISO-8601 (default: ${DEFAULT-VALUE})")
+        Duration retention;
+
+        @Option(names = "--dead-letters", defaultValue = "FULL", paramLabel = "FULL|HASH",
+                description = "FULL: dead letters keep the job (replayable); HASH: only its SHA-256 (default: ${DEFAULT-VALUE})")
+        DeadLetterContent deadLetters;
+
+        @Option(names = "--produce-quota", paramLabel = "BYTES_PER_S", description = "Broker quota on what the tenant produces (default: none)")
+        Long produceQuota;
+
+        @Option(names = "--fetch-quota", paramLabel = "BYTES_PER_S", description = "Broker quota on what the tenant fetches (default: none)")
+        Long fetchQuota;
+
+        @Option(names = "--credentials-file", paramLabel = "FILE",
+                description = "Where a new principal's client properties go (default: .aijobs/tenants/TENANT.properties)")
+        Path credentialsFile;
+
+        @Mixin
+        AdminOptions admin;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            TenantId tenant = tenant(spec, tenantId);
+            if (deadLetters == DeadLetterContent.UNKNOWN) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--dead-letters must be FULL or HASH");
+            }
+            TenantSpec tenantSpec;
+            try {
+                Long budgetNanos = budget == null ? null : budget.movePointRight(9).longValueExact();
+                tenantSpec = new TenantSpec(tenant, models, budgetNanos, currency, rate, maxInputBytes, retention, deadLetters,
+                        produceQuota, fetchQuota);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            StackEndpoints endpoints = admin.endpoints();
+            Map<String, Object> adminConfig = admin.adminConfig(endpoints);
+            try (Admin client = Admin.create(adminConfig)) {
+                TenantProvisioner.Provisioned provisioned = admin.provisioner(client, endpoints, adminConfig).create(tenantSpec);
+                out.println("Tenant " + tenant + ": topics " + provisioned.topics() + " (retention " + retention + ")");
+                out.println("  principal User:" + provisioned.principal() + " with ACLs on " + TopicNames.defaults().tenantAclPrefix(tenant)
+                        + "* only (write: its jobs topic)");
+                out.println("  policy on " + TopicNames.defaults().tenantPolicies() + ": models " + (tenantSpec.allowedModels().isEmpty()
+                        ? "any" : tenantSpec.allowedModels()) + ", budget " + (budget == null ? "none" : budget + " " + currency)
+                        + ", rate " + (rate == null ? "unlimited" : rate + " jobs/s") + ", dead letters " + deadLetters);
+                if (provisioned.newPassword().isPresent()) {
+                    Path file = credentialsFile != null ? credentialsFile
+                            : StackOptions.defaultStateDir().getParent().resolve("tenants").resolve(tenant.value() + ".properties");
+                    writeCredentials(file, endpoints, provisioned.principal(), provisioned.newPassword().get());
+                    out.println("  credentials of the new principal written to " + file + " (mode 600)");
+                } else {
+                    out.println("  principal existed: its password is unchanged");
+                }
+            }
+            return 0;
+        }
+
+        private static void writeCredentials(Path file, StackEndpoints endpoints, String user, String password) throws IOException {
+            Properties props = new Properties();
+            props.setProperty("bootstrap.servers", endpoints.bootstrapServers());
+            KafkaBroker.clientSecurity(user, password).forEach(props::setProperty);
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
+            try (var writer = Files.newBufferedWriter(file)) {
+                props.store(writer, "Kafka client properties of " + user);
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a tenant: its policy, ACLs, quotas, principal, and its topics with every record in them.")
+    static final class Delete implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "TENANT", description = "Tenant id")
+        String tenantId;
+
+        @Option(names = "--yes", description = "Really delete (without it, only say what would be deleted)")
+        boolean yes;
+
+        @Mixin
+        AdminOptions admin;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            TenantId tenant = tenant(spec, tenantId);
+            PrintWriter out = spec.commandLine().getOut();
+            TopicNames names = TopicNames.defaults();
+            if (!yes) {
+                out.println("Would delete tenant " + tenant + ": its policy record, the ACLs of User:" + TenantProvisioner.principalName(tenant)
+                        + " and on its topics, its quotas, its principal, and the topics " + names.tenantAclPrefix(tenant)
+                        + "{jobs,results,dlt,alerts} with every record in them. Rerun with --yes to delete.");
+                return 1;
+            }
+            StackEndpoints endpoints = admin.endpoints();
+            Map<String, Object> adminConfig = admin.adminConfig(endpoints);
+            try (Admin client = Admin.create(adminConfig)) {
+                for (String line : admin.provisioner(client, endpoints, adminConfig).delete(tenant)) {
+                    out.println("Deleted " + line);
+                }
+            }
+            return 0;
+        }
+    }
+}
