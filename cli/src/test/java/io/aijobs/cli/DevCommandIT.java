@@ -25,7 +25,10 @@ class DevCommandIT {
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out())
                 .contains("Starting Kafka 4.4.0 (KRaft)")
-                .contains("Registered 21 contract subjects.")
+                // one value subject per topic of the platform and of demo-1..3
+                .contains("Registered " + io.aijobs.contracts.Topics.valueSchemasByTopic(io.aijobs.contracts.TopicNames.defaults(),
+                        java.util.List.of(io.aijobs.contracts.TenantId.of("demo-1"), io.aijobs.contracts.TenantId.of("demo-2"),
+                                io.aijobs.contracts.TenantId.of("demo-3"))).size() + " contract subjects.")
                 .contains("Processor running")
                 .contains("published 12, failed to publish 0, results 12, dead letters 0")
                 .containsPattern("demo-1\\s+4\\s+4\\s+0\\s+0\\.0000")
