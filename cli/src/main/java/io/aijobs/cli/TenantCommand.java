@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 /** {@code aijobs tenant create|delete}: tenant provisioning through the Admin API (see {@link TenantProvisioner}). */
 @Command(name = "tenant", mixinStandardHelpOptions = true,
         description = "Provision or remove a tenant: topics, SCRAM principal, ACLs, quotas and policy record.",
-        subcommands = {TenantCommand.Create.class, TenantCommand.Delete.class})
+        subcommands = {TenantCommand.Create.class, TenantCommand.ResetPassword.class, TenantCommand.Delete.class})
 final class TenantCommand implements Runnable {
 
     @Spec
@@ -44,7 +44,7 @@ final class TenantCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: create or delete");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: create, reset-password or delete");
     }
 
     /** Where the operator's admin client connects, and as whom. */
@@ -165,12 +165,11 @@ final class TenantCommand implements Runnable {
                         ? "any" : tenantSpec.allowedModels()) + ", budget " + (budget == null ? "none" : budget + " " + currency)
                         + ", rate " + (rate == null ? "unlimited" : rate + " jobs/s") + ", dead letters " + deadLetters);
                 if (provisioned.newPassword().isPresent()) {
-                    Path file = credentialsFile != null ? credentialsFile
-                            : StackOptions.defaultStateDir().getParent().resolve("tenants").resolve(tenant.value() + ".properties");
+                    Path file = credentialsFile(credentialsFile, tenant);
                     writeCredentials(file, endpoints, provisioned.principal(), provisioned.newPassword().get());
                     out.println("  credentials of the new principal written to " + file + " (mode 600)");
                 } else {
-                    out.println("  principal existed: its password is unchanged");
+                    out.println("  principal existed: its password is unchanged (./aijobs tenant reset-password " + tenant + " gives it a new one)");
                 }
             }
             return 0;
@@ -184,15 +183,52 @@ final class TenantCommand implements Runnable {
                 Files.createDirectories(file.getParent());
             }
             Files.deleteIfExists(file);
-            Files.createFile(file);
             try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                // created owner-only, before anything is written into it
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
-                // not a POSIX file system
+                Files.createFile(file);
             }
             try (var writer = Files.newBufferedWriter(file)) {
                 props.store(writer, "Kafka client properties of " + user);
             }
+        }
+    }
+
+    static Path credentialsFile(Path given, TenantId tenant) {
+        return given != null ? given : StackOptions.defaultStateDir().getParent().resolve("tenants").resolve(tenant.value() + ".properties");
+    }
+
+    @Command(name = "reset-password", mixinStandardHelpOptions = true,
+            description = "Give a tenant's principal a new password (rotation, or a lost one); written to a client properties file.")
+    static final class ResetPassword implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "TENANT", description = "Tenant id")
+        String tenantId;
+
+        @Option(names = "--credentials-file", paramLabel = "FILE",
+                description = "Where the client properties go (default: .aijobs/tenants/TENANT.properties)")
+        Path credentialsFile;
+
+        @Mixin
+        AdminOptions admin;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            TenantId tenant = tenant(spec, tenantId);
+            StackEndpoints endpoints = admin.endpoints();
+            Map<String, Object> adminConfig = admin.adminConfig(endpoints);
+            try (Admin client = Admin.create(adminConfig)) {
+                String password = admin.provisioner(client, endpoints, adminConfig).resetPassword(tenant);
+                Path file = credentialsFile(credentialsFile, tenant);
+                Create.writeCredentials(file, endpoints, TenantProvisioner.principalName(tenant), password);
+                spec.commandLine().getOut().println("New password of User:" + TenantProvisioner.principalName(tenant) + " written to "
+                        + file + " (mode 600); the old one no longer works");
+            }
+            return 0;
         }
     }
 

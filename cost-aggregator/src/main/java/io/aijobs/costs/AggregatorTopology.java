@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
  * The cost aggregator's topology, a pure function of its settings:
  *
  * <pre>
- * platform.usage (key tenantId) ─ usage-aggregator (stores usage-windows, tenant-spend, sent-alerts)
+ * platform.usage (key tenantId) ─ usage-aggregator (stores usage-windows, sent-alerts; spend is derived from the windows)
  *     ├─ aggregates-sink    → platform.usage-aggregates (compacted)
  *     ├─ spend-sink         → platform.tenant-spend (compacted; the processor reads it)
  *     ├─ alerts-sink        → platform.alerts
@@ -41,8 +41,8 @@ public final class AggregatorTopology {
 
     public static final String USAGE_SOURCE = "usage-source";
     public static final String AGGREGATOR = "usage-aggregator";
-    public static final String WINDOWS_STORE = "usage-windows";
-    public static final String SPEND_STORE = "tenant-spend";
+    /** Roll-up format (each usage record in its shortest window only); v1, six windows per record, is not read. */
+    public static final String WINDOWS_STORE = "usage-windows-v2";
     public static final String SENT_ALERTS_STORE = "sent-alerts";
     public static final String PRICES_STORE = "prices";
     public static final String POLICIES_STORE = "tenant-policies";
@@ -69,10 +69,11 @@ public final class AggregatorTopology {
                 () -> new PricesUpdater(prices));
         // the budgets of the tenants' policies; a global store, so every instance knows every tenant's
         java.util.Map<String, TenantPolicy> policies = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicLong policyVersion = new java.util.concurrent.atomic.AtomicLong();
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICIES_STORE), Serdes.String(),
                         topics.tenantPolicySerde()).withLoggingDisabled(),
                 "tenant-policies-source", Serdes.String().deserializer(), topics.tenantPolicySerde().deserializer(), names.tenantPolicies(),
-                "tenant-policies-updater", () -> new PoliciesUpdater(policies));
+                "tenant-policies-updater", () -> new PoliciesUpdater(policies, policyVersion));
         topology.addSource(USAGE_SOURCE, Serdes.String().deserializer(), topics.usageSerde().deserializer(), names.usage());
         topology.addProcessor(AGGREGATOR, new ProcessorSupplier<String, io.aijobs.schema.ModelCallUsage, String, Object>() {
             @Override
@@ -80,7 +81,7 @@ public final class AggregatorTopology {
                 return new UsageAggregator(settings, prices, names, metrics, tenant -> {
                     TenantPolicy policy = policies.get(tenant);
                     return policy == null ? null : policy.getMonthlyBudgetNanos();
-                });
+                }, policyVersion::get);
             }
 
             @Override
@@ -89,8 +90,6 @@ public final class AggregatorTopology {
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE), Serdes.String(),
                                 new io.aijobs.serde.SingleObjectSerde<>(UsageWindowState.getEncoder(), UsageWindowState.getDecoder(),
                                         "usage window")).withCachingEnabled(),
-                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SPEND_STORE), Serdes.String(), Serdes.Long())
-                                .withCachingEnabled(),
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SENT_ALERTS_STORE), Serdes.String(), Serdes.Long()));
             }
         }, USAGE_SOURCE);
@@ -112,10 +111,12 @@ public final class AggregatorTopology {
     static final class PoliciesUpdater implements Processor<String, TenantPolicy, Void, Void> {
 
         private final java.util.Map<String, TenantPolicy> policies;
+        private final java.util.concurrent.atomic.AtomicLong version;
         private KeyValueStore<String, TenantPolicy> store;
 
-        PoliciesUpdater(java.util.Map<String, TenantPolicy> policies) {
+        PoliciesUpdater(java.util.Map<String, TenantPolicy> policies, java.util.concurrent.atomic.AtomicLong version) {
             this.policies = policies;
+            this.version = version;
         }
 
         @Override
@@ -138,6 +139,7 @@ public final class AggregatorTopology {
                 store.put(record.key(), record.value());
                 policies.put(record.key(), record.value());
             }
+            version.incrementAndGet();
         }
     }
 

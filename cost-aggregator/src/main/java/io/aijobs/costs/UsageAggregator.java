@@ -59,6 +59,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     static final long HIGHEST_DURATION_MS = 24L * 3600 * 1000;
     /** Decoded sketches of a window take 1 to 4 KiB (sized to the values seen): 8,000 windows stay under about 60 MiB. */
     private static final int CACHE_ENTRIES = 8_000;
+    /** A base window's state is a few hundred bytes: 20,000 stay under about 20 MiB. */
+    private static final int STATE_CACHE_ENTRIES = 20_000;
 
     private final AggregatorSettings settings;
     private final PriceBook prices;
@@ -66,17 +68,30 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     private final AggregatorMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, UsageWindowState> windows;
-    private KeyValueStore<String, Long> spend;
     private KeyValueStore<String, Long> sent;
     /** Open windows by the stream time at which they close. */
     private final TreeMap<Long, Set<String>> closing = new TreeMap<>();
     /** Open windows changed since they were last written as PARTIAL. */
     private final Set<String> dirty = new HashSet<>();
     private final Set<String> dirtySpend = new HashSet<>();
-    /** What the spend store holds, for the keys written since init: the per-record path reads memory, not the store. */
+    /**
+     * Spend per {@code tenant|period} of the open months. Not a store of its own: it is derived at init from the windows
+     * store (each open month's rolled-up total plus its open base windows), so it can never disagree with the
+     * aggregates, and it costs no changelog record per usage record.
+     */
     private final Map<String, Long> spent = new HashMap<>();
     /** Open base windows (the shortest, per tenant and model) by tenant: what the larger windows' PARTIALs add up. */
     private final Map<String, Set<String>> openBases = new HashMap<>();
+    /**
+     * Window states as last written, for recently used windows: the per-record path reads them here instead of
+     * decoding the store's bytes. Every write goes to the store too; a revived task starts with this empty.
+     */
+    private final Map<String, UsageWindowState> recent = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, UsageWindowState> eldest) {
+            return size() > STATE_CACHE_ENTRIES;
+        }
+    };
     /** Decoded histograms of recently used windows; the store keeps the encoded truth. */
     private final Map<String, AbstractHistogram[]> sketches = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -88,9 +103,14 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     /** Monthly budgets from the tenants' policy records (platform.tenant-policies), ahead of the configured ones. */
     private final java.util.function.Function<String, Long> policyBudgets;
 
+    /** Counts changes of tenant policies (global thread), so that spend is published again under new budgets. */
+    private final java.util.function.LongSupplier policyVersion;
+    private long seenPolicyVersion;
+
     UsageAggregator(AggregatorSettings settings, PriceBook prices, TopicNames names, AggregatorMetrics metrics,
-                    java.util.function.Function<String, Long> policyBudgets) {
+                    java.util.function.Function<String, Long> policyBudgets, java.util.function.LongSupplier policyVersion) {
         this.policyBudgets = policyBudgets;
+        this.policyVersion = policyVersion;
         this.settings = settings;
         this.prices = prices;
         this.names = names;
@@ -102,34 +122,39 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         this.context = context;
         // a revived task (after an aborted transaction) is initialised again: what memory held may be ahead of the stores
         sketches.clear();
+        recent.clear();
         closing.clear();
         openBases.clear();
         spent.clear();
         dirty.clear();
         dirtySpend.clear();
         this.windows = context.getStateStore(AggregatorTopology.WINDOWS_STORE);
-        this.spend = context.getStateStore(AggregatorTopology.SPEND_STORE);
         this.sent = context.getStateStore(AggregatorTopology.SENT_ALERTS_STORE);
-        // publish this period's spend again, under the current budgets: a raised budget lifts a hard limit
-        String period = WindowSpec.period(context.currentSystemTimeMs());
-        try (KeyValueIterator<String, Long> all = spend.all()) {
-            all.forEachRemaining(entry -> {
-                if (entry.key.endsWith("|" + period)) {
-                    dirtySpend.add(entry.key);
-                }
-            });
-        }
+        seenPolicyVersion = policyVersion.getAsLong();
         try (KeyValueIterator<String, UsageWindowState> all = windows.all()) {
             while (all.hasNext()) {
                 KeyValue<String, UsageWindowState> entry = all.next();
-                if (!entry.value.getClosed()) {
-                    closeAt(entry.key, entry.value);
-                    if (isBase(entry.value)) {
-                        openBase(entry.key, entry.value);
-                    }
+                UsageWindowState state = entry.value;
+                if (state.getClosed()) {
+                    continue;
+                }
+                if (settings.windows().stream().noneMatch(window -> window.label().equals(state.getWindow()))) {
+                    log.error("Open window {} is not among the configured windows {}: it will close without being rolled up into "
+                            + "the longer ones. Changing the shortest window needs a new application.id", entry.key, settings.windows());
+                }
+                closeAt(entry.key, state);
+                if (isBase(state)) {
+                    openBase(entry.key, state);
+                }
+                // a period's spend is what its open month counts: the rolled-up total plus the base windows still open
+                if (isBase(state) || (WindowSpec.MONTH.equals(state.getWindow()) && state.getModel() == null)) {
+                    spent.merge(state.getTenantId() + "|" + WindowSpec.period(state.getWindowStart()), state.getCostNanos(), Long::sum);
                 }
             }
         }
+        // publish this period's spend again, under the current budgets: a raised budget lifts a hard limit
+        String period = WindowSpec.period(context.currentSystemTimeMs());
+        spent.keySet().stream().filter(key -> key.endsWith("|" + period)).forEach(dirtySpend::add);
         context.schedule(settings.emitInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitPartials(now));
         context.schedule(java.time.Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, now -> purge());
     }
@@ -163,16 +188,19 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         boolean lateSomewhere = false;
         WindowSpec base = settings.base();
         long baseStart = base.start(at);
-        if (isOpen(base, baseStart, streamTime)) {
+        String baseKey = key(base, baseStart, tenant, usage.getModel());
+        UsageWindowState baseState = isOpen(base, baseStart, streamTime) ? state(baseKey) : null;
+        // a base window already closed (and rolled up) takes nothing more, even if stream time says it is open
+        if (isOpen(base, baseStart, streamTime) && (baseState == null || !baseState.getClosed())) {
             // the hot path: one window per record; larger windows and the tenant's totals are rolled up when it closes
-            String key = key(base, baseStart, tenant, usage.getModel());
-            UsageWindowState state = windows.get(key);
+            String key = baseKey;
+            UsageWindowState state = baseState;
             if (state == null) {
                 state = newState(base, baseStart, tenant, usage.getModel(), currency);
                 openBase(key, state);
             }
             add(key, state, usage, priced, costNanos);
-            windows.put(key, state);
+            store(key, state);
             dirty.add(key);
         } else {
             // its base window has closed: the record goes straight into the larger windows still open
@@ -184,13 +212,13 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 }
                 for (String model : new String[] {null, usage.getModel()}) {
                     String key = key(window, start, tenant, model);
-                    UsageWindowState state = windows.get(key);
+                    UsageWindowState state = state(key);
                     if (state == null) {
                         state = newState(window, start, tenant, model, currency);
                         closeAt(key, state);
                     }
                     add(key, state, usage, priced, costNanos);
-                    windows.put(key, state);
+                    store(key, state);
                     dirty.add(key);
                 }
             }
@@ -200,7 +228,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             countLate(tenant, at, streamTime, currency);
         }
         metrics.usage(tenant, costNanos, !usage.getProducedResult());
-        if (priced && costNanos > 0) {
+        // spend is what the open month counts; a record later than its month's grace is late, not in that month's spend
+        if (priced && costNanos > 0 && isOpen(WindowSpec.month(), WindowSpec.month().start(at), streamTime)) {
             addSpend(tenant, WindowSpec.period(at), costNanos, at);
         }
         closeWindows(streamTime);
@@ -385,14 +414,14 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         WindowSpec month = WindowSpec.month();
         long start = isOpen(month, month.start(at), streamTime) ? month.start(at) : month.start(streamTime);
         String key = key(month, start, tenant, null);
-        UsageWindowState state = windows.get(key);
+        UsageWindowState state = state(key);
         if (state == null) {
             state = newState(month, start, tenant, null, currency);
             closeAt(key, state);
         }
         if (!state.getClosed()) {
             state.setLateEvents(state.getLateEvents() + 1);
-            windows.put(key, state);
+            store(key, state);
             dirty.add(key);
         }
         log.debug("Late usage record of tenant {} at {}: counted as late", tenant, Instant.ofEpochMilli(at));
@@ -401,11 +430,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     private void addSpend(String tenant, String period, long costNanos, long at) {
         String key = tenant + "|" + period;
         Long before = spent.get(key);
-        if (before == null) {
-            before = spend.get(key);
-        }
         long spent = (before == null ? 0 : before) + costNanos;
-        spend.put(key, spent);
         this.spent.put(key, spent);
         dirtySpend.add(key);
         Long budget = budget(tenant);
@@ -477,7 +502,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         while (!closing.isEmpty() && closing.firstKey() <= streamTime) {
             List<String> rest = new ArrayList<>();
             for (String key : closing.pollFirstEntry().getValue()) {
-                UsageWindowState state = windows.get(key);
+                UsageWindowState state = state(key);
                 if (state == null || state.getClosed()) {
                     continue;
                 }
@@ -493,7 +518,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 }
             }
             for (String key : rest) {
-                UsageWindowState state = windows.get(key);
+                UsageWindowState state = state(key);
                 if (state != null && !state.getClosed()) {
                     close(key, state);
                 }
@@ -503,7 +528,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
 
     private void close(String key, UsageWindowState state) {
         state.setClosed(true);
-        windows.put(key, state);
+        store(key, state);
         dirty.remove(key);
         emit(key, state, sketches(key, state), null, AggregateStatus.FINAL, context.currentSystemTimeMs());
         sketches.remove(key);
@@ -513,7 +538,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     private void rollUp(String baseKey, UsageWindowState base) {
         AbstractHistogram[] baseSketches = sketches(baseKey, base);
         for (Target target : targets(settings, base)) {
-            UsageWindowState state = windows.get(target.key());
+            UsageWindowState state = state(target.key());
             if (state == null) {
                 state = newState(target.window(), target.start(), base.getTenantId(), target.model(), base.getCurrency());
                 closeAt(target.key(), state);
@@ -525,7 +550,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             merge(state, targetSketches, base, baseSketches);
             state.setLatencySketch(encode(targetSketches[0]));
             state.setDurationSketch(encode(targetSketches[1]));
-            windows.put(target.key(), state);
+            store(target.key(), state);
         }
     }
 
@@ -535,8 +560,14 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
      */
     private void emitPartials(long now) {
         Map<String, Target> views = new LinkedHashMap<>();
+        if (policyVersion.getAsLong() != seenPolicyVersion) {
+            // a policy changed (maybe a budget raised): publish this period's spend again under the budgets now in force
+            seenPolicyVersion = policyVersion.getAsLong();
+            String period = WindowSpec.period(now);
+            spent.keySet().stream().filter(key -> key.endsWith("|" + period)).forEach(dirtySpend::add);
+        }
         for (String key : dirty) {
-            UsageWindowState state = windows.get(key);
+            UsageWindowState state = state(key);
             if (state == null || state.getClosed()) {
                 continue;
             }
@@ -552,14 +583,14 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         // each tenant's open base windows are read and decoded once per emit, whatever the number of views they are in
         Map<String, List<Part>> openByTenant = new HashMap<>();
         for (Target target : views.values()) {
-            UsageWindowState stored = windows.get(target.key());
+            UsageWindowState stored = state(target.key());
             if (stored != null && stored.getClosed()) {
                 continue;
             }
             List<Part> open = openByTenant.computeIfAbsent(target.tenant(), tenant -> {
                 List<Part> parts = new ArrayList<>();
                 for (String baseKey : openBases.getOrDefault(tenant, Set.of())) {
-                    UsageWindowState base = windows.get(baseKey);
+                    UsageWindowState base = state(baseKey);
                     if (base != null && !base.getClosed()) {
                         parts.add(new Part(base, sketches(baseKey, base)));
                     }
@@ -576,7 +607,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     }
 
     private void emitSpend(String key, long now) {
-        Long spent = spend.get(key);
+        Long spent = this.spent.get(key);
         if (spent == null) {
             return;
         }
@@ -647,8 +678,27 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         }
         expired.forEach(key -> {
             windows.delete(key);
+            recent.remove(key);
             sketches.remove(key);
         });
+    }
+
+    /** A window's state: from {@link #recent} when it holds it, else from the store (and then kept there). */
+    private UsageWindowState state(String key) {
+        UsageWindowState state = recent.get(key);
+        if (state == null) {
+            state = windows.get(key);
+            if (state != null) {
+                recent.put(key, state);
+            }
+        }
+        return state;
+    }
+
+    /** Writes a window's state to the store (changelogged, in this transaction) and keeps it in {@link #recent}. */
+    private void store(String key, UsageWindowState state) {
+        windows.put(key, state);
+        recent.put(key, state);
     }
 
     private AbstractHistogram[] sketches(String key, UsageWindowState state) {

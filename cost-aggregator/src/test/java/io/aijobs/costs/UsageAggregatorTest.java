@@ -274,6 +274,25 @@ class UsageAggregatorTest {
     }
 
     @Test
+    void shouldLiftAHardLimitWhenThePolicyRaisesTheBudgetWithoutANewUsageRecord() {
+        var policies = driver.createInputTopic(NAMES.tenantPolicies(), Serdes.String().serializer(), topics.tenantPolicySerde().serializer());
+        policies.pipeInput("globex", io.aijobs.schema.TenantPolicy.newBuilder().setTenantId("globex").setMonthlyBudgetNanos(1_000L)
+                .setRetentionMs(1L).setUpdatedAt(T0).build());
+        success("globex", T0.plusSeconds(1), 1_000, 10);
+        assertThat(spend.readValuesToList()).singleElement().satisfies(record -> assertThat(record.getOverHardLimit()).isTrue());
+
+        policies.pipeInput("globex", io.aijobs.schema.TenantPolicy.newBuilder().setTenantId("globex").setMonthlyBudgetNanos(10_000L)
+                .setRetentionMs(1L).setUpdatedAt(T0).build());
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        assertThat(spend.readValuesToList()).singleElement().satisfies(record -> {
+            assertThat(record.getOverHardLimit()).isFalse();
+            assertThat(record.getBudgetNanos()).isEqualTo(10_000L);
+            assertThat(record.getSpentNanos()).isEqualTo(1_000L);
+        });
+    }
+
+    @Test
     void shouldComputeLimitsWithoutOverflow() {
         assertThat(UsageAggregator.percentOf(1_000_000_000L, 80)).isEqualTo(800_000_000L);
         assertThat(UsageAggregator.percentOf(9_000_000_000_000_000_000L, 10_000)).isEqualTo(Long.MAX_VALUE);

@@ -113,6 +113,10 @@ public final class KafkaBroker {
     public ManagedProcess start(Duration timeout) {
         Ports.requireFree(port, "Kafka broker", "--kafka-port");
         Ports.requireFree(controllerPort, "Kafka controller", "--kafka-controller-port");
+        if (!secure && Files.exists(home.resolve("admin.password"))) {
+            throw new IllegalStateException("The broker data in " + home + " was created with --secure: start it with --secure "
+                    + "(started without, the broker would ignore every ACL)");
+        }
         if (secure && Files.exists(home.resolve("data").resolve("meta.properties")) && !Files.exists(home.resolve("admin.password"))) {
             throw new IllegalStateException("The broker data in " + home + " was created without --secure: it has no super user "
                     + "to start securely with. Use another --state-dir, or stop the stack and delete " + home);

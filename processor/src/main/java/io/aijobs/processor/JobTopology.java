@@ -55,6 +55,8 @@ public final class JobTopology {
     public static final String POLICIES_STORE = "tenant-policies-global";
     public static final String RESULTS_SINK = "results-sink";
     public static final String DLT_SINK = "dlt-sink";
+    /** Dead letters of tenants that have no policy (never provisioned, or deleted): their own topics are not to be trusted. */
+    public static final String PLATFORM_DLT_SINK = "platform-dlt-sink";
     public static final String USAGE_SINK = "usage-sink";
     public static final String EVENTS_SINK = "events-sink";
 
@@ -158,6 +160,8 @@ public final class JobTopology {
                         execution.deadLetterTopic((JobFailure) value),
                 Serdes.String().serializer(), (topic, value) -> topics.jobFailureSerde().serializer().serialize(topic, (JobFailure) value),
                 EXECUTION);
+        topology.addSink(PLATFORM_DLT_SINK, names.platformDeadLetter(), Serdes.String().serializer(),
+                (topic, value) -> topics.jobFailureSerde().serializer().serialize(topic, (JobFailure) value), EXECUTION);
         topology.addSink(RETRY_SINK,
                 (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
                         execution.retryTopic((JobRetry) value),

@@ -116,19 +116,25 @@ public final class TenantProvisioner {
 
     public Provisioned create(TenantSpec spec) throws InterruptedException, ExecutionException, TimeoutException {
         TenantId tenant = spec.tenant();
+        TenantPolicy policy = policy(spec);
+        // serialized first: a registry that is down fails the create before anything exists
+        byte[] policyBytes = policySerializer.serialize(names.tenantPolicies(), policy);
         List<String> topics = tenantTopics(tenant);
         ensureTopics(topics, spec.retention());
         String principal = principalName(tenant);
-        Optional<String> password = Scram.ensureUser(admin, principal, SCRAM_ITERATIONS, TIMEOUT);
         admin.createAcls(tenantAcls(tenant)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         setQuotas(principal, spec.producerByteRate(), spec.consumerByteRate());
-        TenantPolicy policy = policy(spec);
-        writePolicy(tenant, policy);
+        writePolicy(tenant, policyBytes);
+        // the principal last: its one-time password is returned only once everything else is in place
+        Optional<String> password = Scram.ensureUser(admin, principal, SCRAM_ITERATIONS, TIMEOUT);
         return new Provisioned(principal, password, topics, policy);
     }
 
     /** Gives the tenant's principal a new random password (rotation, or a demo that lost it) and returns it. */
     public String resetPassword(TenantId tenant) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!Scram.exists(admin, principalName(tenant), TIMEOUT)) {
+            throw new IllegalStateException("Tenant " + tenant + " has no principal: create the tenant first");
+        }
         String password = Scram.newPassword();
         Scram.upsert(admin, principalName(tenant), password, SCRAM_ITERATIONS, TIMEOUT);
         return password;
@@ -255,14 +261,13 @@ public final class TenantProvisioner {
                 .build();
     }
 
-    /** Writes (or, with null, tombstones) the tenant's policy and waits until the broker has it. */
-    private void writePolicy(TenantId tenant, TenantPolicy policy) throws InterruptedException, ExecutionException, TimeoutException {
+    /** Writes the serialized policy (or, with null, a tombstone) and waits until the broker has it. */
+    private void writePolicy(TenantId tenant, byte[] value) throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) TIMEOUT.toMillis());
         String topic = names.tenantPolicies();
-        byte[] value = policy == null ? null : policySerializer.serialize(topic, policy);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, tenant.value(), value)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -272,9 +272,12 @@ class IsolationIT {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(withTimeouts(as(A)), new StringSerializer(), new ByteArraySerializer())) {
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>(NAMES.jobs(B), "forged", new byte[] {0, 0, 0, 0, 1})).get(30, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
-            // nor into its own results: only the processor writes results
-            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(NAMES.results(A), "forged", new byte[] {1})).get(30, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
+            // nor into its own results (only the processor writes results), nor lift its own policy, spend or prices
+            for (String topic : List.of(NAMES.results(A), NAMES.tenantPolicies(), NAMES.tenantSpend(), NAMES.prices())) {
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, "acme", new byte[] {1})).get(30, TimeUnit.SECONDS))
+                        .as("writing %s as tenant A", topic)
+                        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
         }
         // create topics, under its own prefix or B's
         try (Admin tenantAdmin = Admin.create(as(A))) {
@@ -410,7 +413,7 @@ class IsolationIT {
         TenantId tenant = TenantId.of("short-lived");
         TenantProvisioner.Provisioned first = provisioner.create(TenantSpec.of(tenant));
         TenantProvisioner.Provisioned second = provisioner.create(new TenantSpec(tenant, List.of("stub-model"), 5_000_000_000L, "USD", 2.0,
-                10_000L, Duration.ofDays(2), io.aijobs.schema.DeadLetterContent.HASH, null, null));
+                10_000L, Duration.ofDays(2), io.aijobs.schema.DeadLetterContent.HASH, 1_000_000L, 2_000_000L));
 
         assertThat(first.newPassword()).isPresent();
         assertThat(second.newPassword()).as("a second create keeps the principal's password").isEmpty();
@@ -419,14 +422,29 @@ class IsolationIT {
                 .values().iterator().next().get("retention.ms").value();
         assertThat(retention).as("the second spec's retention").isEqualTo(Long.toString(Duration.ofDays(2).toMillis()));
 
+        var quotaFilter = org.apache.kafka.common.quota.ClientQuotaFilter.containsOnly(List.of(
+                org.apache.kafka.common.quota.ClientQuotaFilterComponent.ofEntity(org.apache.kafka.common.quota.ClientQuotaEntity.USER,
+                        TenantProvisioner.principalName(tenant))));
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(admin.describeClientQuotas(quotaFilter).entities().get(30, TimeUnit.SECONDS).values())
+                        .singleElement().satisfies(quotas -> assertThat(quotas).containsEntry("producer_byte_rate", 1_000_000.0)));
+
         List<String> removed = provisioner.delete(tenant);
 
         assertThat(removed).anyMatch(line -> line.startsWith("topics ")).anyMatch(line -> line.startsWith("SCRAM credentials"));
-        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).noneMatch(topic -> topic.startsWith(NAMES.tenantAclPrefix(tenant)));
-        assertThat(admin.describeAcls(new org.apache.kafka.common.acl.AclBindingFilter(
-                org.apache.kafka.common.resource.ResourcePatternFilter.ANY, new org.apache.kafka.common.acl.AccessControlEntryFilter(
-                "User:" + TenantProvisioner.principalName(tenant), null, org.apache.kafka.common.acl.AclOperation.ANY,
-                org.apache.kafka.common.acl.AclPermissionType.ANY))).values().get(30, TimeUnit.SECONDS)).isEmpty();
+        // the broker's metadata and authorizer follow the controller a moment later
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).noneMatch(topic -> topic.startsWith(NAMES.tenantAclPrefix(tenant)));
+            assertThat(admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS))
+                    .as("no binding of the tenant's principal, nor of anyone on its topics")
+                    .noneMatch(binding -> binding.entry().principal().equals("User:" + TenantProvisioner.principalName(tenant))
+                            || binding.pattern().name().startsWith(NAMES.tenantAclPrefix(tenant)));
+            assertThat(admin.describeClientQuotas(quotaFilter).entities().get(30, TimeUnit.SECONDS)).isEmpty();
+        });
+        List<ConsumerRecord<String, byte[]>> policies = read(endpoints.adminClientConfig(), NAMES.tenantPolicies(), "iso-admin-policies",
+                WAIT, records -> records.stream().anyMatch(r -> r.key().equals(tenant.value()) && r.value() == null));
+        assertThat(policies.stream().filter(r -> r.key().equals(tenant.value())).reduce((earlier, later) -> later).orElseThrow().value())
+                .as("the policy ends with a tombstone").isNull();
         try (Admin gone = Admin.create(as(TenantProvisioner.principalName(tenant), first.newPassword().get()))) {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThatThrownBy(() -> gone.listTopics().names().get(30, TimeUnit.SECONDS))

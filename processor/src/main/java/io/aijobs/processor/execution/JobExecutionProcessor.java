@@ -383,8 +383,13 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
             if (!cost.getPriced()) {
                 deps.metrics().unpriced(job.getModel());
             }
-            context.forward(new Record<>(job.getJobId(), (Object) outputs.result(job, success, cost, state, now), now,
-                    outputs.headers(job, completion.attempt(), null)), JobTopology.RESULTS_SINK);
+            if (unprovisioned(tenant)) {
+                // deleted while its call was open: its topics are going away; usage and events still record the call
+                log.warn("Tenant {} has no policy any more (deleted): the result of job {} is not written", tenant, job.getJobId());
+            } else {
+                context.forward(new Record<>(job.getJobId(), (Object) outputs.result(job, success, cost, state, now), now,
+                        outputs.headers(job, completion.attempt(), null)), JobTopology.RESULTS_SINK);
+            }
             forwardUsage(job, completion, outcome, success.inputTokens(), success.outputTokens(), cost, true, now);
             forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
             deps.metrics().modelCall(job.getModel(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
@@ -446,7 +451,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         }
         org.apache.kafka.common.header.Headers headers = outputs.failureHeaders(job, state, failure, null, state.getFirstFailureAt());
         context.forward(new Record<>(job.getJobId(), (Object) withheldIfPolicySays(state.getTenantId(),
-                outputs.failure(job, state, failure, now), headers), now, headers), JobTopology.DLT_SINK);
+                outputs.failure(job, state, failure, now), headers), now, headers), deadLetterSink(state.getTenantId()));
         forwardEvent(job, JobEventType.DEAD_LETTERED, state.getAttempt(), failure.category(), failure.errorType(), now);
         deps.metrics().failed(state.getTenantId(), failure.category().name());
         state.setStatus(ExecutionStatus.FAILED);
@@ -515,10 +520,23 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         JobFailure rejected = outputs.rejection(tenant, job, failure, origin, record.timestamp(), record.key(), record.value(), now);
         context.forward(new Record<>(job != null ? job.getJobId() : record.key(),
                 (Object) withheldIfPolicySays(tenant == null ? null : tenant.value(), rejected, headers), now, headers),
-                JobTopology.DLT_SINK);
+                deadLetterSink(tenant == null ? null : tenant.value()));
         if (job != null && tenant != null && tenant.value().equals(job.getTenantId())) {
             forwardEvent(job, JobEventType.DEAD_LETTERED, 0, failure.category(), failure.errorType(), now);
         }
+    }
+
+    /**
+     * A tenant that must have a policy record and has none: never provisioned, or deleted (its topics and the
+     * processor's ACLs on them are going away, and writing there would stop the stream thread).
+     */
+    private boolean unprovisioned(String tenantId) {
+        return tenantId != null && deps.tenantPolicies().policyRequired() && policies.get(tenantId) == null;
+    }
+
+    /** The tenant's dead-letter topic, or the platform's for an unprovisioned tenant: nothing is dropped. */
+    private String deadLetterSink(String tenantId) {
+        return unprovisioned(tenantId) ? JobTopology.PLATFORM_DLT_SINK : JobTopology.DLT_SINK;
     }
 
     /**

@@ -62,6 +62,11 @@ public final class TenantPolicyEnforcer {
         return null;
     }
 
+    /** Whether a tenant needs a policy record: without one (never provisioned, or deleted) its jobs run for no one. */
+    public boolean policyRequired() {
+        return policyRequired;
+    }
+
     /** True when the tenant's dead letters keep a hash of the original value instead of the value. */
     boolean hashDeadLetters(TenantPolicy policy) {
         DeadLetterContent content = policy == null || policy.getDeadLetterContent() == DeadLetterContent.UNKNOWN

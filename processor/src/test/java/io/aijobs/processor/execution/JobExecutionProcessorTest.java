@@ -576,16 +576,37 @@ class JobExecutionProcessorTest {
         enforcer = new TenantPolicyEnforcer(true, io.aijobs.schema.DeadLetterContent.FULL);
         startDriver();
 
+        var platformDlt = driver.createOutputTopic("platform.dlt", Serdes.String().deserializer(), topics.jobFailureSerde().deserializer());
+
         submit(job("j-1", "acme"));
         policies().pipeInput("acme", acmePolicy().build());
         submit(job("j-2", "acme"));
 
-        assertThat(acmeDlt.readValuesToList()).singleElement().satisfies(failure -> {
+        // an unprovisioned tenant's own topics are not trusted: its dead letter goes to the platform's
+        assertThat(acmeDlt.isEmpty()).isTrue();
+        assertThat(platformDlt.readValuesToList()).singleElement().satisfies(failure -> {
             assertThat(failure.getJobId()).isEqualTo("j-1");
+            assertThat(failure.getTenantId()).isEqualTo("acme");
             assertThat(failure.getCategory()).isEqualTo(FailureCategory.SECURITY);
             assertThat(failure.getErrorType()).isEqualTo("unknown_tenant");
         });
         assertThat(model.calls()).extracting(call -> call.idempotencyKey()).containsExactly("j-2-1");
+    }
+
+    @Test
+    void shouldNotWriteToTheTopicsOfATenantDeletedWhileItsCallWasOpen() {
+        driver.close();
+        enforcer = new TenantPolicyEnforcer(true, io.aijobs.schema.DeadLetterContent.FULL);
+        startDriver();
+        policies().pipeInput("acme", acmePolicy().build());
+        submit(job("j-1", "acme"));
+
+        policies().pipeInput("acme", null);
+        model.last().succeed(1, 1);
+        tick();
+
+        assertThat(acmeResults.isEmpty()).as("the deleted tenant's results topic is not written").isTrue();
+        assertThat(usage.readValuesToList()).as("the paid call is still recorded").hasSize(1);
     }
 
     @Test
