@@ -5,6 +5,7 @@ import io.aijobs.contracts.TopicNames;
 import io.aijobs.schema.Alert;
 import io.aijobs.schema.AlertSeverity;
 import io.aijobs.schema.AlertState;
+import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.state.AlertBucket;
 import io.aijobs.schema.state.AlertWindow;
 import java.math.BigDecimal;
@@ -136,11 +137,20 @@ final class AlertEvaluator implements Processor<String, String, String, Alert> {
         } else if (scope.startsWith(CATEGORY_SCOPE)) {
             String category = scope.substring(CATEGORY_SCOPE.length());
             long dead = deadLettered;
-            transition(firing, DLT_CATEGORY, dead >= rules.categoryDeadLetters(), dead * 2 < rules.categoryDeadLetters(), now,
-                    state -> alert("dlt-category/" + category, DLT_CATEGORY, null, category,
-                            String.format("%d dead letters of category %s across tenants in the last %s (threshold %d)", dead,
-                                    category, rules.window(), rules.categoryDeadLetters()),
-                            Long.toString(dead), Integer.toString(rules.categoryDeadLetters()), state, firing, now, Map.of()));
+            // one attempt to cross a tenant boundary (or to run as an unprovisioned tenant) is one too many
+            boolean security = FailureCategory.SECURITY.name().equals(category);
+            int threshold = security ? 1 : rules.categoryDeadLetters();
+            transition(firing, DLT_CATEGORY, dead >= threshold, dead * 2 < threshold, now,
+                    state -> {
+                        Alert alert = alert("dlt-category/" + category, DLT_CATEGORY, null, category,
+                                String.format("%d dead letters of category %s across tenants in the last %s (threshold %d)", dead,
+                                        category, rules.window(), threshold),
+                                Long.toString(dead), Integer.toString(threshold), state, firing, now, Map.of());
+                        if (security) {
+                            alert.setSeverity(AlertSeverity.CRITICAL);
+                        }
+                        return alert;
+                    });
         }
         if (window.getBuckets().isEmpty() && firing.isEmpty()) {
             windows.delete(scope);

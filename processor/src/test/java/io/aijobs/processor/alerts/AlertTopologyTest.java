@@ -145,6 +145,19 @@ class AlertTopologyTest {
     }
 
     @Test
+    void shouldRaiseACriticalAlertOnTheFirstSecurityDeadLetter() {
+        deadLettered(acmeDlt, "acme", FailureCategory.SECURITY);
+
+        assertThat(alerts.readValuesToList()).singleElement().satisfies(alert -> {
+            assertThat(alert.getAlertKey()).isEqualTo("dlt-category/SECURITY");
+            assertThat(alert.getSeverity()).isEqualTo(io.aijobs.schema.AlertSeverity.CRITICAL);
+            assertThat(alert.getState()).isEqualTo(AlertState.FIRING);
+        });
+        deadLettered(acmeDlt, "acme", FailureCategory.SECURITY);
+        assertThat(alerts.isEmpty()).as("once per crossing").isTrue();
+    }
+
+    @Test
     void shouldAlertWhenRetriesPileUp() {
         retried("acme");
         retried("acme");
