@@ -253,15 +253,20 @@ public final class AggregatorBenchmark {
         Topology topology = new Topology();
         topology.addSource("usage", Serdes.String().deserializer(), topics.usageSerde().deserializer(), names.usage());
         topology.addSink("copy", copy, Serdes.String().serializer(), topics.usageSerde().serializer(), "usage");
+        return exactlyOnceRate("pass-through", appId, topology, names, records);
+    }
+
+    /** Runs {@code topology} exactly once over the preloaded usage records and returns the rate it commits them at. */
+    private double exactlyOnceRate(String label, String appId, Topology topology, TopicNames names, int records) throws Exception {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-pass-").toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-" + label.replace(' ', '-') + "-").toString());
         try (KafkaStreams streams = new KafkaStreams(topology, props)) {
             streams.start();
             double rate = committedRate(appId, names.usage(), records, Duration.ofMinutes(10), streams);
-            System.out.printf("pass-through: %d records, %.0f records/s%n", records, rate);
+            System.out.printf("%s: %d records, %.0f records/s%n", label, records, rate);
             streams.close(Duration.ofSeconds(30));
             return rate;
         }
@@ -298,18 +303,7 @@ public final class AggregatorBenchmark {
         topology.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.persistentKeyValueStore("counts"), Serdes.String(), Serdes.Long())
                 .withCachingEnabled(), "count");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-counter-").toString());
-        try (KafkaStreams streams = new KafkaStreams(topology, props)) {
-            streams.start();
-            double rate = committedRate(appId, names.usage(), records, Duration.ofMinutes(10), streams);
-            System.out.printf("stateful floor: %d records, %.0f records/s%n", records, rate);
-            streams.close(Duration.ofSeconds(30));
-            return rate;
-        }
+        return exactlyOnceRate("stateful floor", appId, topology, names, records);
     }
 
     /** Publishes at {@code rate} for {@code duration}; per record, the time until an aggregate of its tenant counts it. */

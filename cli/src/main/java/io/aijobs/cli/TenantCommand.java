@@ -58,10 +58,6 @@ final class TenantCommand implements Runnable {
                         + "SCRAM credentials and quotas (default: the local stack's super user)")
         Path commandConfig;
 
-        StackEndpoints endpoints() {
-            return stack.resolve();
-        }
-
         Map<String, Object> adminConfig(StackEndpoints endpoints) throws IOException {
             Map<String, Object> config = new HashMap<>(endpoints.adminClientConfig());
             if (commandConfig != null) {
@@ -74,13 +70,22 @@ final class TenantCommand implements Runnable {
             return config;
         }
 
-        TenantProvisioner provisioner(Admin admin, StackEndpoints endpoints, Map<String, Object> adminConfig) {
+        interface ProvisionerWork<T> {
+            T run(TenantProvisioner provisioner, StackEndpoints endpoints) throws Exception;
+        }
+
+        /** Runs {@code work} with a provisioner on an admin client of the operator's principal, closed afterwards. */
+        <T> T withProvisioner(ProvisionerWork<T> work) throws Exception {
+            StackEndpoints endpoints = stack.resolve();
+            Map<String, Object> adminConfig = adminConfig(endpoints);
             TopicNames names = TopicNames.defaults();
             Topics topics = new Topics(names, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)),
                     new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())));
-            return new TenantProvisioner(admin, adminConfig, names, topics.tenantPolicySerde().serializer(),
-                    ApplicationAccess.Principals.defaults("aijobs-processor", "aijobs-cost-aggregator"), DevTopics.PARTITIONS, (short) 1,
-                    Clock.systemUTC());
+            try (Admin admin = Admin.create(adminConfig)) {
+                return work.run(new TenantProvisioner(admin, adminConfig, names, topics.tenantPolicySerde().serializer(),
+                        ApplicationAccess.Principals.defaults("aijobs-processor", "aijobs-cost-aggregator"), DevTopics.PARTITIONS,
+                        (short) 1, Clock.systemUTC()), endpoints);
+            }
         }
     }
 
@@ -154,10 +159,8 @@ final class TenantCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             PrintWriter out = spec.commandLine().getOut();
-            StackEndpoints endpoints = admin.endpoints();
-            Map<String, Object> adminConfig = admin.adminConfig(endpoints);
-            try (Admin client = Admin.create(adminConfig)) {
-                TenantProvisioner.Provisioned provisioned = admin.provisioner(client, endpoints, adminConfig).create(tenantSpec);
+            return admin.withProvisioner((provisioner, endpoints) -> {
+                TenantProvisioner.Provisioned provisioned = provisioner.create(tenantSpec);
                 out.println("Tenant " + tenant + ": topics " + provisioned.topics() + " (retention " + retention + ")");
                 out.println("  principal User:" + provisioned.principal() + " with ACLs on " + TopicNames.defaults().tenantAclPrefix(tenant)
                         + "* only (write: its jobs topic)");
@@ -171,8 +174,8 @@ final class TenantCommand implements Runnable {
                 } else {
                     out.println("  principal existed: its password is unchanged (./aijobs tenant reset-password " + tenant + " gives it a new one)");
                 }
-            }
-            return 0;
+                return 0;
+            });
         }
 
         private static void writeCredentials(Path file, StackEndpoints endpoints, String user, String password) throws IOException {
@@ -219,16 +222,14 @@ final class TenantCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TenantId tenant = tenant(spec, tenantId);
-            StackEndpoints endpoints = admin.endpoints();
-            Map<String, Object> adminConfig = admin.adminConfig(endpoints);
-            try (Admin client = Admin.create(adminConfig)) {
-                String password = admin.provisioner(client, endpoints, adminConfig).resetPassword(tenant);
+            return admin.withProvisioner((provisioner, endpoints) -> {
+                String password = provisioner.resetPassword(tenant);
                 Path file = credentialsFile(credentialsFile, tenant);
                 Create.writeCredentials(file, endpoints, TenantProvisioner.principalName(tenant), password);
                 spec.commandLine().getOut().println("New password of User:" + TenantProvisioner.principalName(tenant) + " written to "
                         + file + " (mode 600); the old one no longer works");
-            }
-            return 0;
+                return 0;
+            });
         }
     }
 
@@ -259,14 +260,12 @@ final class TenantCommand implements Runnable {
                         + "{jobs,results,dlt,alerts} with every record in them. Rerun with --yes to delete.");
                 return 1;
             }
-            StackEndpoints endpoints = admin.endpoints();
-            Map<String, Object> adminConfig = admin.adminConfig(endpoints);
-            try (Admin client = Admin.create(adminConfig)) {
-                for (String line : admin.provisioner(client, endpoints, adminConfig).delete(tenant)) {
+            return admin.withProvisioner((provisioner, endpoints) -> {
+                for (String line : provisioner.delete(tenant)) {
                     out.println("Deleted " + line);
                 }
-            }
-            return 0;
+                return 0;
+            });
         }
     }
 }

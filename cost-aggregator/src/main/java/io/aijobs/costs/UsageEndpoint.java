@@ -115,7 +115,7 @@ final class UsageEndpoint implements AutoCloseable {
                     }
                 }
                 // hours, months and totals hold only closed base windows until they close themselves: add the open ones
-                found = UsageAggregator.withOpenBasesRolledUp(settings, found);
+                found = WindowStates.withOpenBasesRolledUp(settings, found);
                 found.removeIf(state -> !(window == null || window.equalsIgnoreCase(state.getWindow()))
                         || !(model == null ? state.getModel() == null : model.equals(state.getModel())));
             } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
@@ -152,9 +152,9 @@ final class UsageEndpoint implements AutoCloseable {
         node.put("currency", state.getCurrency());
         node.put("unpricedCalls", state.getUnpricedCalls());
         node.put("lateEvents", state.getLateEvents());
-        var latency = UsageAggregator.summary(UsageAggregator.decode(state.getLatencySketch()),
+        var latency = WindowStates.summary(WindowStates.decode(state.getLatencySketch()),
                 state.getLatencySketch());
-        var duration = UsageAggregator.summary(UsageAggregator.decode(state.getDurationSketch()),
+        var duration = WindowStates.summary(WindowStates.decode(state.getDurationSketch()),
                 state.getDurationSketch());
         node.set("modelLatencyMs", JSON.createObjectNode().put("count", latency.getCount()).put("p50", latency.getP50())
                 .put("p95", latency.getP95()).put("p99", latency.getP99()).put("max", latency.getMax()));
