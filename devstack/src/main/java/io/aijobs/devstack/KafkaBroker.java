@@ -27,9 +27,11 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * <p><b>Secure mode</b> ({@code secure=true}): the client listener is SASL_PLAINTEXT with SCRAM-SHA-512, the
  * {@code StandardAuthorizer} denies whatever no ACL allows ({@code allow.everyone.if.no.acl.found=false}), and the
  * super user {@value #ADMIN_USER} (credentials created when the storage is formatted, password kept in
- * {@code admin.password} beside the data, mode 600) provisions everything else. The KRaft controller listener stays
- * PLAINTEXT on 127.0.0.1 and its {@code User:ANONYMOUS} principal must be a super user, or the broker never becomes
- * ready (measured): in production, put SASL on the controller listener too.
+ * {@code admin.password} beside the data, mode 600) provisions everything else. The KRaft controller listener
+ * authenticates too, with SASL/PLAIN (SCRAM credentials are kept in the metadata the controller serves, so they cannot
+ * guard it) for the same super user: with a PLAINTEXT controller listener, {@code User:ANONYMOUS} would have to be a
+ * super user for the broker to become ready, and an admin client with {@code bootstrap.controllers} could then do
+ * anything without credentials (measured).
  */
 public final class KafkaBroker {
 
@@ -151,14 +153,20 @@ public final class KafkaBroker {
         p.setProperty("advertised.listeners", client + "://" + Ports.LOOPBACK + ":" + port);
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", client);
-        p.setProperty("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:" + (secure ? "SASL_PLAINTEXT" : "PLAINTEXT"));
         if (secure) {
             p.setProperty("sasl.enabled.mechanisms", SCRAM_MECHANISM);
             p.setProperty("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
             p.setProperty("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", jaas(ADMIN_USER, adminPassword()));
             p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
             p.setProperty("allow.everyone.if.no.acl.found", "false");
-            p.setProperty("super.users", "User:" + ADMIN_USER + ";User:ANONYMOUS");
+            // the controller listener authenticates too (SASL/PLAIN: SCRAM credentials live in the metadata it serves), so
+            // no anonymous principal needs to be a super user
+            p.setProperty("sasl.mechanism.controller.protocol", "PLAIN");
+            p.setProperty("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+            p.setProperty("listener.name.controller.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                    + "username=\"" + ADMIN_USER + "\" password=\"" + adminPassword() + "\" user_" + ADMIN_USER + "=\"" + adminPassword() + "\";");
+            p.setProperty("super.users", "User:" + ADMIN_USER);
         }
         p.setProperty("log.dirs", home.resolve("data").toAbsolutePath().toString());
         p.setProperty("num.partitions", "3");

@@ -84,6 +84,7 @@ class IsolationIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     private static DevStack stack;
+    private static StackSettings settings;
     private static StackEndpoints endpoints;
     private static Admin admin;
     private static ModelStub model;
@@ -96,7 +97,8 @@ class IsolationIT {
     @BeforeAll
     static void up() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "secure-stack-");
-        stack = DevStack.up(StackSettings.ephemeral(dir).withSecure(true), false, log::info);
+        settings = StackSettings.ephemeral(dir).withSecure(true);
+        stack = DevStack.up(settings, false, log::info);
         endpoints = stack.endpoints();
         admin = Admin.create(endpoints.adminClientConfig());
         createPlatformTopics();
@@ -340,6 +342,16 @@ class IsolationIT {
                 assertThatThrownBy(() -> intruder.listTopics().names().get(30, TimeUnit.SECONDS))
                         .hasCauseInstanceOf(SaslAuthenticationException.class);
             }
+        }
+    }
+
+    @Test
+    void shouldRefuseAnAdminClientThatGoesStraightToTheControllerWithoutCredentials() {
+        // with a PLAINTEXT controller listener whose anonymous principal is a super user, this would list every ACL
+        try (Admin anonymous = Admin.create(Map.of("bootstrap.controllers", "127.0.0.1:" + settings.controllerPort(),
+                "default.api.timeout.ms", 10_000, "request.timeout.ms", 5_000))) {
+            assertThatThrownBy(() -> anonymous.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()
+                    .get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         }
     }
 
