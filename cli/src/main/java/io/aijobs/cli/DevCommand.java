@@ -108,6 +108,7 @@ final class DevCommand implements Callable<Integer> {
         DevStack started = null;
         ProcessorApp processor = null;
         io.aijobs.costs.CostAggregatorApp aggregator = null;
+        java.nio.file.Path usageEndpoint = null;
         Thread publisherThread = null;
         try {
             Optional<StackEndpoints> running = DevStack.find(settings.stateDir());
@@ -145,6 +146,8 @@ final class DevCommand implements Callable<Integer> {
             }
 
             aggregator = io.aijobs.costs.CostAggregatorApp.start(aggregatorConfig(endpoints));
+            usageEndpoint = UsageCommand.usageEndpointFile(settings.stateDir());
+            java.nio.file.Files.writeString(usageEndpoint, "http://127.0.0.1:" + aggregator.httpPort());
             out.println("Cost aggregator running; usage at http://127.0.0.1:" + aggregator.httpPort()
                     + "/tenants/<tenant>/usage (./aijobs usage --tenant demo-1)");
             processor = ProcessorApp.start(processorConfig(endpoints, modelBaseUrl));
@@ -189,6 +192,9 @@ final class DevCommand implements Callable<Integer> {
             }
             if (aggregator != null) {
                 out.println("Stopping the cost aggregator ...");
+                if (usageEndpoint != null) {
+                    java.nio.file.Files.deleteIfExists(usageEndpoint);
+                }
                 aggregator.close();
             }
             if (started != null && !keepStack) {

@@ -47,7 +47,7 @@ final class SchemasCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            List<TenantId> ids = tenants.stream().map(TenantId::of).toList();
+            List<TenantId> ids = tenants.stream().map(tenant -> TenantCommand.tenant(spec, tenant)).toList();
             StackEndpoints endpoints = stack.resolve();
             try (SchemaRegistryClient client = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10))) {
                 for (Map.Entry<String, Integer> registered : register(client, TopicNames.defaults(), ids).entrySet()) {

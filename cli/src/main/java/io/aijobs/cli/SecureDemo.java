@@ -49,7 +49,7 @@ record SecureDemo(Map<String, String> processorSecurity, Map<String, String> agg
         Topics topics = new Topics(names, registry, new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
                 endpoints.schemaRegistryUrl())));
         TenantProvisioner provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), names,
-                topics.tenantPolicySerde().serializer(), apps, DevTopics.PARTITIONS, (short) 1, Clock.systemUTC());
+                topics.tenantPolicySerde().serializer(), registry, apps, DevTopics.PARTITIONS, (short) 1, Clock.systemUTC());
         Map<String, Map<String, String>> tenantSecurity = new HashMap<>();
         for (TenantId tenant : tenants) {
             TenantProvisioner.Provisioned provisioned = provisioner.create(TenantSpec.of(tenant));

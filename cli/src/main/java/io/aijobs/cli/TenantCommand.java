@@ -71,7 +71,12 @@ final class TenantCommand implements Runnable {
         }
 
         interface ProvisionerWork<T> {
-            T run(TenantProvisioner provisioner, StackEndpoints endpoints) throws Exception;
+            T run(TenantProvisioner provisioner, StackEndpoints endpoints, PlatformSetUp platform) throws Exception;
+        }
+
+        /** Makes the platform's topics and subjects that a tenant's provisioning writes to, where missing. */
+        interface PlatformSetUp {
+            List<String> ensure() throws Exception;
         }
 
         /** Runs {@code work} with a provisioner on an admin client of the operator's principal, closed afterwards. */
@@ -79,12 +84,17 @@ final class TenantCommand implements Runnable {
             StackEndpoints endpoints = stack.resolve();
             Map<String, Object> adminConfig = adminConfig(endpoints);
             TopicNames names = TopicNames.defaults();
-            Topics topics = new Topics(names, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)),
+            RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
+            Topics topics = new Topics(names, registry,
                     new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())));
-            try (Admin admin = Admin.create(adminConfig)) {
-                return work.run(new TenantProvisioner(admin, adminConfig, names, topics.tenantPolicySerde().serializer(),
+            try (registry; Admin admin = Admin.create(adminConfig)) {
+                return work.run(new TenantProvisioner(admin, adminConfig, names, topics.tenantPolicySerde().serializer(), registry,
                         ApplicationAccess.Principals.defaults("aijobs-processor", "aijobs-cost-aggregator"), DevTopics.PARTITIONS,
-                        (short) 1, Clock.systemUTC()), endpoints);
+                        (short) 1, Clock.systemUTC()), endpoints, () -> {
+                            List<String> created = DevTopics.ensure(admin, names, List.of());
+                            SchemasCommand.register(registry, names, List.of());
+                            return created;
+                        });
             }
         }
     }
@@ -159,15 +169,26 @@ final class TenantCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             PrintWriter out = spec.commandLine().getOut();
-            return admin.withProvisioner((provisioner, endpoints) -> {
+            return admin.withProvisioner((provisioner, endpoints, platform) -> {
+                // the policy record goes to a platform topic: a stack that never ran the applications lacks it and its subject
+                List<String> platformTopics = platform.ensure();
+                if (!platformTopics.isEmpty()) {
+                    out.println("Created the platform's missing topics: " + platformTopics);
+                }
                 TenantProvisioner.Provisioned provisioned = provisioner.create(tenantSpec);
                 out.println("Tenant " + tenant + ": topics " + provisioned.topics() + " (retention " + retention + ")");
-                out.println("  principal User:" + provisioned.principal() + " with ACLs on " + TopicNames.defaults().tenantAclPrefix(tenant)
-                        + "* only (write: its jobs topic)");
+                out.println("  schemas registered: " + String.join(", ", provisioned.subjects().keySet()));
+                if (provisioned.isolated()) {
+                    out.println("  principal User:" + provisioned.principal() + " with ACLs on " + TopicNames.defaults().tenantAclPrefix(tenant)
+                            + "* only (write: its jobs topic)");
+                }
                 out.println("  policy on " + TopicNames.defaults().tenantPolicies() + ": models " + (tenantSpec.allowedModels().isEmpty()
                         ? "any" : tenantSpec.allowedModels()) + ", budget " + (budget == null ? "none" : budget + " " + currency)
                         + ", rate " + (rate == null ? "unlimited" : rate + " jobs/s") + ", dead letters " + deadLetters);
-                if (provisioned.newPassword().isPresent()) {
+                if (!provisioned.isolated()) {
+                    out.println("  no principal, ACLs or quotas: this broker has no authorizer, so every client reaches every tenant's "
+                            + "topics. Isolation needs the secure profile: ./aijobs stack up --secure (or dev --secure).");
+                } else if (provisioned.newPassword().isPresent()) {
                     Path file = credentialsFile(credentialsFile, tenant);
                     writeCredentials(file, endpoints, provisioned.principal(), provisioned.newPassword().get());
                     out.println("  credentials of the new principal written to " + file + " (mode 600)");
@@ -222,7 +243,7 @@ final class TenantCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TenantId tenant = tenant(spec, tenantId);
-            return admin.withProvisioner((provisioner, endpoints) -> {
+            return admin.withProvisioner((provisioner, endpoints, platform) -> {
                 String password = provisioner.resetPassword(tenant);
                 Path file = credentialsFile(credentialsFile, tenant);
                 Create.writeCredentials(file, endpoints, TenantProvisioner.principalName(tenant), password);
@@ -260,7 +281,7 @@ final class TenantCommand implements Runnable {
                         + "{jobs,results,dlt,alerts} with every record in them. Rerun with --yes to delete.");
                 return 1;
             }
-            return admin.withProvisioner((provisioner, endpoints) -> {
+            return admin.withProvisioner((provisioner, endpoints, platform) -> {
                 for (String line : provisioner.delete(tenant)) {
                     out.println("Deleted " + line);
                 }

@@ -1,5 +1,6 @@
 package io.aijobs.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aijobs.contracts.TenantId;
@@ -11,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -39,8 +42,12 @@ final class UsageCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "24", description = "Most recent N windows (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = DEFAULT_URL, description = "Cost aggregator endpoint (default: ${DEFAULT-VALUE})")
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Cost aggregator endpoint (default: the one ./aijobs dev runs on the local stack, else " + DEFAULT_URL + ")")
     String url;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "State folder of the local stack (default: .aijobs/stack)")
+    Path stateDir;
 
     @Spec
     CommandSpec spec;
@@ -58,6 +65,7 @@ final class UsageCommand implements Callable<Integer> {
             case "month" -> "month";
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--window must be 1m, 1h or month, got '" + window + "'");
         };
+        String url = endpoint();
         String query = "window=" + label + "&limit=" + limit + (model == null ? "" : "&model=" + URLEncoder.encode(model, StandardCharsets.UTF_8));
         HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> response;
@@ -69,9 +77,17 @@ final class UsageCommand implements Callable<Integer> {
                     + "); it runs with ./aijobs dev, or pass --url");
             return 1;
         }
-        JsonNode body = new ObjectMapper().readTree(response.body());
-        if (response.statusCode() != 200) {
-            spec.commandLine().getErr().println("The cost aggregator answered " + response.statusCode() + ": " + body.path("error").asText());
+        JsonNode body;
+        try {
+            body = new ObjectMapper().readTree(response.body());
+        } catch (JsonProcessingException e) {
+            spec.commandLine().getErr().println("The server at " + url + " answered " + response.statusCode()
+                    + " with something other than JSON: is it the cost aggregator? (pass --url)");
+            return 1;
+        }
+        if (response.statusCode() != 200 || !body.isArray()) {
+            spec.commandLine().getErr().println("The cost aggregator answered " + response.statusCode() + ": "
+                    + (body.path("error").isMissingNode() ? "an unexpected reply" : body.path("error").asText()));
             return 1;
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -92,6 +108,20 @@ final class UsageCommand implements Callable<Integer> {
             out.println("(no usage for tenant " + tenant + " in " + label + " windows)");
         }
         return 0;
+    }
+
+    /** {@code --url}, else the endpoint that {@code ./aijobs dev} recorded in the stack's state folder, else the default. */
+    private String endpoint() throws java.io.IOException {
+        if (url != null) {
+            return url;
+        }
+        Path recorded = usageEndpointFile(stateDir != null ? stateDir : StackOptions.defaultStateDir());
+        return Files.isRegularFile(recorded) ? Files.readString(recorded).trim() : DEFAULT_URL;
+    }
+
+    /** Where {@code ./aijobs dev} records the usage endpoint of the aggregator it runs, while it runs. */
+    static Path usageEndpointFile(Path stateDir) {
+        return stateDir.resolve("usage-endpoint");
     }
 
     static String usd(long nanos) {

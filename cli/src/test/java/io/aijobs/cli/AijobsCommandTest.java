@@ -3,23 +3,61 @@ package io.aijobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 /** Command-line misuse and validation; nothing here needs a broker. */
 class AijobsCommandTest {
 
+    /** Every command and subcommand of the tree, so that a new one is covered without being listed here. */
+    static Stream<String> everyCommand() {
+        List<String> commands = new ArrayList<>();
+        collect(new CommandLine(new AijobsCommand()), "", commands);
+        return commands.stream();
+    }
+
+    private static void collect(CommandLine command, String path, List<String> into) {
+        command.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                String full = (path + " " + name).trim();
+                into.add(full);
+                collect(sub, full, into);
+            }
+        });
+    }
+
+    @Test
+    void shouldFindEveryTopLevelCommandInTheTree() {
+        assertThat(everyCommand()).contains("dev", "stack up", "produce", "results", "schemas register", "dlt replay", "prices load",
+                "usage", "tenant", "tenant create", "tenant reset-password", "tenant delete");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"dev", "stack", "stack up", "stack down", "stack status", "produce", "results", "schemas", "schemas register",
-            "dlt", "dlt list", "dlt replay", "prices", "prices load", "usage"})
+    @MethodSource("everyCommand")
     void shouldPrintHelpForEveryCommand(String command) {
         CliRun run = CliRun.of((command + " --help").split(" "));
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("Usage: aijobs " + command);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"schemas register --tenant Not.Valid", "tenant create Not.Valid", "tenant delete Not.Valid --yes",
+            "tenant reset-password Not.Valid", "usage --tenant Not.Valid", "usage --tenant acme --window 5m", "results --tenant Not.Valid",
+            "dlt list --tenant Not.Valid", "tenant create acme --dead-letters NONE", "tenant", "schemas", "prices", "stack"})
+    void shouldExitTwoWithTheUsageOnMisuse(String command) {
+        CliRun run = CliRun.of(command.split(" "));
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("Usage: aijobs ");
     }
 
     @Test

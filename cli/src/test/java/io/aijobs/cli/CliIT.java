@@ -120,6 +120,21 @@ class CliIT {
         assertThat(second.out()).isEqualTo(first.out());
     }
 
+    @Test
+    void shouldProvisionATenantOnAStackWithoutSecurityAndSayWhatNeedsTheSecureProfile(StackEndpoints stack) {
+        String tenant = "plain-" + UUID.randomUUID().toString().substring(0, 8);
+
+        CliRun run = CliRun.of(withStack(stack, "tenant", "create", tenant));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("topics [tenant." + tenant + ".jobs")
+                .contains("schemas registered: tenant." + tenant + ".jobs-value, tenant." + tenant + ".results-value")
+                .contains("no principal, ACLs or quotas: this broker has no authorizer").contains("--secure");
+        assertThat(run.err()).doesNotContain("Exception");
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
+        assertThat(registry.latest("tenant." + tenant + ".jobs-value").schema().getFullName()).isEqualTo("io.aijobs.schema.JobRequest");
+    }
+
     private static JobResult result(String jobId, String tenant) {
         Instant now = Instant.parse("2026-11-27T10:00:00Z");
         return JobResult.newBuilder().setJobId(jobId).setTenantId(tenant).setModel("m").setOutput("ok")

@@ -86,8 +86,7 @@ public final class DeadLetters implements AutoCloseable {
      */
     public List<DeadLetter> list(TenantId tenant, Predicate<DeadLetter> filter, Duration timeout) {
         String topic = names.deadLetter(tenant);
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.getList(PublisherConfig.BOOTSTRAP_SERVERS_CONFIG)));
+        Map<String, Object> props = config.consumerConfig();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<DeadLetter> found = new ArrayList<>();

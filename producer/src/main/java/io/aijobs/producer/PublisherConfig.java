@@ -78,6 +78,23 @@ public final class PublisherConfig extends AbstractConfig {
         return new AvroSerdeConfig(originals());
     }
 
+    /**
+     * Settings for a consumer on the same cluster as the producer (reading dead letters, say): every setting given
+     * that a Kafka consumer understands, so the security settings ({@code security.protocol}, {@code sasl.*},
+     * {@code ssl.*}) reach it as they reach the producer.
+     */
+    public Map<String, Object> consumerConfig() {
+        Map<String, Object> consumer = new HashMap<>();
+        java.util.Set<String> consumerKeys = org.apache.kafka.clients.consumer.ConsumerConfig.configNames();
+        originals().forEach((key, value) -> {
+            if (consumerKeys.contains(key) && !CONFIG.names().contains(key)) {
+                consumer.put(key, value);
+            }
+        });
+        consumer.put(BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
+        return consumer;
+    }
+
     /** The Kafka producer's settings: everything not ours, plus idempotence, acks=all and unbounded retries. */
     public Map<String, Object> producerConfig() {
         Map<String, Object> producer = new HashMap<>(originals());

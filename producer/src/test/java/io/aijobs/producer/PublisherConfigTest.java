@@ -33,4 +33,22 @@ class PublisherConfigTest {
         assertThatThrownBy(() -> new PublisherConfig(Map.of("bootstrap.servers", "127.0.0.1:9092")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("schema.registry.url");
     }
+
+    @Test
+    void shouldGiveTheConsumerOfDeadLettersTheSameSecuritySettingsAsTheProducer() {
+        Map<String, Object> secure = new java.util.HashMap<>(MINIMAL);
+        secure.put("security.protocol", "SASL_SSL");
+        secure.put("sasl.mechanism", "SCRAM-SHA-512");
+        secure.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";");
+        secure.put("ssl.truststore.location", "/etc/truststore.p12");
+        secure.put("acks", "all");
+
+        Map<String, Object> consumer = new PublisherConfig(secure).consumerConfig();
+
+        assertThat(consumer).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("sasl.jaas.config", secure.get("sasl.jaas.config"))
+                .containsEntry("ssl.truststore.location", "/etc/truststore.p12")
+                .containsEntry("bootstrap.servers", "127.0.0.1:9092")
+                .doesNotContainKeys("acks", "schema.registry.url", "max.input.bytes");
+    }
 }

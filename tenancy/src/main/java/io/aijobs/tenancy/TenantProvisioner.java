@@ -2,7 +2,9 @@ package io.aijobs.tenancy;
 
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
 import io.aijobs.schema.TenantPolicy;
+import io.aijobs.serde.SchemaRegistryClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
@@ -46,6 +49,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <ul>
  *   <li>its topics ({@code tenant.<t>.jobs|results|dlt|alerts}) with the retention of its policy;
+ *   <li>the value schema of each of those topics, registered under its subject {@code <topic>-value}, so that a
+ *       publisher with auto-registration off (Confluent's serializer with {@code use.latest.version}, say) can write at once;
  *   <li>a SCRAM-SHA-512 principal {@code User:tenant-<t>} (its password is generated once and returned once);
  *   <li>ACLs for that principal on its own resources only: WRITE on its jobs topic (never on its results: nobody but the
  *       processor writes a result), READ on every topic, consumer group and transactional id under its prefix
@@ -58,17 +63,22 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * </ul>
  *
  * Every step is idempotent: creating a tenant twice changes nothing but what the second spec changes (its password is
- * kept). {@link #delete} removes all of it, data included.
+ * kept). {@link #delete} removes all of it, data included (registered subjects stay: the registry client has no delete).
+ *
+ * <p>On a broker without an authorizer (the default, plaintext local stack) there is nothing to isolate with: {@link
+ * #create} then makes the topics, the subjects and the policy record only, and says so in {@link Provisioned#isolated()}.
  */
 public final class TenantProvisioner {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int SCRAM_ITERATIONS = 8192;
+    static final String NO_AUTHORIZER = "The broker has no authorizer (a stack without security)";
 
     private final Admin admin;
     private final Map<String, Object> clientConfig;
     private final TopicNames names;
     private final Serializer<TenantPolicy> policySerializer;
+    private final SchemaRegistryClient registry;
     private final ApplicationAccess.Principals applications;
     private final int partitions;
     private final short replicationFactor;
@@ -78,14 +88,17 @@ public final class TenantProvisioner {
      * @param admin            an admin client of a principal allowed to manage topics, ACLs, SCRAM credentials and quotas
      * @param clientConfig     bootstrap servers and security of that principal, for the producer of the policy record
      * @param policySerializer Confluent-wire-format serializer of the policy record
+     * @param registry         the schema registry, where the tenant's topics' value subjects are registered
      * @param applications     the applications' principals, which get their per-tenant ACLs here
      */
     public TenantProvisioner(Admin admin, Map<String, Object> clientConfig, TopicNames names, Serializer<TenantPolicy> policySerializer,
-                             ApplicationAccess.Principals applications, int partitions, short replicationFactor, Clock clock) {
+                             SchemaRegistryClient registry, ApplicationAccess.Principals applications, int partitions,
+                             short replicationFactor, Clock clock) {
         this.admin = Objects.requireNonNull(admin, "admin");
         this.clientConfig = Map.copyOf(clientConfig);
         this.names = Objects.requireNonNull(names, "names");
         this.policySerializer = Objects.requireNonNull(policySerializer, "policySerializer");
+        this.registry = Objects.requireNonNull(registry, "registry");
         this.applications = Objects.requireNonNull(applications, "applications");
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
@@ -103,9 +116,13 @@ public final class TenantProvisioner {
      * @param principal   the tenant's user name
      * @param newPassword the password, when the principal was created now (shown once, kept nowhere)
      * @param topics      the tenant's topics
+     * @param subjects    the value subjects registered for those topics, with their schema ids
      * @param policy      the policy record written
+     * @param isolated    whether the broker enforces ACLs, so that the principal, its ACLs and quotas were made; false on
+     *                    a broker without an authorizer, where none of them were
      */
-    public record Provisioned(String principal, Optional<String> newPassword, List<String> topics, TenantPolicy policy) {
+    public record Provisioned(String principal, Optional<String> newPassword, List<String> topics, Map<String, Integer> subjects,
+                              TenantPolicy policy, boolean isolated) {
 
         @Override
         public String toString() {
@@ -121,17 +138,48 @@ public final class TenantProvisioner {
         byte[] policyBytes = policySerializer.serialize(names.tenantPolicies(), policy);
         List<String> topics = tenantTopics(tenant);
         ensureTopics(topics, spec.retention());
+        Map<String, Integer> subjects = registerSubjects(tenant);
         String principal = principalName(tenant);
-        admin.createAcls(tenantAcls(tenant)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        setQuotas(principal, spec.producerByteRate(), spec.consumerByteRate());
+        boolean isolated = authorizerEnabled();
+        if (isolated) {
+            admin.createAcls(tenantAcls(tenant)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            setQuotas(principal, spec.producerByteRate(), spec.consumerByteRate());
+        }
         writePolicy(tenant, policyBytes);
         // the principal last: its one-time password is returned only once everything else is in place
-        Optional<String> password = Scram.ensureUser(admin, principal, SCRAM_ITERATIONS, TIMEOUT);
-        return new Provisioned(principal, password, topics, policy);
+        Optional<String> password = isolated ? Scram.ensureUser(admin, principal, SCRAM_ITERATIONS, TIMEOUT) : Optional.empty();
+        return new Provisioned(principal, password, topics, subjects, policy, isolated);
+    }
+
+    /** Registers the value schema of each of the tenant's topics under {@code <topic>-value}; subject to schema id. */
+    private Map<String, Integer> registerSubjects(TenantId tenant) {
+        Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+        for (TopicNames.TenantTopic kind : TopicNames.TenantTopic.values()) {
+            String subject = names.tenantTopic(tenant, kind) + "-value";
+            ids.put(subject, registry.register(subject, Topics.valueSchema(kind)));
+        }
+        return ids;
+    }
+
+    /** Whether the broker has an authorizer: without one, describing ACLs fails with {@link SecurityDisabledException}. */
+    private boolean authorizerEnabled() throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            admin.describeAcls(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, names.tenantPolicies(),
+                    PatternType.LITERAL), AccessControlEntryFilter.ANY)).values().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SecurityDisabledException) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Gives the tenant's principal a new random password (rotation, or a demo that lost it) and returns it. */
     public String resetPassword(TenantId tenant) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!authorizerEnabled()) {
+            throw new IllegalStateException(NO_AUTHORIZER + ": tenants have no principal to give a password to");
+        }
         if (!Scram.exists(admin, principalName(tenant), TIMEOUT)) {
             throw new IllegalStateException("Tenant " + tenant + " has no principal: create the tenant first");
         }
@@ -150,6 +198,27 @@ public final class TenantProvisioner {
         writePolicy(tenant, null);
         removed.add("policy record of " + tenant + " on " + names.tenantPolicies() + " (tombstone)");
         String principal = principalName(tenant);
+        if (authorizerEnabled()) {
+            removed.addAll(deleteAccess(tenant, principal));
+        }
+        Set<String> existing = admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        List<String> topics = tenantTopics(tenant).stream().filter(existing::contains).toList();
+        if (!topics.isEmpty()) {
+            try {
+                admin.deleteTopics(topics).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            removed.add("topics " + topics + " and every record in them (jobs, results, dead letters, alerts)");
+        }
+        return removed;
+    }
+
+    /** The principal's ACLs and the applications' on the tenant's topics, its quotas and its credentials. */
+    private List<String> deleteAccess(TenantId tenant, String principal) throws InterruptedException, ExecutionException, TimeoutException {
+        List<String> removed = new ArrayList<>();
         List<AclBindingFilter> filters = new ArrayList<>();
         filters.add(new AclBindingFilter(ResourcePatternFilter.ANY, new AccessControlEntryFilter("User:" + principal, null,
                 AclOperation.ANY, AclPermissionType.ANY)));
@@ -164,18 +233,6 @@ public final class TenantProvisioner {
         removed.add("client quotas of " + principal);
         if (Scram.deleteUser(admin, principal, TIMEOUT)) {
             removed.add("SCRAM credentials of " + principal);
-        }
-        Set<String> existing = admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        List<String> topics = tenantTopics(tenant).stream().filter(existing::contains).toList();
-        if (!topics.isEmpty()) {
-            try {
-                admin.deleteTopics(topics).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw e;
-                }
-            }
-            removed.add("topics " + topics + " and every record in them (jobs, results, dead letters, alerts)");
         }
         return removed;
     }

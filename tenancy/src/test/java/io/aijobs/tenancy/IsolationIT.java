@@ -107,7 +107,8 @@ class IsolationIT {
         topics = new Topics(NAMES, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)),
                 new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl(),
                         AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
-        provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), NAMES, topics.tenantPolicySerde().serializer(), apps, 3,
+        provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), NAMES, topics.tenantPolicySerde().serializer(),
+                new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)), apps, 3,
                 (short) 1, Clock.systemUTC());
         for (TenantId tenant : List.of(A, B)) {
             passwords.put(tenant, provisioner.create(TenantSpec.of(tenant)).newPassword().orElseThrow());

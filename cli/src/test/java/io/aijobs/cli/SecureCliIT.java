@@ -1,0 +1,195 @@
+package io.aijobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.aijobs.contracts.JobHeaders;
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.devstack.DevStack;
+import io.aijobs.devstack.StackEndpoints;
+import io.aijobs.devstack.StackSettings;
+import io.aijobs.producer.JobPublisher;
+import io.aijobs.producer.PublisherConfig;
+import io.aijobs.schema.ChatMessage;
+import io.aijobs.schema.FailureCategory;
+import io.aijobs.schema.JobFailure;
+import io.aijobs.schema.JobParameters;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.RecordOrigin;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.AvroSerializer;
+import io.aijobs.serde.RestSchemaRegistryClient;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's commands against a secure stack (SASL/SCRAM, ACLs that deny by default), found from its state folder
+ * as a user runs them: each command connects as the stack's super user, or fails.
+ */
+class SecureCliIT {
+
+    private static final Logger log = LoggerFactory.getLogger(SecureCliIT.class);
+    private static final TopicNames NAMES = TopicNames.defaults();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static Path dir;
+    private static DevStack stack;
+    private static StackEndpoints endpoints;
+
+    @BeforeAll
+    static void up() throws Exception {
+        dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "secure-cli-");
+        stack = DevStack.up(StackSettings.ephemeral(dir).withSecure(true), false, log::info);
+        endpoints = stack.endpoints();
+        try (Admin admin = Admin.create(endpoints.adminClientConfig())) {
+            DevTopics.ensure(admin, NAMES, List.of());
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static String newTenant(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static CliRun run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--state-dir", dir.toString()));
+        return CliRun.of(all.toArray(String[]::new));
+    }
+
+    @Test
+    void shouldProvisionATenantWhosePublisherWritesAtOnceWithSchemaRegistrationOff() throws Exception {
+        String tenant = newTenant("pub");
+        Path credentials = dir.resolve(tenant + ".properties");
+
+        CliRun create = run("tenant", "create", tenant, "--credentials-file", credentials.toString());
+
+        assertThat(create.exitCode()).as(create.err()).isZero();
+        assertThat(create.out()).contains("schemas registered: tenant." + tenant + ".jobs-value")
+                .contains("principal User:tenant-" + tenant).doesNotContain("no authorizer");
+        Map<String, Object> config = new HashMap<>();
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(credentials)) {
+            props.load(in);
+        }
+        props.stringPropertyNames().forEach(name -> config.put(name, props.getProperty(name)));
+        config.put(PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        config.put(PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        try (JobPublisher publisher = JobPublisher.create(config)) {
+            // without the subject, an unregistering serializer fails with 40401 before anything is sent
+            assertThat(publisher.publishAndWait(job("j-1", tenant), WAIT).topic()).isEqualTo(NAMES.jobs(TenantId.of(tenant)));
+        }
+    }
+
+    @Test
+    void shouldListAndReplayDeadLettersAsTheSuperUser() throws Exception {
+        String tenant = newTenant("dlt");
+        assertThat(run("tenant", "create", tenant, "--credentials-file", dir.resolve(tenant + ".properties").toString()).exitCode())
+                .isZero();
+        String dlt = NAMES.deadLetter(TenantId.of(tenant));
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
+        AvroSerdeConfig serde = new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl()));
+        byte[] jobBytes = new AvroSerializer<JobRequest>(registry, serde, false).serialize(NAMES.jobs(TenantId.of(tenant)),
+                job("j-7", tenant));
+        byte[] failure = new AvroSerializer<JobFailure>(registry, serde, false).serialize(dlt, failure("j-7", tenant, jobBytes));
+        int partition;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(endpoints.adminClientConfig(), new StringSerializer(),
+                new ByteArraySerializer())) {
+            partition = producer.send(new ProducerRecord<>(dlt, "j-7", failure)).get().partition();
+        }
+
+        CliRun list = run("dlt", "list", "--tenant", tenant);
+        CliRun replay = run("dlt", "replay", "--tenant", tenant, "--job-id", "j-7");
+
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains("j-7").contains("PERMANENT").contains("1 dead letter(s)");
+        assertThat(replay.exitCode()).as(replay.err()).isZero();
+        assertThat(replay.out()).contains("Replayed 1 of 1 dead letter(s)");
+        ConsumerRecord<String, byte[]> republished = readOne(NAMES.jobs(TenantId.of(tenant)));
+        assertThat(republished.key()).isEqualTo("j-7");
+        assertThat(republished.value()).isEqualTo(jobBytes);
+        assertThat(new String(republished.headers().lastHeader(JobHeaders.REPLAY_OF).value())).isEqualTo(dlt + "/" + partition + "/0");
+    }
+
+    @Test
+    void shouldResetATenantPasswordAndDeleteTheTenant() {
+        String tenant = newTenant("del");
+        Path credentials = dir.resolve(tenant + ".properties");
+        assertThat(run("tenant", "create", tenant, "--credentials-file", credentials.toString()).exitCode()).isZero();
+
+        CliRun reset = run("tenant", "reset-password", tenant, "--credentials-file", credentials.toString());
+        CliRun delete = run("tenant", "delete", tenant, "--yes");
+
+        assertThat(reset.exitCode()).as(reset.err()).isZero();
+        assertThat(reset.out()).contains("New password of User:tenant-" + tenant);
+        assertThat(delete.exitCode()).as(delete.err()).isZero();
+        assertThat(delete.out()).contains("SCRAM credentials of tenant-" + tenant).contains("topics [tenant." + tenant + ".jobs");
+    }
+
+    /** Reads the one record of a single-partition topic's first partition, as the super user, within a bounded wait. */
+    private static ConsumerRecord<String, byte[]> readOne(String topic) {
+        Map<String, Object> config = new HashMap<>(endpoints.adminClientConfig());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, WAIT).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, WAIT);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+            assertThat(records).as("every record of " + topic + " up to its end").hasSize(1);
+            return records.get(0);
+        }
+    }
+
+    private static JobRequest job(String jobId, String tenant) {
+        return JobRequest.newBuilder().setJobId(jobId).setTenantId(tenant).setModel("m")
+                .setMessages(List.of(new ChatMessage("user", "hi"))).setParameters(JobParameters.newBuilder().build())
+                .setSubmittedAt(Instant.now()).build();
+    }
+
+    private static JobFailure failure(String jobId, String tenant, byte[] original) {
+        return JobFailure.newBuilder().setJobId(jobId).setTenantId(tenant).setCategory(FailureCategory.PERMANENT)
+                .setErrorType("http_400").setMessage("test failure").setAttempts(1)
+                .setFirstFailureAt(Instant.now()).setLastFailureAt(Instant.now())
+                .setOrigin(RecordOrigin.newBuilder().setTopic("t").setPartition(0).setOffset(0).build())
+                .setOriginalValue(ByteBuffer.wrap(original)).build();
+    }
+}
