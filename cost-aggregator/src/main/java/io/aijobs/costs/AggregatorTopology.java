@@ -1,5 +1,6 @@
 package io.aijobs.costs;
 
+import io.aijobs.application.PricesGlobalStore;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
@@ -44,7 +45,6 @@ public final class AggregatorTopology {
     /** Roll-up format (each usage record in its shortest window only); v1, six windows per record, is not read. */
     public static final String WINDOWS_STORE = "usage-windows-v2";
     public static final String SENT_ALERTS_STORE = "sent-alerts";
-    public static final String PRICES_STORE = "prices";
     public static final String POLICIES_STORE = "tenant-policies";
     public static final String AGGREGATES_SINK = "aggregates-sink";
     public static final String SPEND_SINK = "spend-sink";
@@ -63,10 +63,7 @@ public final class AggregatorTopology {
         var priceSerde = topics.modelPriceSerde();
         var aggregateSerde = topics.usageAggregateSerde();
         var spendSerde = topics.tenantSpendSerde();
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(), priceSerde)
-                        .withLoggingDisabled(),
-                "prices-source", Serdes.String().deserializer(), priceSerde.deserializer(), names.prices(), "prices-updater",
-                () -> new PricesUpdater(prices));
+        PricesGlobalStore.addTo(topology, names, priceSerde, prices);
         // the budgets of the tenants' policies; a global store, so every instance knows every tenant's
         java.util.Map<String, TenantPolicy> policies = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicLong policyVersion = new java.util.concurrent.atomic.AtomicLong();
@@ -140,39 +137,6 @@ public final class AggregatorTopology {
                 policies.put(record.key(), record.value());
             }
             version.incrementAndGet();
-        }
-    }
-
-    /** Keeps the global prices store and the in-memory price book in step; rebuilds the book from the store at start. */
-    static final class PricesUpdater implements Processor<String, ModelPrice, Void, Void> {
-
-        private final PriceBook prices;
-        private KeyValueStore<String, ModelPrice> store;
-
-        PricesUpdater(PriceBook prices) {
-            this.prices = prices;
-        }
-
-        @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(PRICES_STORE);
-            try (KeyValueIterator<String, ModelPrice> all = store.all()) {
-                all.forEachRemaining(entry -> prices.put(entry.value));
-            }
-        }
-
-        @Override
-        public void process(Record<String, ModelPrice> record) {
-            if (record.key() == null) {
-                return;
-            }
-            if (record.value() == null) {
-                store.delete(record.key());
-                prices.remove(record.key());
-            } else {
-                store.put(record.key(), record.value());
-                prices.put(record.value());
-            }
         }
     }
 }

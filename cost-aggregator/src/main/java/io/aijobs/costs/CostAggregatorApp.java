@@ -1,6 +1,7 @@
 package io.aijobs.costs;
 
-import io.aijobs.config.ProgramArguments;
+import io.aijobs.application.ApplicationMain;
+import io.aijobs.application.StreamsApplication;
 import io.aijobs.contracts.Topics;
 import io.aijobs.pricing.PriceBook;
 import io.aijobs.schema.ModelPrice;
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.common.config.ConfigException;
@@ -29,12 +28,11 @@ public final class CostAggregatorApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CostAggregatorApp.class);
 
-    private final KafkaStreams streams;
+    private final StreamsApplication application;
     private final RestSchemaRegistryClient registry;
     private final PriceBook prices = PriceBook.empty();
     private final CostAggregatorConfig config;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final KafkaStreamsMetrics streamsMetrics;
     private UsageEndpoint endpoint;
 
     private CostAggregatorApp(CostAggregatorConfig config) throws IOException {
@@ -53,10 +51,8 @@ public final class CostAggregatorApp implements AutoCloseable {
         registry = new RestSchemaRegistryClient(config.getString(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
         Topics topics = new Topics(config.topicNames(), registry, config.serdeConfig());
         AggregatorMetrics metrics = new AggregatorMetrics(meters, config.getInt(CostAggregatorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
-        streams = new KafkaStreams(AggregatorTopology.build(AggregatorSettings.from(config), config.topicNames(), topics, prices,
-                metrics), config.streamsProperties());
-        streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(meters);
+        application = new StreamsApplication("cost aggregator", AggregatorTopology.build(AggregatorSettings.from(config),
+                config.topicNames(), topics, prices, metrics), config.streamsProperties(), meters);
     }
 
     public static CostAggregatorApp create(Map<String, ?> properties) throws IOException {
@@ -68,11 +64,11 @@ public final class CostAggregatorApp implements AutoCloseable {
     }
 
     public CostAggregatorApp start() throws IOException {
-        streams.start();
+        application.start();
         int port = config.getInt(CostAggregatorConfig.HTTP_PORT_CONFIG);
         if (port >= 0) {
             Object server = config.originals().get(CostAggregatorConfig.STREAMS_PREFIX + "application.server");
-            endpoint = new UsageEndpoint(streams, AggregatorSettings.from(config), meters, config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port,
+            endpoint = new UsageEndpoint(application.streams(), AggregatorSettings.from(config), meters, config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port,
                     server == null ? null : org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(server.toString()));
         }
         log.info("Cost aggregator started with {} price entries", prices.size());
@@ -80,7 +76,7 @@ public final class CostAggregatorApp implements AutoCloseable {
     }
 
     public KafkaStreams streams() {
-        return streams;
+        return application.streams();
     }
 
     public PriceBook prices() {
@@ -97,33 +93,11 @@ public final class CostAggregatorApp implements AutoCloseable {
         if (endpoint != null) {
             endpoint.close();
         }
-        streams.close(Duration.ofSeconds(60));
-        streamsMetrics.close();
+        application.close(Duration.ofSeconds(60));
         registry.close();
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Object> properties;
-        try {
-            properties = ProgramArguments.load(args);
-        } catch (ProgramArguments.MisuseException e) {
-            System.err.println("Usage: CostAggregatorApp CONFIG.properties [key=value ...] (" + e.getMessage() + ")");
-            System.exit(2);
-            return;
-        }
-        CostAggregatorApp app;
-        try {
-            app = start(properties);
-        } catch (ConfigException e) {
-            System.err.println("Invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "cost-aggregator-shutdown"));
-        stopped.await();
+        ApplicationMain.run("CostAggregatorApp", args, CostAggregatorApp::start);
     }
 }

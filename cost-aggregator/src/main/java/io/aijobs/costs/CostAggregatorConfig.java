@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.common.config.AbstractConfig;
+import io.aijobs.application.StreamsAppConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -24,15 +24,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * Configuration of the cost aggregator. Invalid values fail at start-up naming the key; {@code streams.*} keys go to
  * Kafka Streams; the processing guarantee is always {@code exactly_once_v2}.
  */
-public final class CostAggregatorConfig extends AbstractConfig {
+public final class CostAggregatorConfig extends StreamsAppConfig {
 
-    public static final String STREAMS_PREFIX = "streams.";
-    public static final String APPLICATION_ID_CONFIG = "application.id";
-    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
-    public static final String AUTO_REGISTER_SCHEMAS_CONFIG = AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG;
-    public static final String TENANT_TOPIC_PREFIX_CONFIG = "tenant.topic.prefix";
-    public static final String PLATFORM_TOPIC_PREFIX_CONFIG = "platform.topic.prefix";
     public static final String PRICING_FILE_CONFIG = "pricing.file";
     public static final String WINDOWS_CONFIG = "windows";
     public static final String GRACE_MS_CONFIG = "window.grace.ms";
@@ -45,15 +38,7 @@ public final class CostAggregatorConfig extends AbstractConfig {
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String METRICS_TENANT_TAG_LIMIT_CONFIG = "metrics.tenant.tag.limit";
 
-    private static final ConfigDef CONFIG = new ConfigDef()
-            .define(APPLICATION_ID_CONFIG, Type.STRING, "aijobs-cost-aggregator", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka Streams application id.")
-            .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, "Kafka bootstrap servers.")
-            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Confluent-compatible schema registry URL.")
-            .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, "Register output schemas when missing (dev only).")
-            .define(TENANT_TOPIC_PREFIX_CONFIG, Type.STRING, TopicNames.DEFAULT_TENANT_PREFIX, Importance.LOW, "Prefix of tenant topics.")
-            .define(PLATFORM_TOPIC_PREFIX_CONFIG, Type.STRING, TopicNames.DEFAULT_PLATFORM_PREFIX, Importance.LOW, "Prefix of platform topics.")
+    private static final ConfigDef CONFIG = baseConfigDef("aijobs-cost-aggregator")
             .define(PRICING_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM,
                     "Price file (CSV, see PriceBook) loaded at start; the prices topic updates it while running.")
             .define(WINDOWS_CONFIG, Type.LIST, "PT1M,PT1H", Importance.MEDIUM,
@@ -78,30 +63,15 @@ public final class CostAggregatorConfig extends AbstractConfig {
                     "Distinct tenant tag values in metrics; further tenants are tagged 'other'.");
 
     public CostAggregatorConfig(Map<?, ?> props) {
-        super(CONFIG, props, false);
-        try {
-            topicNames();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(TENANT_TOPIC_PREFIX_CONFIG, getString(TENANT_TOPIC_PREFIX_CONFIG), e.getMessage());
-        }
+        super(CONFIG, props, "the cost aggregator");
         windows();
         budgets();
         defaultBudget();
         thresholds();
-        String guarantee = String.valueOf(originals().get(STREAMS_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        if (originals().containsKey(STREAMS_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG)
-                && !StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee)) {
-            throw new ConfigException(STREAMS_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
-                    "the cost aggregator only runs with exactly_once_v2");
-        }
     }
 
     public static ConfigDef configDef() {
         return new ConfigDef(CONFIG);
-    }
-
-    public TopicNames topicNames() {
-        return new TopicNames(getString(TENANT_TOPIC_PREFIX_CONFIG), getString(PLATFORM_TOPIC_PREFIX_CONFIG));
     }
 
     /** The tumbling windows and the month. */
@@ -182,19 +152,8 @@ public final class CostAggregatorConfig extends AbstractConfig {
         }
     }
 
-    public AvroSerdeConfig serdeConfig() {
-        return new AvroSerdeConfig(Map.of(SCHEMA_REGISTRY_URL_CONFIG, getString(SCHEMA_REGISTRY_URL_CONFIG),
-                AUTO_REGISTER_SCHEMAS_CONFIG, getBoolean(AUTO_REGISTER_SCHEMAS_CONFIG)));
-    }
-
+    /** The Kafka Streams properties (see {@link StreamsAppConfig#streamsProperties(Map)}). */
     public Properties streamsProperties() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class.getName());
-        props.putAll(originalsWithPrefix(STREAMS_PREFIX));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        return props;
+        return streamsProperties(Map.of());
     }
 }

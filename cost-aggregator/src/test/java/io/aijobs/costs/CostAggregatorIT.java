@@ -21,6 +21,7 @@ import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobParameters;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
+import io.aijobs.schema.ModelPrice;
 import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.UsageAggregate;
@@ -150,6 +151,35 @@ class CostAggregatorIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(scrape).containsPattern("aijobs_usage_records_total\\{tenant=\"acme\"\\} " + (good + refused) + "\\.0")
                     .contains("kafka_stream");
+        }
+    }
+
+    @Test
+    void shouldSkipAndCountACorruptPriceRecordKeepTheLastGoodPriceAndKeepFollowingThePricesTopic(StackEndpoints stack)
+            throws Exception {
+        AggregatorHarness harness = new AggregatorHarness(stack);
+        java.time.Instant from = java.time.Instant.parse("2026-11-01T00:00:00Z");
+        java.util.function.BiFunction<String, String, ModelPrice> price = (model, input) -> ModelPrice.newBuilder().setModel(model)
+                .setEffectiveFrom(from).setInputPerMillion(input).setOutputPerMillion("2.00").setVersion("it-1").build();
+        try (CostAggregatorApp aggregator = CostAggregatorApp.start(harness.aggregatorConfig(
+                Map.of(CostAggregatorConfig.HTTP_PORT_CONFIG, "0")));
+             KafkaProducer<String, ModelPrice> prices = harness.producer();
+             KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+                     new org.apache.kafka.common.serialization.StringSerializer(),
+                     new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            String topic = harness.names.prices();
+            prices.send(new ProducerRecord<>(topic, 0, "m@" + from, price.apply("m", "1.00"))).get();
+            raw.send(new ProducerRecord<>(topic, 0, "m@" + from, new byte[] {0, 0x7f, 0, 0, 1, 9, 9, 9})).get();
+            prices.send(new ProducerRecord<>(topic, 0, "n@" + from, price.apply("n", "3.00"))).get();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> aggregator.prices().at("n", from).isPresent());
+
+            assertThat(aggregator.prices().at("m", from)).as("the last good price of m stays in effect")
+                    .hasValueSatisfying(entry -> assertThat(entry.source().getInputPerMillion()).isEqualTo("1.00"));
+            assertThat(aggregator.streams().state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+            String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + aggregator.httpPort() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scrape).contains("aijobs_platform_records_skipped_total{topic=\"" + topic + "\"} 1.0");
         }
     }
 

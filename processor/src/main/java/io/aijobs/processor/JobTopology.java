@@ -1,5 +1,6 @@
 package io.aijobs.processor;
 
+import io.aijobs.application.PricesGlobalStore;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
@@ -49,8 +50,6 @@ public final class JobTopology {
     public static final String RETRY_SINK = "retry-sink";
     /** Global store of each tenant's spend in the billing period, from the cost aggregator's tenant-spend topic. */
     public static final String SPEND_STORE = "tenant-spend-global";
-    /** Global store of the prices topic; the price table's book follows it. */
-    public static final String PRICES_STORE = "prices-global";
     /** Global store of {@code platform.tenant-policies}: the latest {@code TenantPolicy} per tenant. */
     public static final String POLICIES_STORE = "tenant-policies-global";
     public static final String RESULTS_SINK = "results-sink";
@@ -61,39 +60,6 @@ public final class JobTopology {
     public static final String EVENTS_SINK = "events-sink";
 
     private JobTopology() {
-    }
-
-    /** Keeps the global prices store and the price table's book in step; rebuilds the book from the store at start. */
-    static final class PricesUpdater implements org.apache.kafka.streams.processor.api.Processor<String, ModelPrice, Void, Void> {
-
-        private final PriceBook book;
-        private org.apache.kafka.streams.state.KeyValueStore<String, ModelPrice> store;
-
-        PricesUpdater(PriceBook book) {
-            this.book = book;
-        }
-
-        @Override
-        public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(PRICES_STORE);
-            try (var all = store.all()) {
-                all.forEachRemaining(entry -> book.put(entry.value));
-            }
-        }
-
-        @Override
-        public void process(org.apache.kafka.streams.processor.api.Record<String, ModelPrice> record) {
-            if (record.key() == null) {
-                return;
-            }
-            if (record.value() == null) {
-                store.delete(record.key());
-                book.remove(record.key());
-            } else {
-                store.put(record.key(), record.value());
-                book.put(record.value());
-            }
-        }
     }
 
     /** Keeps a global store holding the latest value per key of a compacted topic (spend, tenant policies). */
@@ -144,10 +110,7 @@ public final class JobTopology {
                         topics.tenantPolicySerde()).withLoggingDisabled(),
                 "tenant-policies-source", Serdes.String().deserializer(), topics.tenantPolicySerde().deserializer(),
                 names.tenantPolicies(), "tenant-policies-updater", () -> new LatestValueUpdater<>(POLICIES_STORE));
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(),
-                        topics.modelPriceSerde()).withLoggingDisabled(),
-                "prices-source", Serdes.String().deserializer(), topics.modelPriceSerde().deserializer(), names.prices(),
-                "prices-updater", () -> new PricesUpdater(deps.prices().book()));
+        PricesGlobalStore.addTo(topology, names, topics.modelPriceSerde(), deps.prices().book());
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), names.jobsPattern());
         topology.addProcessor(EXECUTION, execution, SOURCE);
         topology.addSink(RESULTS_SINK,

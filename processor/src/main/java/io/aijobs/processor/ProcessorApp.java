@@ -1,6 +1,7 @@
 package io.aijobs.processor;
 
-import io.aijobs.config.ProgramArguments;
+import io.aijobs.application.ApplicationMain;
+import io.aijobs.application.StreamsApplication;
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.execution.ExecutionDependencies;
@@ -11,15 +12,12 @@ import io.aijobs.processor.model.OpenAiModelClient;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.serde.AvroDeserializer;
 import io.aijobs.serde.RestSchemaRegistryClient;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
@@ -36,11 +34,10 @@ public final class ProcessorApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
 
-    private final KafkaStreams streams;
+    private final StreamsApplication application;
     private final OpenAiModelClient modelClient;
     private final RestSchemaRegistryClient registry;
     private final PrometheusEndpoint endpoint;
-    private final KafkaStreamsMetrics streamsMetrics;
     private final InFlightLimiter limiter;
     private final ProcessorConfig config;
 
@@ -62,14 +59,7 @@ public final class ProcessorApp implements AutoCloseable {
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
                 config.tenantPolicyEnforcer());
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
-        log.info("Topology:\n{}", topology.describe());
-        streams = new KafkaStreams(topology, config.streamsProperties());
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("Stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(meterRegistry);
+        application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry);
         int port = config.getInt(ProcessorConfig.METRICS_PORT_CONFIG);
         endpoint = port < 0 ? null : new PrometheusEndpoint(meterRegistry, config.getString(ProcessorConfig.METRICS_HOST_CONFIG), port);
     }
@@ -85,7 +75,7 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     public ProcessorApp start() {
-        streams.start();
+        application.start();
         log.info("Processor {} started: max.in.flight={}, model {}{}", config.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
                 config.maxInFlight(), config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG),
                 endpoint == null ? "" : ", metrics on port " + endpoint.port());
@@ -93,7 +83,7 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     public KafkaStreams streams() {
-        return streams;
+        return application.streams();
     }
 
     public int inFlight() {
@@ -107,8 +97,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(60));
-        streamsMetrics.close();
+        application.close(Duration.ofSeconds(60));
         if (endpoint != null) {
             endpoint.close();
         }
@@ -117,27 +106,6 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Object> properties;
-        try {
-            properties = ProgramArguments.load(args);
-        } catch (ProgramArguments.MisuseException e) {
-            System.err.println("Usage: ProcessorApp CONFIG.properties [key=value ...] (" + e.getMessage() + ")");
-            System.exit(2);
-            return;
-        }
-        ProcessorApp app;
-        try {
-            app = start(properties);
-        } catch (ConfigException e) {
-            System.err.println("Invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "processor-shutdown"));
-        stopped.await();
+        ApplicationMain.run("ProcessorApp", args, ProcessorApp::start);
     }
 }

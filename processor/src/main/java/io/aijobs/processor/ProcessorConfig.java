@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.common.config.AbstractConfig;
+import io.aijobs.application.StreamsAppConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -28,16 +28,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * {@value #STREAMS_PREFIX} are passed to Kafka Streams (e.g. {@code streams.num.stream.threads=2}); the processing
  * guarantee is always {@code exactly_once_v2} and cannot be overridden.
  */
-public final class ProcessorConfig extends AbstractConfig {
-
-    public static final String STREAMS_PREFIX = "streams.";
-
-    public static final String APPLICATION_ID_CONFIG = "application.id";
-    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
-    public static final String AUTO_REGISTER_SCHEMAS_CONFIG = AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG;
-    public static final String TENANT_TOPIC_PREFIX_CONFIG = "tenant.topic.prefix";
-    public static final String PLATFORM_TOPIC_PREFIX_CONFIG = "platform.topic.prefix";
+public final class ProcessorConfig extends StreamsAppConfig {
 
     public static final String MODEL_BASE_URL_CONFIG = "model.base.url";
     public static final String MODEL_API_KEY_CONFIG = "model.api.key";
@@ -91,18 +82,7 @@ public final class ProcessorConfig extends AbstractConfig {
         UNPRICED
     }
 
-    private static final ConfigDef CONFIG = withRetryPolicies(new ConfigDef()
-            .define(APPLICATION_ID_CONFIG, Type.STRING, "aijobs-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka Streams application id: consumer group, transactional ids and internal topic prefix.")
-            .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, "Kafka bootstrap servers.")
-            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Confluent-compatible schema registry URL.")
-            .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
-                    "Register output schemas when missing (dev only). In production they are registered beforehand.")
-            .define(TENANT_TOPIC_PREFIX_CONFIG, Type.STRING, TopicNames.DEFAULT_TENANT_PREFIX, Importance.LOW,
-                    "Prefix of tenant topics; jobs are read from every <prefix><tenant>.jobs.")
-            .define(PLATFORM_TOPIC_PREFIX_CONFIG, Type.STRING, TopicNames.DEFAULT_PLATFORM_PREFIX, Importance.LOW,
-                    "Prefix of platform topics.")
+    private static final ConfigDef CONFIG = withRetryPolicies(baseConfigDef("aijobs-processor")
             .define(MODEL_BASE_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "OpenAI-compatible API base, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1.")
             .define(MODEL_API_KEY_CONFIG, Type.PASSWORD, null, Importance.HIGH,
@@ -206,32 +186,17 @@ public final class ProcessorConfig extends AbstractConfig {
     }
 
     public ProcessorConfig(Map<?, ?> props) {
-        super(CONFIG, props, false);
-        try {
-            topicNames();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(TENANT_TOPIC_PREFIX_CONFIG, getString(TENANT_TOPIC_PREFIX_CONFIG), e.getMessage());
-        }
+        super(CONFIG, props, "the processor");
         try {
             priceTable();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(PRICING_MODELS_CONFIG, getList(PRICING_MODELS_CONFIG), e.getMessage());
         }
         failurePolicies(() -> 0.5);
-        String guarantee = String.valueOf(originals().get(STREAMS_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        if (originals().containsKey(STREAMS_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG)
-                && !StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee)) {
-            throw new ConfigException(STREAMS_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
-                    "the processor only runs with exactly_once_v2");
-        }
     }
 
     public static ConfigDef configDef() {
         return new ConfigDef(CONFIG);
-    }
-
-    public TopicNames topicNames() {
-        return new TopicNames(getString(TENANT_TOPIC_PREFIX_CONFIG), getString(PLATFORM_TOPIC_PREFIX_CONFIG));
     }
 
     public PriceTable priceTable() {
@@ -292,11 +257,6 @@ public final class ProcessorConfig extends AbstractConfig {
                 io.aijobs.schema.DeadLetterContent.valueOf(getString(DEAD_LETTER_CONTENT_CONFIG).toUpperCase(Locale.ROOT)));
     }
 
-    public AvroSerdeConfig serdeConfig() {
-        return new AvroSerdeConfig(Map.of(SCHEMA_REGISTRY_URL_CONFIG, getString(SCHEMA_REGISTRY_URL_CONFIG),
-                AUTO_REGISTER_SCHEMAS_CONFIG, getBoolean(AUTO_REGISTER_SCHEMAS_CONFIG)));
-    }
-
     public Optional<String> modelApiKey() {
         Password key = getPassword(MODEL_API_KEY_CONFIG);
         return key == null || key.value().isEmpty() ? Optional.empty() : Optional.of(key.value());
@@ -334,21 +294,10 @@ public final class ProcessorConfig extends AbstractConfig {
         return getInt(MAX_INPUT_BYTES_CONFIG);
     }
 
-    /** The Kafka Streams properties: ours, the {@value #STREAMS_PREFIX} overrides, and exactly_once_v2. */
+    /** The Kafka Streams properties (see {@link StreamsAppConfig#streamsProperties(Map)}), with tenant discovery. */
     public Properties streamsProperties() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
-        props.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue());
-        // Jobs are read as bytes and decoded by the processor, which dead-letters what does not decode; the alert
-        // sources read only platform-written topics, where a bad record is logged and skipped rather than fatal
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class.getName());
-        // one memory budget for all RocksDB stores of the process, unless the deployment brings its own
-        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class.getName());
-        Map<String, Object> overrides = new HashMap<>(originalsWithPrefix(STREAMS_PREFIX));
-        props.putAll(overrides);
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        return props;
+        // a new tenant's jobs topic is seen by the pattern subscription at the next metadata refresh
+        return streamsProperties(Map.of(StreamsConfig.consumerPrefix("metadata.max.age.ms"),
+                getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue()));
     }
 }

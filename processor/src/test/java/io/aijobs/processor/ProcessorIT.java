@@ -13,7 +13,9 @@ import io.aijobs.schema.JobResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,33 @@ class ProcessorIT {
             });
             assertThat(stub.callsByIdempotencyKey()).hasSize(jobs).allSatisfy((key, calls) -> assertThat(calls).isEqualTo(1));
         }
+    }
+
+    @Test
+    void shouldLeaveTheConsumerGroupOnCloseInsteadOfWaitingForTheSessionTimeout(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults());
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        Map<String, Object> config = harness.config(stub.baseUrl(),
+                Map.of(ProcessorConfig.STREAMS_PREFIX + "consumer.session.timeout.ms", "45000"));
+        String group = (String) config.get(ProcessorConfig.APPLICATION_ID_CONFIG);
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            ProcessorApp app = ProcessorApp.start(config);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> app.streams().state() == KafkaStreams.State.RUNNING
+                        && !members(admin, group).isEmpty());
+            } finally {
+                app.close();
+            }
+
+            // a member that did not leave would stay until its 45 s session timeout
+            await().atMost(Duration.ofSeconds(5)).until(() -> members(admin, group).isEmpty());
+        }
+    }
+
+    private static java.util.Collection<org.apache.kafka.clients.admin.MemberDescription> members(Admin admin, String group)
+            throws Exception {
+        return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(30, TimeUnit.SECONDS).members();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.aijobs.config;
+package io.aijobs.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.aijobs.processor;
+package io.aijobs.application;
 
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
@@ -15,7 +15,7 @@ import org.rocksdb.WriteBufferManager;
  * instance (one per task per store: job-state, retry-timers, alert-windows, ...) gets its own block cache and
  * memtables, so the process's off-heap memory grows with partitions and stores rather than with a setting.
  *
- * <p>The default {@code rocksdb.config.setter} of the processor; {@code streams.rocksdb.config.setter} replaces it.
+ * <p>The default {@code rocksdb.config.setter} of every application (see {@link StreamsAppConfig}); {@code streams.rocksdb.config.setter} replaces it.
  */
 public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
 

@@ -1,4 +1,4 @@
-package io.aijobs.config;
+package io.aijobs.application;
 
 import java.io.IOException;
 import java.io.Reader;
