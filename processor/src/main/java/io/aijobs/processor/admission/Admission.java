@@ -1,6 +1,7 @@
 package io.aijobs.processor.admission;
 
 import io.aijobs.contracts.TenantId;
+import io.aijobs.processor.failure.Failure;
 import io.aijobs.schema.JobRequest;
 import java.util.Objects;
 
@@ -20,7 +21,7 @@ public record Admission(TenantId tenant, JobRequest job, Verdict verdict) {
         }
     }
 
-    static Admission rejected(TenantId tenant, JobRequest job, io.aijobs.processor.failure.Failure failure) {
+    static Admission rejected(TenantId tenant, JobRequest job, Failure failure) {
         return new Admission(tenant, job, Verdict.reject(failure));
     }
 }

@@ -20,14 +20,16 @@ import java.util.Optional;
  * decodes but breaks the contract              → INVALID       → dead letter, no call
  * deadline passed, before a call or while
  *      waiting to retry                        → EXPIRED       → dead letter
- * tenant mismatch                              → SECURITY      → dead letter, no call
+ * tenant mismatch, unprovisioned tenant        → SECURITY      → dead letter, no call
+ * model not allowed, input too large,
+ *      over the tenant's rate limit            → POLICY        → dead letter, no call
  * over budget (cost aggregator)                → BUDGET        → dead letter, no call
  * </pre>
  *
  * The outcome-to-category rows (the first three) are {@link CallOutcomes}, which the cost aggregator uses as well;
  * this class maps a {@link ModelOutcome} to its {@link CallOutcome} and adds the error type and message. Rejections
- * before a call are built with {@link Failure#rejection}; their category is decided where the check is made, since
- * each check has exactly one.
+ * before a call are built with {@link Failure#rejection} by the admission checks
+ * ({@code io.aijobs.processor.admission.AdmissionPipeline} states their order); each check decides its own category.
  */
 public final class FailureClassifier {
 
