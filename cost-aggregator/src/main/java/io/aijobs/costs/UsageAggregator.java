@@ -11,6 +11,7 @@ import static io.aijobs.costs.WindowStates.summary;
 import static io.aijobs.costs.WindowStates.targets;
 import static io.aijobs.costs.WindowStates.view;
 
+import io.aijobs.contracts.CallOutcomes;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.costs.WindowStates.Part;
@@ -257,7 +258,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             }
         } else if (usage.getOutcome() != CallOutcome.SUCCESS) {
             Map<String, Long> failed = new HashMap<>(state.getCallsFailedByCategory());
-            failed.merge(category(usage.getOutcome()), 1L, Long::sum);
+            failed.merge(CallOutcomes.failureCategory(usage.getOutcome()).name(), 1L, Long::sum);
             state.setCallsFailedByCategory(failed);
         }
         state.setInputTokens(state.getInputTokens() + usage.getInputTokens());
@@ -295,16 +296,6 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             closing.computeIfAbsent(target.window().end(target.start()) + settings.grace().toMillis(), t -> new HashSet<>())
                     .add(target.key());
         }
-    }
-
-    /** The same mapping as the processor's classifier: the category of a failed call. */
-    static String category(CallOutcome outcome) {
-        return switch (outcome) {
-            case RATE_LIMITED -> "RATE_LIMITED";
-            case TIMEOUT, SERVER_ERROR, CONNECTION_ERROR -> "TRANSIENT";
-            case INVALID_REQUEST, REFUSAL -> "PERMANENT";
-            default -> "UNKNOWN";
-        };
     }
 
     private void countLate(String tenant, long at, long streamTime, String currency) {

@@ -252,8 +252,8 @@ public final class ProcessorConfig extends StreamsAppConfig {
         return UnknownModelPolicy.valueOf(getString(PRICING_UNKNOWN_MODEL_POLICY_CONFIG).toUpperCase(Locale.ROOT));
     }
 
-    public io.aijobs.processor.execution.TenantPolicyEnforcer tenantPolicyEnforcer() {
-        return new io.aijobs.processor.execution.TenantPolicyEnforcer(getBoolean(TENANT_POLICY_REQUIRED_CONFIG),
+    public io.aijobs.processor.admission.TenantPolicyEnforcer tenantPolicyEnforcer() {
+        return new io.aijobs.processor.admission.TenantPolicyEnforcer(getBoolean(TENANT_POLICY_REQUIRED_CONFIG),
                 io.aijobs.schema.DeadLetterContent.valueOf(getString(DEAD_LETTER_CONTENT_CONFIG).toUpperCase(Locale.ROOT)));
     }
 

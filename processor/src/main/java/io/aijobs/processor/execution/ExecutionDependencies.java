@@ -3,6 +3,7 @@ package io.aijobs.processor.execution;
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.admission.TenantPolicyEnforcer;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.metrics.ProcessorMetrics;
 import io.aijobs.processor.model.ModelClient;

@@ -1,11 +1,12 @@
 package io.aijobs.processor.execution;
 
-import io.aijobs.contracts.InvalidJobException;
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
 import io.aijobs.processor.JobTopology;
-import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.admission.Admission;
+import io.aijobs.processor.admission.AdmissionPipeline;
+import io.aijobs.processor.admission.Arrival;
+import io.aijobs.processor.admission.Verdict;
 import io.aijobs.processor.failure.Failure;
 import io.aijobs.processor.failure.FailureClassifier;
 import io.aijobs.processor.failure.FailurePolicies;
@@ -13,6 +14,8 @@ import io.aijobs.processor.model.ModelOutcome;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.TenantPolicy;
+import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.state.ExecutionStatus;
 import io.aijobs.schema.state.JobExecutionState;
 import io.aijobs.schema.JobFailure;
@@ -34,6 +37,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * the result, usage and event records, which join the next transaction. After a crash or a rebalance the new owner
  * of the task finds the IN_FLIGHT jobs in the store and issues their calls again, with the same
  * {@code Idempotency-Key}; completions for a task this instance no longer owns are dropped.
+ *
+ * <p>Whether a record runs at all is decided once per record by the task's {@link AdmissionPipeline} (decoding,
+ * contract, tenant, deadline, price, duplicates and replays, tenant policy, budget, in the order it documents); this
+ * class acts on its verdict: a dead letter, a DUPLICATE event, or the execution below.
  *
  * <p>Guarantees: one result per jobId per tenant as seen by {@code read_committed} consumers (within the dedup
  * horizon); at most {@code max.in.flight} calls open per instance; memory bounded by that number; a duplicate of a
@@ -81,8 +89,8 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobExecutionState> states;
     private KeyValueStore<String, String> timers;
-    private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, io.aijobs.schema.TenantSpend> spend;
-    private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, io.aijobs.schema.TenantPolicy> policies;
+    private ReadOnlyKeyValueStore<String, TenantPolicy> policies;
+    private AdmissionPipeline admissions;
     private long nextSequence;
     private volatile boolean closed;
     /**
@@ -105,8 +113,12 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         closed = false;
         this.states = context.getStateStore(JobTopology.STATE_STORE);
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
-        this.spend = context.getStateStore(JobTopology.SPEND_STORE);
         this.policies = context.getStateStore(JobTopology.POLICIES_STORE);
+        ReadOnlyKeyValueStore<String, TenantSpend> spend = context.getStateStore(JobTopology.SPEND_STORE);
+        this.admissions = AdmissionPipeline.standard(deps.names(), deps.jobDeserializer(), deps.validator(),
+                deps.unknownModelPolicy(), deps.prices(), deps.tenantPolicies(),
+                (tenant, jobId) -> states.get(stateKey(tenant, jobId)),
+                tenant -> policies.get(tenant.value()), tenant -> spend.get(tenant.value()));
         recoverPending();
         context.schedule(deps.completionPollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             drainCompletions();
@@ -155,99 +167,32 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         startQueued();
         RecordMetadata origin = context.recordMetadata().orElseThrow();
         long now = context.currentSystemTimeMs();
-        TenantId tenant = deps.names().tenantOf(origin.topic(), TopicNames.TenantTopic.JOBS).orElse(null);
-        if (tenant == null) {
-            forwardFailure(null, null, Failure.rejection(FailureCategory.POISON, "unknown_topic",
-                    "Record on a topic that is not a tenant jobs topic"), record, origin, now);
-            return;
-        }
-        JobRequest job;
-        try {
-            job = deps.jobDeserializer().deserialize(origin.topic(), record.value());
-        } catch (SerializationException e) {
-            forwardFailure(tenant, null, Failure.rejection(FailureCategory.POISON, "deserialization", e.getMessage()), record,
+        Admission admission = admissions.admit(new Arrival(origin.topic(), record.key(), record.value(),
+                header(record, JobHeaders.REPLAY_OF), now));
+        Verdict verdict = admission.verdict();
+        if (verdict instanceof Verdict.Reject reject) {
+            forwardFailure(admission.tenant(), admission.job(), reject.failure(), record, origin, now);
+        } else if (verdict instanceof Verdict.Duplicate duplicate) {
+            deps.metrics().deduplicated(admission.tenant().value());
+            forwardEvent(admission.job(), JobEventType.DUPLICATE, duplicate.existing().getAttempt(), null,
+                    "already " + duplicate.existing().getStatus() + (duplicate.replayIgnored() ? " (replay ignored)" : ""), now);
+        } else {
+            accept(admission.tenant(), admission.job(), verdict instanceof Verdict.Replay replay ? replay.failed() : null, record,
                     origin, now);
-            return;
-        } catch (RuntimeException e) {
-            // Avro can throw more than SerializationException on hostile bytes; no state was touched yet
-            forwardFailure(tenant, null, Failure.rejection(FailureCategory.POISON, "deserialization",
-                    e.getClass().getSimpleName() + ": " + e.getMessage()), record, origin, now);
-            return;
-        }
-        if (job == null) {
-            forwardFailure(tenant, null, Failure.rejection(FailureCategory.INVALID, "null_value", "A job record needs a value"),
-                    record, origin, now);
-            return;
-        }
-        if (!rejectInvalid(tenant, job, record, origin, now)) {
-            admit(tenant, job, record, origin, now);
         }
     }
 
-    /** Dead-letters a job that breaks the contract; returns true when it did. */
-    private boolean rejectInvalid(TenantId tenant, JobRequest job, Record<String, byte[]> record, RecordMetadata origin, long now) {
-        Failure failure = check(tenant, job, record, origin, now);
-        if (failure == null) {
-            return false;
-        }
-        forwardFailure(tenant, job, failure, record, origin, now);
-        return true;
-    }
-
-    private Failure check(TenantId tenant, JobRequest job, Record<String, byte[]> record, RecordMetadata origin, long now) {
-        List<InvalidJobException.Violation> violations = deps.validator().violations(job);
-        if (!violations.isEmpty()) {
-            return Failure.rejection(FailureCategory.INVALID, "contract_violation", new InvalidJobException(violations).getMessage());
-        }
-        if (!tenant.value().equals(job.getTenantId())) {
-            return Failure.rejection(FailureCategory.SECURITY, "tenant_mismatch", "The job names tenant '" + job.getTenantId()
-                    + "' but was published on " + origin.topic() + "; it runs for no one");
-        }
-        if (!job.getJobId().equals(record.key())) {
-            return Failure.rejection(FailureCategory.INVALID, "key_mismatch",
-                    "The record key must be the jobId (deduplication is per partition)");
-        }
-        if (job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
-            return Failure.rejection(FailureCategory.EXPIRED, "deadline_passed", "The deadline " + job.getDeadline()
-                    + " passed before the job started");
-        }
-        if (deps.unknownModelPolicy() == UnknownModelPolicy.REJECT && !deps.prices().isPriced(job.getModel(), Instant.ofEpochMilli(now))) {
-            return Failure.rejection(FailureCategory.PERMANENT, "unknown_model_price", "Model '" + job.getModel()
-                    + "' has no price and pricing.unknown.model.policy=REJECT");
-        }
-        return null;
-    }
-
-    private void admit(TenantId tenant, JobRequest job, Record<String, byte[]> record, RecordMetadata origin, long now) {
+    /**
+     * Starts an admitted job's call if a call slot frees in time, else queues the job durably (QUEUED).
+     *
+     * @param replayed the job's FAILED state when it is replayed, else null
+     */
+    private void accept(TenantId tenant, JobRequest job, JobExecutionState replayed, Record<String, byte[]> record,
+                        RecordMetadata origin, long now) {
         String key = stateKey(tenant, job.getJobId());
-        JobExecutionState existing = states.get(key);
-        String replayOf = header(record, JobHeaders.REPLAY_OF);
-        int replays = 0;
-        int attemptsBefore = 0;
-        if (existing != null) {
-            if (replayOf == null || existing.getStatus() != ExecutionStatus.FAILED) {
-                deps.metrics().deduplicated(tenant.value());
-                forwardEvent(job, JobEventType.DUPLICATE, existing.getAttempt(), null,
-                        "already " + existing.getStatus() + (replayOf != null ? " (replay ignored)" : ""), now);
-                return;
-            }
-            // A replay of a job that failed: it runs again, once; a second copy of the replay finds it running
-            replays = existing.getReplays() + 1;
-            // attempt numbers continue, so no Idempotency-Key of a failed call is sent again
-            attemptsBefore = existing.getAttempt();
-            log.info("Job {} of tenant {}: replay {} of {}", job.getJobId(), tenant, replays, replayOf);
-        }
-        // only a job that would run is refused by policy or budget: a duplicate of a known job stays a duplicate
-        Failure refused = deps.tenantPolicies().check(tenant, policies.get(tenant.value()), job, now);
-        if (refused != null) {
-            forwardFailure(tenant, job, refused, record, origin, now);
-            return;
-        }
-        Failure overBudget = overBudget(tenant, now);
-        if (overBudget != null) {
-            forwardFailure(tenant, job, overBudget, record, origin, now);
-            return;
-        }
+        // A replay runs again, once; attempt numbers continue, so no Idempotency-Key of a failed call is sent again
+        int replays = replayed == null ? 0 : replayed.getReplays() + 1;
+        int attemptsBefore = replayed == null ? 0 : replayed.getAttempt();
         deps.metrics().received(tenant.value());
         JobExecutionState state = JobExecutionState.newBuilder()
                 .setStatus(ExecutionStatus.QUEUED)
@@ -580,22 +525,6 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
         if (!expired.isEmpty()) {
             log.info("Task {}: forgot {} job(s) finished before the dedup horizon", context.taskId(), expired.size());
         }
-    }
-
-    /** BUDGET when the tenant's spend this billing period reached its hard limit (from the cost aggregator). */
-    private Failure overBudget(TenantId tenant, long now) {
-        io.aijobs.schema.TenantSpend spent = spend.get(tenant.value());
-        if (spent != null && spent.getOverHardLimit() && spent.getPeriod().equals(billingPeriod(now))) {
-            return Failure.rejection(FailureCategory.BUDGET, "budget_hard_limit", "Tenant " + tenant + " reached its hard limit for "
-                    + spent.getPeriod() + " (spent " + spent.getSpentNanos() + " of " + spent.getHardLimitNanos()
-                    + " nano-units); no model call was made");
-        }
-        return null;
-    }
-
-    /** The billing period ({@code yyyy-MM}, UTC) of an instant, as the cost aggregator names it. */
-    static String billingPeriod(long epochMillis) {
-        return java.time.YearMonth.from(Instant.ofEpochMilli(epochMillis).atZone(java.time.ZoneOffset.UTC)).toString();
     }
 
     /** Tenant-scoped: no tenant can ever hit another tenant's entry, whatever jobIds they choose. */

@@ -1,12 +1,13 @@
 package io.aijobs.processor.failure;
 
+import io.aijobs.contracts.CallOutcomes;
 import io.aijobs.processor.model.ModelOutcome;
 import io.aijobs.schema.CallOutcome;
 import io.aijobs.schema.FailureCategory;
 import java.util.Optional;
 
 /**
- * The one place where a model-call outcome becomes a failure category. Read top to bottom, this and
+ * Where a model-call outcome becomes a classified {@link Failure}. Read top to bottom, this and
  * {@link FailurePolicies} are the routing rule:
  *
  * <pre>
@@ -19,12 +20,16 @@ import java.util.Optional;
  * decodes but breaks the contract              → INVALID       → dead letter, no call
  * deadline passed, before a call or while
  *      waiting to retry                        → EXPIRED       → dead letter
- * tenant mismatch                              → SECURITY      → dead letter, no call
+ * tenant mismatch, unprovisioned tenant        → SECURITY      → dead letter, no call
+ * model not allowed, input too large,
+ *      over the tenant's rate limit            → POLICY        → dead letter, no call
  * over budget (cost aggregator)                → BUDGET        → dead letter, no call
  * </pre>
  *
- * Rejections before a call are built with {@link Failure#rejection}; their category is decided where the check is
- * made, since each check has exactly one.
+ * The outcome-to-category rows (the first three) are {@link CallOutcomes}, which the cost aggregator uses as well;
+ * this class maps a {@link ModelOutcome} to its {@link CallOutcome} and adds the error type and message. Rejections
+ * before a call are built with {@link Failure#rejection} by the admission checks
+ * ({@code io.aijobs.processor.admission.AdmissionPipeline} states their order); each check decides its own category.
  */
 public final class FailureClassifier {
 
@@ -42,18 +47,9 @@ public final class FailureClassifier {
                 outcome instanceof ModelOutcome.RateLimited limited ? limited.retryAfter() : Optional.empty());
     }
 
+    /** The category of a failed call: the platform's one mapping ({@link CallOutcomes}) of its {@link #callOutcome}. */
     static FailureCategory category(ModelOutcome outcome) {
-        if (outcome instanceof ModelOutcome.RateLimited) {
-            return FailureCategory.RATE_LIMITED;
-        }
-        if (outcome instanceof ModelOutcome.Timeout || outcome instanceof ModelOutcome.ServerError
-                || outcome instanceof ModelOutcome.ConnectionError) {
-            return FailureCategory.TRANSIENT;
-        }
-        if (outcome instanceof ModelOutcome.InvalidRequest || outcome instanceof ModelOutcome.Refusal) {
-            return FailureCategory.PERMANENT;
-        }
-        throw new IllegalArgumentException("not a failure: " + outcome.getClass().getSimpleName());
+        return CallOutcomes.failureCategory(callOutcome(outcome));
     }
 
     /** The usage record's outcome of one call. */

@@ -8,6 +8,7 @@ import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.JobTopology;
 import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.admission.TenantPolicyEnforcer;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.failure.RetryPolicy;
 import io.aijobs.processor.metrics.ProcessorMetrics;

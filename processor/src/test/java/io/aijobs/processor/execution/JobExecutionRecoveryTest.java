@@ -7,6 +7,7 @@ import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.JobTopology;
 import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.admission.TenantPolicyEnforcer;
 import io.aijobs.processor.metrics.ProcessorMetrics;
 import io.aijobs.processor.pricing.PriceTable;
 import io.aijobs.schema.ChatMessage;

@@ -1,4 +1,4 @@
-package io.aijobs.processor.execution;
+package io.aijobs.processor.admission;
 
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.TenantId;
@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The tenant policy checks made before any paid call (allowed models, input size, rate limit), and whether a tenant's
- * dead letters keep content. Policies come from {@code platform.tenant-policies} (written by tenant provisioning only).
+ * The tenant policy rules of one processor instance: the checks made before any paid call (allowed models, input size,
+ * rate limit; {@link TenantPolicyCheck} applies them in the admission pipeline), and whether a tenant's dead letters
+ * keep content. Policies come from {@code platform.tenant-policies} (written by tenant provisioning only). One instance
+ * is shared by every task of a processor instance, so that a tenant has one set of rate-limit tokens per instance.
  *
  * <p>Rate limits are token buckets per tenant in this processor instance (a burst of one second's worth): with N
  * instances a tenant can be admitted up to N times its rate. A rejected job takes no token.
@@ -68,7 +70,7 @@ public final class TenantPolicyEnforcer {
     }
 
     /** True when the tenant's dead letters keep a hash of the original value instead of the value. */
-    boolean hashDeadLetters(TenantPolicy policy) {
+    public boolean hashDeadLetters(TenantPolicy policy) {
         DeadLetterContent content = policy == null || policy.getDeadLetterContent() == DeadLetterContent.UNKNOWN
                 ? defaultDeadLetterContent : policy.getDeadLetterContent();
         return content == DeadLetterContent.HASH;
