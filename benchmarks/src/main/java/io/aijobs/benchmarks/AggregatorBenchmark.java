@@ -338,9 +338,7 @@ public final class AggregatorBenchmark {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            while (app.streams().state() != KafkaStreams.State.RUNNING) {
-                Thread.sleep(100);
-            }
+            BenchScenario.awaitRunning(app.streams(), java.time.Duration.ofSeconds(120));
             Random random = new Random(5);
             long total = rate * duration.toSeconds();
             long begin = System.nanoTime();

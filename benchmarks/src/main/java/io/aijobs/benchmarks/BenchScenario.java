@@ -215,4 +215,15 @@ final class BenchScenario {
             thread.join(10_000);
         }
     }
+
+    /** Waits until {@code streams} is RUNNING, at most {@code timeout}; fails naming the state it was left in. */
+    static void awaitRunning(org.apache.kafka.streams.KafkaStreams streams, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Kafka Streams not RUNNING after " + timeout + ": " + streams.state());
+            }
+            Thread.sleep(100);
+        }
+    }
 }

@@ -317,9 +317,7 @@ public final class ProcessorBenchmark {
         try (BenchScenario.ResultWatcher results = scenario.new ResultWatcher(scenario.names.results(scenario.tenant), true);
              ProcessorApp app = ProcessorApp.start(scenario.processorConfig(stub.baseUrl(), 256));
              JobPublisher publisher = scenario.publisher()) {
-            while (app.streams().state() != KafkaStreams.State.RUNNING) {
-                Thread.sleep(100);
-            }
+            BenchScenario.awaitRunning(app.streams(), java.time.Duration.ofSeconds(120));
             // warm-up, then measure only what follows
             int index = 0;
             index = pace(publisher, scenario, index, rate, Duration.ofSeconds(5));

@@ -180,12 +180,12 @@ class CliIT {
                 stack.bootstrapServers()), new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             String dlt = names.deadLetter(TenantId.of(tenant));
             producer.send(new ProducerRecord<>(dlt, "j-9", failures.serialize(dlt, failure("j-9", tenant,
-                    io.aijobs.schema.FailureCategory.PERMANENT, ByteBuffer.wrap(jobBytes))))).get();
+                    io.aijobs.schema.FailureCategory.PERMANENT, ByteBuffer.wrap(jobBytes))))).get(30, java.util.concurrent.TimeUnit.SECONDS);
             producer.send(new ProducerRecord<>(dlt, null, failures.serialize(dlt, failure(null, tenant,
-                    io.aijobs.schema.FailureCategory.POISON, ByteBuffer.wrap(new byte[] {1, 2, 3}))))).get();
+                    io.aijobs.schema.FailureCategory.POISON, ByteBuffer.wrap(new byte[] {1, 2, 3}))))).get(30, java.util.concurrent.TimeUnit.SECONDS);
             // j-9 failed again after an earlier replay: a second dead letter of the same job
             producer.send(new ProducerRecord<>(dlt, "j-9", failures.serialize(dlt, failure("j-9", tenant,
-                    io.aijobs.schema.FailureCategory.PERMANENT, ByteBuffer.wrap(jobBytes))))).get();
+                    io.aijobs.schema.FailureCategory.PERMANENT, ByteBuffer.wrap(jobBytes))))).get(30, java.util.concurrent.TimeUnit.SECONDS);
         }
 
         CliRun list = CliRun.of(withStack(stack, "dlt", "list", "--tenant", tenant));

@@ -128,7 +128,7 @@ class SecureCliIT {
         int partition;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(endpoints.adminClientConfig(), new StringSerializer(),
                 new ByteArraySerializer())) {
-            partition = producer.send(new ProducerRecord<>(dlt, "j-7", failure)).get().partition();
+            partition = producer.send(new ProducerRecord<>(dlt, "j-7", failure)).get(30, java.util.concurrent.TimeUnit.SECONDS).partition();
         }
 
         CliRun list = run("dlt", "list", "--tenant", tenant);

@@ -144,10 +144,10 @@ class CostAggregatorIT {
             assertThat(endpointWindows).hasSize(1);
             assertThat(endpointWindows.get(0).path("costNanos").asLong()).isEqualTo(month.getCostNanos());
             assertThat(endpointWindows.get(0).path("calls").asLong()).isEqualTo(good + refused);
-            var notFound = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/tenants/Not.Valid/usage")).build(),
+            var notFound = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/tenants/Not.Valid/usage")).timeout(java.time.Duration.ofSeconds(30)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(notFound.statusCode()).isEqualTo(400);
-            String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+            String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).timeout(java.time.Duration.ofSeconds(30)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(scrape).containsPattern("aijobs_usage_records_total\\{tenant=\"acme\"\\} " + (good + refused) + "\\.0")
                     .contains("kafka_stream");
@@ -168,17 +168,18 @@ class CostAggregatorIT {
                      new org.apache.kafka.common.serialization.StringSerializer(),
                      new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             String topic = harness.names.prices();
-            prices.send(new ProducerRecord<>(topic, 0, "m@" + from, price.apply("m", "1.00"))).get();
-            raw.send(new ProducerRecord<>(topic, 0, "m@" + from, new byte[] {0, 0x7f, 0, 0, 1, 9, 9, 9})).get();
-            prices.send(new ProducerRecord<>(topic, 0, "n@" + from, price.apply("n", "3.00"))).get();
+            prices.send(new ProducerRecord<>(topic, 0, "m@" + from, price.apply("m", "1.00"))).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            raw.send(new ProducerRecord<>(topic, 0, "m@" + from, new byte[] {0, 0x7f, 0, 0, 1, 9, 9, 9})).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            prices.send(new ProducerRecord<>(topic, 0, "n@" + from, price.apply("n", "3.00"))).get(30, java.util.concurrent.TimeUnit.SECONDS);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> aggregator.prices().at("n", from).isPresent());
 
             assertThat(aggregator.prices().at("m", from)).as("the last good price of m stays in effect")
                     .hasValueSatisfying(entry -> assertThat(entry.source().getInputPerMillion()).isEqualTo("1.00"));
-            assertThat(aggregator.streams().state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+            // the aggregator runs on past the corrupt record
+            await().atMost(Duration.ofSeconds(60)).until(() -> aggregator.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
             String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                    "http://127.0.0.1:" + aggregator.httpPort() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    "http://127.0.0.1:" + aggregator.httpPort() + "/metrics")).timeout(java.time.Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(scrape).contains("aijobs_platform_records_skipped_total{topic=\"" + topic + "\"} 1.0");
         }
     }

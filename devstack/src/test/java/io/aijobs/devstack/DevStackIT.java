@@ -75,7 +75,7 @@ class DevStackIT {
     @Test
     void shouldServeTheConfluentApiWithBackwardCompatibility(StackEndpoints stack) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(stack.schemaRegistryUrl() + "/config")).build(),
+                HttpRequest.newBuilder(URI.create(stack.schemaRegistryUrl() + "/config")).timeout(java.time.Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(stack.schemaRegistryUrl()).startsWith("http://127.0.0.1:");
@@ -84,12 +84,18 @@ class DevStackIT {
     }
 
     @Test
-    void shouldRefuseToStartOnAPortInUse(StackEndpoints stack) {
+    void shouldRefuseToStartAStackOnAPortInUseNamingThePortAndTheOptionAndLeaveNothingRunning(StackEndpoints stack,
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         int taken = Integer.parseInt(stack.bootstrapServers().substring(stack.bootstrapServers().lastIndexOf(':') + 1));
+        StackSettings free = StackSettings.ephemeral(dir);
+        StackSettings clashing = new StackSettings(dir, taken, free.controllerPort(), free.registryPort(), free.modelPort(),
+                free.modelLatency(), false, free.startTimeout(), false);
 
-        assertThatThrownBy(() -> Ports.requireFree(taken, "Kafka broker", "--kafka-port"))
+        assertThatThrownBy(() -> DevStack.up(clashing, false, line -> { }))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Port " + taken)
                 .hasMessageContaining("--kafka-port");
+        assertThat(DevStack.find(dir)).as("no stack runs from the folder").isEmpty();
+        assertThat(DevStack.status(dir)).allSatisfy(line -> assertThat(line).contains("not running"));
     }
 }

@@ -13,6 +13,8 @@ import io.aijobs.producer.DeadLetters;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.FailureCategory;
+import io.aijobs.schema.JobEvent;
+import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
@@ -312,18 +314,21 @@ class FailureHandlingIT {
             assertThat(letters).singleElement().satisfies(letter -> assertThat(letter.key()).isEqualTo("r-1"));
             List<DeadLetters.Replayed> dryRun = deadLetters.replay(harness.tenant, letters, true, Duration.ofSeconds(30));
             assertThat(dryRun).singleElement().satisfies(replayed -> assertThat(replayed.sent()).isFalse());
-            // replayed twice: the second copy finds the job running or done
+            // replayed twice: the second copy finds the job running or done, and is recorded as a DUPLICATE
             deadLetters.replay(harness.tenant, letters, false, Duration.ofSeconds(30));
             deadLetters.replay(harness.tenant, letters, false, Duration.ofSeconds(30));
-            await().atMost(Duration.ofSeconds(60)).until(() -> harness.committedResults().size() >= 1);
-
-            assertThat(harness.committedResults()).singleElement().satisfies(result -> {
-                assertThat(result.getJobId()).isEqualTo("r-1");
-                assertThat(result.getAttempts()).isEqualTo(2);
-            });
-            // the failed call r-1-1 and the replay's call r-1-2, once each
-            assertThat(stub.callsByIdempotencyKey()).containsExactlyInAnyOrderEntriesOf(Map.of("r-1-1", 1, "r-1-2", 1));
-            assertThat(harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class)).hasSize(1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !harness.committedResults().isEmpty()
+                    && harness.committed(harness.names.jobEvents(), JobEvent.class).stream()
+                    .anyMatch(event -> event.value().getJobId().equals("r-1") && event.value().getType() == JobEventType.DUPLICATE));
         }
+
+        // read after the processor closed, with both copies processed: a second result would be here
+        assertThat(harness.committedResults()).singleElement().satisfies(result -> {
+            assertThat(result.getJobId()).isEqualTo("r-1");
+            assertThat(result.getAttempts()).isEqualTo(2);
+        });
+        // the failed call r-1-1 and the replay's call r-1-2, once each
+        assertThat(stub.callsByIdempotencyKey()).containsExactlyInAnyOrderEntriesOf(Map.of("r-1-1", 1, "r-1-2", 1));
+        assertThat(harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class)).hasSize(1);
     }
 }

@@ -50,16 +50,17 @@ class ProcessorIT {
             }
             publisher.flush();
             await().atMost(Duration.ofSeconds(120)).until(() -> harness.committedResults().size() >= jobs);
-
-            List<JobResult> results = harness.committedResults();
-            assertThat(results).hasSize(jobs);
-            assertThat(results).extracting(JobResult::getJobId).doesNotHaveDuplicates();
-            assertThat(results).allSatisfy(result -> {
-                assertThat(result.getCost().getPriced()).isTrue();
-                assertThat(result.getCost().getAmountNanos()).isPositive();
-            });
-            assertThat(stub.callsByIdempotencyKey()).hasSize(jobs).allSatisfy((key, calls) -> assertThat(calls).isEqualTo(1));
         }
+
+        // read after the processor closed: whatever it wrote, a late duplicate included, is in the topic by now
+        List<JobResult> results = harness.committedResults();
+        assertThat(results).hasSize(jobs);
+        assertThat(results).extracting(JobResult::getJobId).doesNotHaveDuplicates();
+        assertThat(results).allSatisfy(result -> {
+            assertThat(result.getCost().getPriced()).isTrue();
+            assertThat(result.getCost().getAmountNanos()).isPositive();
+        });
+        assertThat(stub.callsByIdempotencyKey()).hasSize(jobs).allSatisfy((key, calls) -> assertThat(calls).isEqualTo(1));
     }
 
     @Test
@@ -120,10 +121,12 @@ class ProcessorIT {
         stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Uniform(50, 250)));
         ProcessorHarness harness = new ProcessorHarness(stack);
         int jobs = 400;
+        int maxInFlight = 32;
+        Map<String, Object> slots = Map.of(ProcessorConfig.MAX_IN_FLIGHT_CONFIG, maxInFlight);
 
-        try (ProcessorApp first = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
+        try (ProcessorApp first = ProcessorApp.start(harness.config(stub.baseUrl(), slots));
              JobPublisher publisher = harness.publisher()) {
-            ProcessorApp second = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
+            ProcessorApp second = ProcessorApp.start(harness.config(stub.baseUrl(), slots));
             for (int i = 0; i < jobs; i++) {
                 publisher.publish(harness.job("job-" + i));
                 if (i == 100) {
@@ -133,7 +136,7 @@ class ProcessorIT {
                 }
                 if (i == 250) {
                     publisher.flush();
-                    second = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
+                    second = ProcessorApp.start(harness.config(stub.baseUrl(), slots));
                 }
             }
             publisher.flush();
@@ -142,12 +145,16 @@ class ProcessorIT {
             } finally {
                 second.close();
             }
-
-            List<JobResult> results = harness.committedResults();
-            assertThat(results).hasSize(jobs);
-            assertThat(results).extracting(JobResult::getJobId).doesNotHaveDuplicates();
-            long repeatedCalls = stub.callsByIdempotencyKey().values().stream().mapToLong(calls -> calls - 1).sum();
-            assertThat(repeatedCalls).as("calls repeated after tasks moved").isLessThanOrEqualTo(2L * 256);
         }
+
+        // read after both instances closed, so that a late duplicate would be seen
+        List<JobResult> results = harness.committedResults();
+        assertThat(results).hasSize(jobs);
+        assertThat(results).extracting(JobResult::getJobId).doesNotHaveDuplicates();
+        // A call is repeated only when its task moves while it is in flight: the new owner re-issues it with the same
+        // key. Tasks moved away from an instance twice here (the second left; it came back and took tasks from the
+        // first), each time with at most max.in.flight calls open on the instance that gave them up.
+        long repeatedCalls = stub.callsByIdempotencyKey().values().stream().mapToLong(calls -> calls - 1).sum();
+        assertThat(repeatedCalls).as("calls repeated after tasks moved").isLessThanOrEqualTo(2L * maxInFlight);
     }
 }

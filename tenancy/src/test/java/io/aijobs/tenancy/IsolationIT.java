@@ -262,6 +262,77 @@ class IsolationIT {
     }
 
     @Test
+    void shouldAnswerTheSameJobIdInTwoTenantsEachFromItsOwnPromptIntoItsOwnResultsOnly() throws Exception {
+        JobRequest fromA = job("shared-1", A);
+        JobRequest fromB = JobRequest.newBuilder(job("shared-1", B))
+                .setMessages(List.of(new ChatMessage("user", "B's much longer question ".repeat(16)))).build();
+        for (Map.Entry<TenantId, JobRequest> entry : Map.of(A, fromA, B, fromB).entrySet()) {
+            try (JobPublisher publisher = publisher(entry.getKey())) {
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                        .until(() -> publisher.publishAndWait(entry.getValue(), Duration.ofSeconds(10)) != null);
+            }
+        }
+
+        Map<TenantId, JobResult> answers = new HashMap<>();
+        for (TenantId tenant : List.of(A, B)) {
+            List<JobResult> results = read(as(tenant), NAMES.results(tenant), NAMES.tenantAclPrefix(tenant) + "shared-reader", WAIT,
+                    records -> records.stream().anyMatch(r -> "shared-1".equals(r.key()))).stream()
+                    .map(record -> decode(JobResult.class, NAMES.results(tenant), record.value())).toList();
+            assertThat(results).as("results of %s", tenant).allSatisfy(result -> assertThat(result.getTenantId()).isEqualTo(tenant.value()));
+            answers.put(tenant, results.stream().filter(result -> result.getJobId().equals("shared-1")).findFirst().orElseThrow());
+        }
+
+        // the stub's answer and token counts follow the prompt: each tenant got the answer to its own question
+        assertThat(answers.get(A).getInputTokens()).isLessThan(answers.get(B).getInputTokens());
+        assertThat(answers.get(A).getOutput()).isEqualTo("Stub answer (" + answers.get(A).getInputTokens() + " prompt tokens).");
+        assertThat(answers.get(B).getOutput()).isEqualTo("Stub answer (" + answers.get(B).getInputTokens() + " prompt tokens).");
+    }
+
+    @Test
+    void shouldRefuseEachApplicationPrincipalWhatItsApplicationDoesNotNeed() throws Exception {
+        Map<String, Object> processor = as(ApplicationAccess.Principals.DEFAULT_PROCESSOR_USER, "processor-secret");
+        Map<String, Object> aggregator = as(ApplicationAccess.Principals.DEFAULT_AGGREGATOR_USER, "aggregator-secret");
+
+        // the processor follows policies, spend and prices but never writes them, nor the aggregates, nor a tenant's jobs
+        assertWriteRefused(processor, NAMES.tenantPolicies(), NAMES.tenantSpend(), NAMES.prices(), NAMES.usageAggregates(),
+                NAMES.jobs(A));
+        // the aggregator writes aggregates, spend and alerts only: never a tenant's results, jobs or dead letters, nor policies
+        assertWriteRefused(aggregator, NAMES.results(A), NAMES.jobs(A), NAMES.deadLetter(A), NAMES.tenantPolicies(), NAMES.prices());
+        // each reads only what its topology reads, in its own consumer group
+        assertReadRefused(processor, PROCESSOR_APP, NAMES.results(A), NAMES.usageAggregates());
+        assertReadRefused(aggregator, AGGREGATOR_APP, NAMES.jobs(A), NAMES.results(A), NAMES.deadLetter(A), NAMES.jobEvents());
+        // neither creates topics outside its application id, nor changes ACLs
+        for (Map<String, Object> application : List.of(processor, aggregator)) {
+            try (Admin client = Admin.create(application)) {
+                assertThatThrownBy(() -> client.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(
+                        NAMES.tenantPrefix() + "forged.jobs", 1, (short) 1))).all().get(30, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(TopicAuthorizationException.class);
+                assertThatThrownBy(() -> client.createAcls(List.of(TenantProvisioner.allow(org.apache.kafka.common.resource.ResourceType.TOPIC,
+                        NAMES.results(B), org.apache.kafka.common.resource.PatternType.LITERAL, "User:intruder",
+                        org.apache.kafka.common.acl.AclOperation.READ))).all().get(30, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.ClusterAuthorizationException.class);
+            }
+        }
+    }
+
+    private static void assertWriteRefused(Map<String, Object> client, String... topics) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(withTimeouts(client), new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (String topic : topics) {
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, "forged", new byte[] {1})).get(30, TimeUnit.SECONDS))
+                        .as("writing %s", topic).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
+        }
+    }
+
+    private static void assertReadRefused(Map<String, Object> client, String group, String... topics) {
+        for (String topic : topics) {
+            assertThatThrownBy(() -> read(client, topic, group, Duration.ofSeconds(20), records -> false))
+                    .as("reading %s", topic).isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    @Test
     void shouldRefuseTenantAEveryResourceOfTenantBAndOfThePlatform() throws Exception {
         long bJobsBefore = endOffsets(NAMES.jobs(B));
         long bResultsBefore = endOffsets(NAMES.results(B));
@@ -352,7 +423,8 @@ class IsolationIT {
         try (Admin anonymous = Admin.create(Map.of("bootstrap.controllers", "127.0.0.1:" + settings.controllerPort(),
                 "default.api.timeout.ms", 10_000, "request.timeout.ms", 5_000))) {
             assertThatThrownBy(() -> anonymous.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()
-                    .get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+                    .get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .satisfies(e -> log.info("controller without credentials: {}", String.valueOf(e.getCause())));
         }
     }
 

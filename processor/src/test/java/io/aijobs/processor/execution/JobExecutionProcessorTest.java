@@ -318,18 +318,6 @@ class JobExecutionProcessorTest {
     }
 
     @Test
-    void shouldDropCompletionsOfAClosedTask() {
-        submit(job("j-1", "acme"));
-        ManualModelClient.Call call = model.last();
-        driver.close();
-        driver = null;
-
-        call.succeed(1, 1);
-
-        assertThat(limiter.inFlight()).isZero();
-    }
-
-    @Test
     void shouldForgetFinishedJobsAfterTheDedupHorizon() {
         submit(job("j-1", "acme"));
         model.last().succeed(1, 1);

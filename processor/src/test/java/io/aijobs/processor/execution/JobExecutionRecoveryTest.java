@@ -117,6 +117,25 @@ class JobExecutionRecoveryTest {
     }
 
     @Test
+    void shouldDropTheCompletionOfACallWhoseTaskClosedAndGiveBackItsSlot() {
+        InFlightLimiter limiter = new InFlightLimiter(4);
+        JobExecutionProcessor processor = new JobExecutionProcessor(deps(limiter));
+        MockProcessorContext<String, Object> context = context();
+        processor.init(context);
+        submit(processor, context, "j-1", 0);
+        int forwardedBeforeClose = context.forwarded().size();
+        processor.close();
+
+        model.last().succeed(1, 1);
+        // a punctuation that still ran after close (a zombie's) finds nothing to deliver
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+
+        assertThat(limiter.inFlight()).as("the slot is given back").isZero();
+        assertThat(context.forwarded()).as("no result, usage or event after close").hasSize(forwardedBeforeClose);
+        assertThat(states.get("acme/j-1").getStatus()).as("left for the next owner to re-issue").isEqualTo(ExecutionStatus.IN_FLIGHT);
+    }
+
+    @Test
     void shouldDeliverCallsOfARevivedTaskAndDropOnlyThoseOfItsEarlierLife() {
         // Kafka Streams revives a task after an aborted transaction: close() then init() on the same processor
         InFlightLimiter limiter = new InFlightLimiter(4);
