@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * last released ones. Each current schema is checked against the latest of its released versions under
  * {@code src/test/resources/released/}; an incompatible change fails the build here.
  *
- * <p>When releasing: put the contracts added or changed since the last release in a new {@code released/vN} folder;
- * never edit a released file (see {@code released/README.md}).
+ * <p>When releasing: put the contracts added or changed since the last release in a new {@code released/vN} folder
+ * and their hashes in {@code released/SHA256SUMS}; never edit a released file (see {@code released/README.md}).
  */
 class SchemaEvolutionTest {
 
