@@ -11,12 +11,16 @@ import io.aijobs.producer.JobPublisher;
 import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobRequest;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.AvroSerializer;
+import io.aijobs.serde.RestSchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -53,10 +57,16 @@ class LogContentIT {
                 publisher.publish(job(harness, "ok-1", PROMPT_MARKER + " summarise this"));
                 publisher.publish(job(harness, "refused-1", PROMPT_MARKER + " [[stub:invalid-request]]"));
                 publisher.publish(job(harness, "retried-1", PROMPT_MARKER + " [[stub:unavailable]]"));
-                publisher.publish(JobRequest.newBuilder(job(harness, "invalid-1", PROMPT_MARKER)).setModel("").build());
                 publisher.flush();
-                raw.send(new ProducerRecord<>(harness.names.jobs(harness.tenant), "poison-1",
-                        (PROMPT_MARKER + " not avro").getBytes(StandardCharsets.UTF_8))).get();
+                String jobs = harness.names.jobs(harness.tenant);
+                // a job whose key is not its jobId is INVALID; the publisher would not send it, so it goes raw
+                byte[] invalid = new AvroSerializer<JobRequest>(new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10)),
+                        new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
+                                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)), false)
+                        .serialize(jobs, job(harness, "invalid-1", PROMPT_MARKER + " keyed wrongly"));
+                raw.send(new ProducerRecord<>(jobs, "not-invalid-1", invalid)).get(30, TimeUnit.SECONDS);
+                raw.send(new ProducerRecord<>(jobs, "poison-1", (PROMPT_MARKER + " not avro").getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS);
 
                 // the directive makes every attempt of retried-1 fail: it ends as a dead letter after its retries
                 await().atMost(Duration.ofSeconds(120)).until(() -> harness.committedResults().size() >= 1
