@@ -47,8 +47,7 @@ public final class AijobsCommand implements Runnable {
                 .setParameterExceptionHandler(AijobsCommand::misuse)
                 .setExecutionExceptionHandler((e, cmd, parseResult) -> {
                     cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-                    CliLogging.logFile().filter(java.nio.file.Files::exists)
-                            .ifPresent(file -> cmd.getErr().println("The log may say more: " + file));
+                    CliLogging.writtenLogFile().ifPresent(file -> cmd.getErr().println("The log may say more: " + file));
                     return e instanceof InterruptedException ? 130 : 1;
                 });
         return commandLine.execute(args);

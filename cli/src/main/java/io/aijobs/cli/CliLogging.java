@@ -1,6 +1,7 @@
 package io.aijobs.cli;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -49,6 +50,18 @@ final class CliLogging {
             return Optional.empty();
         }
         return Optional.of(Path.of(target));
+    }
+
+    /** The log file if this run wrote to it: what a failure message may point to. */
+    static Optional<Path> writtenLogFile() {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        return logFile().filter(file -> {
+            try {
+                return Files.size(file) > 0 && Files.getLastModifiedTime(file).toMillis() >= jvmStart;
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     /** The subcommand, i.e. the first argument that is not an option, if it looks like one; else {@code cli}. */

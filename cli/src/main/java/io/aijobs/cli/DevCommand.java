@@ -179,7 +179,7 @@ final class DevCommand implements Callable<Integer> {
             stop.countDown();
             if (untilDone && !done) {
                 spec.commandLine().getErr().println("Not every job had an outcome before the end of --duration"
-                        + CliLogging.logFile().map(file -> "; the log may say why: " + file).orElse(""));
+                        + CliLogging.writtenLogFile().map(file -> "; the log may say why: " + file).orElse(""));
                 return 1;
             }
             return failed.get() == 0 ? 0 : 1;

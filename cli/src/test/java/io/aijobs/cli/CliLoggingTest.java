@@ -29,7 +29,7 @@ class CliLoggingTest {
                     .info("probe-info State transition from RUNNING to PENDING_SHUTDOWN");
             LoggerFactory.getLogger("org.apache.kafka.clients.producer.internals.Sender").warn("probe-warn Got error produce response");
             LoggerFactory.getLogger("org.apache.hc.client5.http.impl.async").error("probe-error", new ClosedSelectorException());
-            System.out.println("probe-table tenant jobs results");
+            System.out.println("probe-table tenant jobs results; log written: " + CliLogging.writtenLogFile().isPresent());
         }
     }
 
@@ -61,7 +61,7 @@ class CliLoggingTest {
         Run run = probe(home, List.of(), "dev", "--until-done");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).isEqualTo("probe-table tenant jobs results" + System.lineSeparator());
+        assertThat(run.out()).isEqualTo("probe-table tenant jobs results; log written: true" + System.lineSeparator());
         assertThat(run.err()).doesNotContain("probe-", "ClosedSelectorException");
         assertThat(Files.readString(home.resolve("logs").resolve("aijobs-dev.log")))
                 .contains("INFO org.apache.kafka.streams.KafkaStreams - probe-info")
