@@ -11,6 +11,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: 0 success, 1 failure at run time (the message says why), 2 misuse (usage printed), 3 stack not
  * running ({@code stack status}), 130 interrupted.
+ *
+ * <p>Commands print what the user needs; logs go to a file per command, never to the console (see
+ * {@link CliLogging}). A failure names the log file when there is one.
  */
 @Command(name = "aijobs",
         mixinStandardHelpOptions = true,
@@ -30,6 +33,8 @@ public final class AijobsCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // before any logger exists: slf4j-simple reads its configuration once
+        CliLogging.toFile(StackOptions.home(), args);
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -42,6 +47,7 @@ public final class AijobsCommand implements Runnable {
                 .setParameterExceptionHandler(AijobsCommand::misuse)
                 .setExecutionExceptionHandler((e, cmd, parseResult) -> {
                     cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                    CliLogging.writtenLogFile().ifPresent(file -> cmd.getErr().println("The log may say more: " + file));
                     return e instanceof InterruptedException ? 130 : 1;
                 });
         return commandLine.execute(args);

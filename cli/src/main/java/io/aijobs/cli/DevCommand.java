@@ -93,6 +93,7 @@ final class DevCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--tenants, --rate and --max-in-flight must be positive, --jobs at least 0");
         }
+        CliLogging.logFile().ifPresent(file -> out.println("Logs go to " + file));
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -177,7 +178,8 @@ final class DevCommand implements Callable<Integer> {
             }
             stop.countDown();
             if (untilDone && !done) {
-                spec.commandLine().getErr().println("Not every job had an outcome before the end of --duration");
+                spec.commandLine().getErr().println("Not every job had an outcome before the end of --duration"
+                        + CliLogging.writtenLogFile().map(file -> "; the log may say why: " + file).orElse(""));
                 return 1;
             }
             return failed.get() == 0 ? 0 : 1;

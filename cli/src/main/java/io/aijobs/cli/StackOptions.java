@@ -12,9 +12,14 @@ import picocli.CommandLine.Option;
  */
 final class StackOptions {
 
-    /** Default state folder: {@code .aijobs/stack} of the checkout (the launcher script passes {@code aijobs.home}). */
+    /** The CLI's own folder: {@code .aijobs} of the checkout (the launcher script passes {@code aijobs.home}). */
+    static Path home() {
+        return Path.of(System.getProperty("aijobs.home", ".aijobs"));
+    }
+
+    /** Default state folder: {@code .aijobs/stack} of the checkout. */
     static Path defaultStateDir() {
-        return Path.of(System.getProperty("aijobs.home", ".aijobs")).resolve("stack");
+        return home().resolve("stack");
     }
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",

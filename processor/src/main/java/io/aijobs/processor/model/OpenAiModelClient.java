@@ -53,12 +53,13 @@ import org.apache.hc.core5.util.Timeout;
  * The API key is sent as a bearer token and never logged or put in any outcome; prompts and outputs are never
  * logged. Completion callbacks run on the I/O reactor threads: keep them short.
  *
- * <p>Thread-safe. {@link #close()} aborts calls still open.
+ * <p>Thread-safe. {@link #close()} aborts calls still open after a grace of {@code CLOSE_GRACE} (half a second).
  */
 public final class OpenAiModelClient implements ModelClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_UNSENT_RETRIES = 2;
+    private static final TimeValue CLOSE_GRACE = TimeValue.ofMilliseconds(500);
 
     private final HttpHost host;
     private final String path;
@@ -300,6 +301,16 @@ public final class OpenAiModelClient implements ModelClient {
 
     @Override
     public void close() {
+        // An IMMEDIATE close alone closes each I/O reactor's selector from this thread while the reactor's own thread
+        // may still be closing its channels; httpcore5 5.4 (SingleCoreIOReactor.closeOpenChannels) does not expect
+        // that and logs a ClosedSelectorException at ERROR. Asked to stop first, idle reactors end within
+        // milliseconds; only calls still open after the grace are cut.
+        http.initiateShutdown();
+        try {
+            http.awaitShutdown(CLOSE_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         http.close(CloseMode.IMMEDIATE);
     }
 }
