@@ -1,5 +1,6 @@
 package io.aijobs.application;
 
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.serde.AvroSerdeConfig;
 import java.util.Map;
@@ -86,6 +87,11 @@ public abstract class StreamsAppConfig extends AbstractConfig {
 
     public TopicNames topicNames() {
         return new TopicNames(getString(TENANT_TOPIC_PREFIX_CONFIG), getString(PLATFORM_TOPIC_PREFIX_CONFIG));
+    }
+
+    /** The topics of this deployment: its prefixes, with the default retry tiers unless the application has its own. */
+    public TopicCatalog topicCatalog() {
+        return TopicCatalog.of(topicNames());
     }
 
     public AvroSerdeConfig serdeConfig() {

@@ -156,14 +156,12 @@ public final class AggregatorBenchmark {
     private void createTopics(TopicNames names, String... extra) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
-            List<String> all = new ArrayList<>(List.of(names.usage(), names.usageAggregates(), names.tenantSpend(), names.tenantPolicies(), names.alerts(),
-                    names.prices()));
-            all.addAll(List.of(extra));
-            for (String topic : all) {
+            io.aijobs.contracts.TopicCatalog.of(names).platformTopics().forEach(spec -> topics.add(spec.newTopic(Map.of())));
+            for (String topic : extra) {
                 topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
             }
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
-            TopicReadiness.await(admin, all, Duration.ofSeconds(60));
+            TopicReadiness.await(admin, topics.stream().map(NewTopic::name).toList(), Duration.ofSeconds(60));
         }
     }
 

@@ -45,11 +45,7 @@ final class BenchScenario {
         this.stack = stack;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
-            for (String topic : List.of(names.jobs(tenant), names.results(tenant), names.deadLetter(tenant), names.usage(),
-                    names.jobEvents(), names.platformDeadLetter(), names.retry("transient"), names.retry("rate-limited"), names.alerts(),
-                    names.tenantAlerts(tenant), names.tenantSpend(), names.prices(), names.tenantPolicies())) {
-                topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
-            }
+            io.aijobs.contracts.TopicCatalog.of(names).topics(List.of(tenant)).forEach(spec -> topics.add(spec.newTopic(Map.of())));
             for (String topic : extraTopics) {
                 topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
             }

@@ -1,6 +1,7 @@
 package io.aijobs.cli;
 
 import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.devstack.DevStack;
 import io.aijobs.devstack.StackEndpoints;
@@ -135,14 +136,16 @@ final class DevCommand implements Callable<Integer> {
             for (int i = 1; i <= tenants; i++) {
                 tenantIds.add(TenantId.of(DemoJobs.tenant(i)));
             }
-            TopicNames names = TopicNames.defaults();
+            // the topics of the processor this command runs: its default prefixes and retry tiers
+            TopicCatalog catalog = new ProcessorConfig(processorConfig(endpoints, "http://unused")).topicCatalog();
+            TopicNames names = catalog.names();
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
             try (Admin admin = Admin.create(endpoints.adminClientConfig())) {
-                List<String> created = DevTopics.ensure(admin, names, tenantIds);
+                List<String> created = DevTopics.ensure(admin, catalog, tenantIds);
                 out.println(created.isEmpty() ? "Topics ready." : "Created " + created.size() + " topics.");
-                out.println("Registered " + SchemasCommand.register(registry, names, tenantIds).size() + " contract subjects.");
+                out.println("Registered " + SchemasCommand.register(registry, catalog, tenantIds).size() + " contract subjects.");
                 if (endpoints.secure()) {
-                    secure = SecureDemo.provision(admin, endpoints, names, registry, tenantIds, out);
+                    secure = SecureDemo.provision(admin, endpoints, catalog, registry, tenantIds, out);
                 }
             }
 

@@ -94,8 +94,7 @@ final class DltCommand implements Runnable {
 
         DeadLetters open() {
             StackEndpoints endpoints = stack.resolve();
-            return new DeadLetters(StackOptions.withSecurity(endpoints, Map.of(PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
-                    PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())));
+            return new DeadLetters(stack.publisherConfig(endpoints, Map.of()));
         }
     }
 

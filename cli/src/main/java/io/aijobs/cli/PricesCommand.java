@@ -70,7 +70,7 @@ final class PricesCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             StackEndpoints endpoints = stack.resolve();
-            String topic = TopicNames.defaults().prices();
+            String topic = stack.catalog().names().prices();
             try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
                  KafkaProducer<String, ModelPrice> producer = new KafkaProducer<>(StackOptions.withSecurity(endpoints, Map.of("bootstrap.servers", endpoints.bootstrapServers(),
                          "enable.idempotence", true, "acks", "all", "max.in.flight.requests.per.connection", 1)), new StringSerializer(),

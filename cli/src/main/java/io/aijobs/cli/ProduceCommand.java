@@ -114,7 +114,7 @@ final class ProduceCommand implements Callable<Integer> {
             TreeSet<String> tenantIds = new TreeSet<>();
             jobs.forEach(job -> tenantIds.add(job.getTenantId()));
             try (Admin admin = Admin.create(endpoints.adminClientConfig())) {
-                List<String> created = DevTopics.ensure(admin, TopicNames.defaults(), tenantIds.stream().map(TenantId::of).toList());
+                List<String> created = DevTopics.ensure(admin, stack.catalog(), tenantIds.stream().map(TenantId::of).toList());
                 if (!created.isEmpty()) {
                     out.println("Created topics: " + String.join(", ", created));
                 }
@@ -163,9 +163,7 @@ final class ProduceCommand implements Callable<Integer> {
     private Summary send(List<JobRequest> jobs, StackEndpoints endpoints, PrintWriter out) throws InterruptedException {
         Summary summary = new Summary(jobs.size());
         Progress progress = new Progress(out, jobs.size());
-        try (JobPublisher publisher = JobPublisher.create(StackOptions.withSecurity(endpoints, Map.of(
-                PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
-                PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl(),
+        try (JobPublisher publisher = JobPublisher.create(stack.publisherConfig(endpoints, Map.of(
                 PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, autoRegister,
                 // topics may be minutes old: one batch in flight per partition keeps a retried first batch in order
                 "max.in.flight.requests.per.connection", 1)))) {

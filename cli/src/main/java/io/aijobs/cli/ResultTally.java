@@ -59,7 +59,7 @@ final class ResultTally implements AutoCloseable {
                 new StringDeserializer(), values);
         List<TopicPartition> partitions = new ArrayList<>();
         for (TenantId tenant : tenants) {
-            for (int p = 0; p < DevTopics.PARTITIONS; p++) {
+            for (int p = 0; p < io.aijobs.contracts.TopicCatalog.DEFAULT_PARTITIONS; p++) {
                 partitions.add(new TopicPartition(names.results(tenant), p));
                 partitions.add(new TopicPartition(names.deadLetter(tenant), p));
             }

@@ -59,7 +59,7 @@ final class ResultsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        String topic = TopicNames.defaults().results(tenantId);
+        String topic = stack.catalog().names().results(tenantId);
         StackEndpoints endpoints = stack.resolve();
         CountDownLatch interrupted = new CountDownLatch(1);
         Thread hook = new Thread(interrupted::countDown, "results-stop");

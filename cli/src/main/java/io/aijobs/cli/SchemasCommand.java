@@ -1,8 +1,7 @@
 package io.aijobs.cli;
 
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
-import io.aijobs.contracts.Topics;
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import io.aijobs.serde.SchemaRegistryClient;
@@ -11,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.avro.Schema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,7 +48,7 @@ final class SchemasCommand implements Runnable {
             List<TenantId> ids = tenants.stream().map(tenant -> TenantCommand.tenant(spec, tenant)).toList();
             StackEndpoints endpoints = stack.resolve();
             try (SchemaRegistryClient client = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10))) {
-                for (Map.Entry<String, Integer> registered : register(client, TopicNames.defaults(), ids).entrySet()) {
+                for (Map.Entry<String, Integer> registered : register(client, stack.catalog(), ids).entrySet()) {
                     out.printf("%-40s id %d%n", registered.getKey(), registered.getValue());
                 }
             }
@@ -59,11 +57,10 @@ final class SchemasCommand implements Runnable {
     }
 
     /** Registers every contract subject for {@code tenants}; returns subject to id. */
-    static Map<String, Integer> register(SchemaRegistryClient client, TopicNames names, List<TenantId> tenants) {
+    static Map<String, Integer> register(SchemaRegistryClient client, TopicCatalog catalog, List<TenantId> tenants) {
         Map<String, Integer> ids = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, Schema> topic : Topics.valueSchemasByTopic(names, tenants).entrySet()) {
-            String subject = topic.getKey() + "-value";
-            ids.put(subject, client.register(subject, topic.getValue()));
+        for (TopicCatalog.Spec topic : catalog.topics(tenants)) {
+            ids.put(topic.valueSubject(), client.register(topic.valueSubject(), topic.valueSchema()));
         }
         return ids;
     }

@@ -1,6 +1,7 @@
 package io.aijobs.cli;
 
 import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.devstack.KafkaBroker;
@@ -38,18 +39,19 @@ record SecureDemo(Map<String, String> processorSecurity, Map<String, String> agg
         return security;
     }
 
-    static SecureDemo provision(Admin admin, StackEndpoints endpoints, TopicNames names, SchemaRegistryClient registry,
+    static SecureDemo provision(Admin admin, StackEndpoints endpoints, TopicCatalog catalog, SchemaRegistryClient registry,
                                 List<TenantId> tenants, PrintWriter out) throws Exception {
         ApplicationAccess.Principals apps = ApplicationAccess.Principals.defaults(PROCESSOR_APPLICATION_ID, AGGREGATOR_APPLICATION_ID);
         String processorPassword = password();
         String aggregatorPassword = password();
-        ApplicationAccess.grant(admin, names, apps, processorPassword, aggregatorPassword);
+        TopicNames names = catalog.names();
+        ApplicationAccess.grant(admin, catalog, apps, processorPassword, aggregatorPassword);
         out.println("Principals " + apps.processorUser() + " and " + apps.aggregatorUser() + " granted what the processor and the cost "
                 + "aggregator need, nothing more.");
         Topics topics = new Topics(names, registry, new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
                 endpoints.schemaRegistryUrl())));
-        TenantProvisioner provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), names,
-                topics.tenantPolicySerde().serializer(), registry, apps, DevTopics.PARTITIONS, (short) 1, Clock.systemUTC());
+        TenantProvisioner provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), catalog,
+                topics.tenantPolicySerde().serializer(), registry, apps, Clock.systemUTC());
         Map<String, Map<String, String>> tenantSecurity = new HashMap<>();
         for (TenantId tenant : tenants) {
             TenantProvisioner.Provisioned provisioned = provisioner.create(TenantSpec.of(tenant));

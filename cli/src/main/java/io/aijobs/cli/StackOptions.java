@@ -3,8 +3,15 @@ package io.aijobs.cli;
 import io.aijobs.devstack.DevStack;
 import io.aijobs.devstack.StackEndpoints;
 import java.nio.file.Path;
+import io.aijobs.contracts.TopicCatalog;
+import io.aijobs.contracts.TopicNames;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Where a command finds Kafka and the schema registry: the options when given, else the local stack running from
@@ -33,6 +40,31 @@ final class StackOptions {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State folder of the local stack (default: .aijobs/stack)")
     Path stateDir;
 
+    @Option(names = "--tenant-topic-prefix", paramLabel = "PREFIX", defaultValue = TopicNames.DEFAULT_TENANT_PREFIX,
+            description = "Prefix of tenant topics, as the applications' tenant.topic.prefix (default: ${DEFAULT-VALUE})")
+    String tenantTopicPrefix;
+
+    @Option(names = "--platform-topic-prefix", paramLabel = "PREFIX", defaultValue = TopicNames.DEFAULT_PLATFORM_PREFIX,
+            description = "Prefix of platform topics, as the applications' platform.topic.prefix (default: ${DEFAULT-VALUE})")
+    String platformTopicPrefix;
+
+    @Option(names = "--retry-tiers", paramLabel = "TIER", split = ",", defaultValue = "transient,rate-limited",
+            description = "The processor's retry tiers (its retry.<category>.tier values), one topic each (default: ${DEFAULT-VALUE})")
+    List<String> retryTiers;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    /** The topics these options name; misuse (exit 2) when the prefixes or tiers are not valid. */
+    TopicCatalog catalog() {
+        try {
+            return new TopicCatalog(new TopicNames(tenantTopicPrefix, platformTopicPrefix), retryTiers, TopicCatalog.DEFAULT_PARTITIONS,
+                    TopicCatalog.DEFAULT_REPLICATION_FACTOR);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
+        }
+    }
+
     Path stateDir() {
         return stateDir != null ? stateDir : defaultStateDir();
     }
@@ -50,6 +82,20 @@ final class StackOptions {
         java.util.Map<String, String> security = local.filter(stack -> stack.bootstrapServers().equals(bootstrap))
                 .map(StackEndpoints::adminSecurity).orElse(java.util.Map.of());
         return new StackEndpoints(bootstrap, registry, local.map(StackEndpoints::modelBaseUrl).orElse(null), security);
+    }
+
+    /**
+     * Settings of a {@link io.aijobs.producer.PublisherConfig} client (publisher, dead letters) on these endpoints and
+     * topics: servers, registry, prefixes and the super user's security, then {@code extra}.
+     */
+    Map<String, Object> publisherConfig(StackEndpoints endpoints, Map<String, ?> extra) {
+        Map<String, Object> config = new java.util.HashMap<>(endpoints.adminSecurity());
+        config.put(io.aijobs.producer.PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+        config.put(io.aijobs.producer.PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        config.put(io.aijobs.producer.PublisherConfig.TENANT_TOPIC_PREFIX_CONFIG, tenantTopicPrefix);
+        config.put(io.aijobs.producer.PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, platformTopicPrefix);
+        config.putAll(extra);
+        return config;
     }
 
     /** {@code config} plus the security properties of the endpoints' super user (none on a plaintext stack). */

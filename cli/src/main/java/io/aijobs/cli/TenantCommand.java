@@ -1,6 +1,7 @@
 package io.aijobs.cli;
 
 import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.devstack.KafkaBroker;
@@ -83,16 +84,17 @@ final class TenantCommand implements Runnable {
         <T> T withProvisioner(ProvisionerWork<T> work) throws Exception {
             StackEndpoints endpoints = stack.resolve();
             Map<String, Object> adminConfig = adminConfig(endpoints);
-            TopicNames names = TopicNames.defaults();
+            TopicCatalog catalog = stack.catalog();
+            TopicNames names = catalog.names();
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
             Topics topics = new Topics(names, registry,
                     new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())));
             try (registry; Admin admin = Admin.create(adminConfig)) {
-                return work.run(new TenantProvisioner(admin, adminConfig, names, topics.tenantPolicySerde().serializer(), registry,
-                        ApplicationAccess.Principals.defaults("aijobs-processor", "aijobs-cost-aggregator"), DevTopics.PARTITIONS,
-                        (short) 1, Clock.systemUTC()), endpoints, () -> {
-                            List<String> created = DevTopics.ensure(admin, names, List.of());
-                            SchemasCommand.register(registry, names, List.of());
+                return work.run(new TenantProvisioner(admin, adminConfig, catalog, topics.tenantPolicySerde().serializer(), registry,
+                        ApplicationAccess.Principals.defaults("aijobs-processor", "aijobs-cost-aggregator"), Clock.systemUTC()),
+                        endpoints, () -> {
+                            List<String> created = DevTopics.ensure(admin, catalog, List.of());
+                            SchemasCommand.register(registry, catalog, List.of());
                             return created;
                         });
             }
@@ -179,10 +181,10 @@ final class TenantCommand implements Runnable {
                 out.println("Tenant " + tenant + ": topics " + provisioned.topics() + " (retention " + retention + ")");
                 out.println("  schemas registered: " + String.join(", ", provisioned.subjects().keySet()));
                 if (provisioned.isolated()) {
-                    out.println("  principal User:" + provisioned.principal() + " with ACLs on " + TopicNames.defaults().tenantAclPrefix(tenant)
+                    out.println("  principal User:" + provisioned.principal() + " with ACLs on " + admin.stack.catalog().names().tenantAclPrefix(tenant)
                             + "* only (write: its jobs topic)");
                 }
-                out.println("  policy on " + TopicNames.defaults().tenantPolicies() + ": models " + (tenantSpec.allowedModels().isEmpty()
+                out.println("  policy on " + admin.stack.catalog().names().tenantPolicies() + ": models " + (tenantSpec.allowedModels().isEmpty()
                         ? "any" : tenantSpec.allowedModels()) + ", budget " + (budget == null ? "none" : budget + " " + currency)
                         + ", rate " + (rate == null ? "unlimited" : rate + " jobs/s") + ", dead letters " + deadLetters);
                 if (!provisioned.isolated()) {
@@ -274,7 +276,7 @@ final class TenantCommand implements Runnable {
         public Integer call() throws Exception {
             TenantId tenant = tenant(spec, tenantId);
             PrintWriter out = spec.commandLine().getOut();
-            TopicNames names = TopicNames.defaults();
+            TopicNames names = admin.stack.catalog().names();
             if (!yes) {
                 out.println("Would delete tenant " + tenant + ": its policy record, the ACLs of User:" + TenantProvisioner.principalName(tenant)
                         + " and on its topics, its quotas, its principal, and the topics " + names.tenantAclPrefix(tenant)

@@ -121,6 +121,28 @@ class CliIT {
     }
 
     @Test
+    void shouldCreateTopicsAndRegisterSubjectsUnderConfiguredPrefixesAndRetryTiers(StackEndpoints stack) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String tenantPrefix = "c" + run + ".tenant.";
+        String platformPrefix = "c" + run + ".platform.";
+
+        CliRun create = CliRun.of(withStack(stack, "tenant", "create", "acme", "--tenant-topic-prefix", tenantPrefix,
+                "--platform-topic-prefix", platformPrefix, "--retry-tiers", "slow"));
+
+        assertThat(create.exitCode()).as(create.err()).isZero();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            assertThat(admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .contains(tenantPrefix + "acme.jobs", tenantPrefix + "acme.results", platformPrefix + "retry.slow",
+                            platformPrefix + "tenant-policies")
+                    .doesNotContain(platformPrefix + "retry.transient", platformPrefix + "retry.rate-limited");
+        }
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
+        assertThat(registry.subjects()).contains(tenantPrefix + "acme.jobs-value", platformPrefix + "retry.slow-value",
+                platformPrefix + "usage-value").doesNotContain(platformPrefix + "retry.transient-value");
+    }
+
+    @Test
     void shouldProvisionATenantOnAStackWithoutSecurityAndSayWhatNeedsTheSecureProfile(StackEndpoints stack) {
         String tenant = "plain-" + UUID.randomUUID().toString().substring(0, 8);
 

@@ -26,7 +26,7 @@ class DevCommandIT {
         assertThat(run.out())
                 .contains("Starting Kafka 4.4.0 (KRaft)")
                 // one value subject per topic of the platform and of demo-1..3
-                .contains("Registered " + io.aijobs.contracts.Topics.valueSchemasByTopic(io.aijobs.contracts.TopicNames.defaults(),
+                .contains("Registered " + io.aijobs.contracts.TopicCatalog.defaults().valueSchemasByTopic(
                         java.util.List.of(io.aijobs.contracts.TenantId.of("demo-1"), io.aijobs.contracts.TenantId.of("demo-2"),
                                 io.aijobs.contracts.TenantId.of("demo-3"))).size() + " contract subjects.")
                 .contains("Processor running")

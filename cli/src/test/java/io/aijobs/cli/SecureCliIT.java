@@ -69,7 +69,7 @@ class SecureCliIT {
         stack = DevStack.up(StackSettings.ephemeral(dir).withSecure(true), false, log::info);
         endpoints = stack.endpoints();
         try (Admin admin = Admin.create(endpoints.adminClientConfig())) {
-            DevTopics.ensure(admin, NAMES, List.of());
+            DevTopics.ensure(admin, io.aijobs.contracts.TopicCatalog.of(NAMES), List.of());
         }
     }
 

@@ -43,11 +43,7 @@ final class AggregatorHarness {
         this.stack = stack;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
-            for (String topic : List.of(names.jobs(tenant), names.results(tenant), names.deadLetter(tenant), names.tenantAlerts(tenant),
-                    names.usage(), names.jobEvents(), names.platformDeadLetter(), names.retry("transient"), names.retry("rate-limited"),
-                    names.alerts(), names.prices(), names.usageAggregates(), names.tenantSpend(), names.tenantPolicies())) {
-                topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
-            }
+            io.aijobs.contracts.TopicCatalog.of(names).topics(List.of(tenant)).forEach(spec -> topics.add(spec.newTopic(Map.of())));
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
             TopicReadiness.await(admin, topics.stream().map(NewTopic::name).toList(), Duration.ofSeconds(60));
         }

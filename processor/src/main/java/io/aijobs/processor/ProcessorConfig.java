@@ -226,6 +226,12 @@ public final class ProcessorConfig extends StreamsAppConfig {
         return new FailurePolicies(policies, getDouble(RETRY_BACKOFF_JITTER_CONFIG), random);
     }
 
+    /** The topics of this processor: its prefixes and the retry tiers it is configured with. */
+    @Override
+    public io.aijobs.contracts.TopicCatalog topicCatalog() {
+        return super.topicCatalog().withRetryTiers(retryTiers());
+    }
+
     /** Every retry tier in use: each needs its topic. */
     public java.util.Set<String> retryTiers() {
         java.util.Set<String> tiers = new java.util.TreeSet<>();

@@ -90,4 +90,20 @@ class ProcessorConfigTest {
         assertThat(config.toString()).doesNotContain("sk-very-secret");
         assertThat(config.values().toString()).doesNotContain("sk-very-secret");
     }
+
+    @Test
+    void shouldGiveItsTopicCatalogTheConfiguredRetryTiersAndPrefixes() {
+        java.util.Map<String, Object> props = new java.util.HashMap<>();
+        props.put("bootstrap.servers", "127.0.0.1:9092");
+        props.put("schema.registry.url", "http://127.0.0.1:8081");
+        props.put("model.base.url", "http://127.0.0.1:8000/v1");
+        props.put("platform.topic.prefix", "p2.platform.");
+        props.put("retry.transient.tier", "slow");
+
+        io.aijobs.contracts.TopicCatalog catalog = new ProcessorConfig(props).topicCatalog();
+
+        assertThat(catalog.retryTiers()).containsExactly("rate-limited", "slow");
+        assertThat(catalog.platformTopics()).extracting(io.aijobs.contracts.TopicCatalog.Spec::name)
+                .contains("p2.platform.retry.slow", "p2.platform.retry.rate-limited").doesNotContain("p2.platform.retry.transient");
+    }
 }

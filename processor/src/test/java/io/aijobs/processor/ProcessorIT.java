@@ -85,6 +85,34 @@ class ProcessorIT {
         }
     }
 
+    @Test
+    void shouldAnswerANewTenantsFirstJobWithinTheDiscoveryIntervalAndARebalance(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(20)));
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        long discoveryMs = 2_000;
+        io.aijobs.contracts.TenantId late = io.aijobs.contracts.TenantId.of("late");
+
+        try (ProcessorApp app = ProcessorApp.start(harness.config(stub.baseUrl(),
+                Map.of(ProcessorConfig.TENANT_DISCOVERY_INTERVAL_MS_CONFIG, discoveryMs)));
+             Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()));
+             JobPublisher publisher = harness.publisher()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.streams().state() == KafkaStreams.State.RUNNING);
+            List<org.apache.kafka.clients.admin.NewTopic> topics = io.aijobs.contracts.TopicCatalog.of(harness.names).tenantTopics(late)
+                    .stream().map(spec -> spec.newTopic(Map.of())).toList();
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            io.aijobs.devstack.TopicReadiness.await(admin, topics.stream().map(org.apache.kafka.clients.admin.NewTopic::name).toList(),
+                    Duration.ofSeconds(30));
+            long created = System.nanoTime();
+            publisher.publishAndWait(io.aijobs.schema.JobRequest.newBuilder(harness.job("late-1")).setTenantId(late.value()).build(),
+                    Duration.ofSeconds(30));
+
+            // the bound the README states: the discovery interval, then one rebalance of the group
+            await().atMost(Duration.ofMillis(discoveryMs + 15_000)).until(() -> !harness.committed(harness.names.results(late),
+                    JobResult.class).isEmpty());
+            System.out.printf("new tenant's first result %d ms after its topics existed%n", (System.nanoTime() - created) / 1_000_000);
+        }
+    }
+
     private static java.util.Collection<org.apache.kafka.clients.admin.MemberDescription> members(Admin admin, String group)
             throws Exception {
         return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(30, TimeUnit.SECONDS).members();

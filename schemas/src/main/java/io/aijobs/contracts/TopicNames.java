@@ -17,8 +17,6 @@ public record TopicNames(String tenantPrefix, String platformPrefix) {
 
     public static final String DEFAULT_TENANT_PREFIX = "tenant.";
     public static final String DEFAULT_PLATFORM_PREFIX = "platform.";
-    /** The processor's default retry tiers, one per retried failure category: {@code platform.retry.transient}, ... */
-    public static final java.util.List<String> DEFAULT_RETRY_TIERS = java.util.List.of("transient", "rate-limited");
 
     /** Tenant-facing topic kinds. */
     public enum TenantTopic {

@@ -14,10 +14,7 @@ import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.serde.AvroSerde;
 import io.aijobs.serde.AvroSerdeConfig;
 import io.aijobs.serde.SchemaRegistryClient;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.Serde;
@@ -172,47 +169,6 @@ public final class Topics {
     /** {@code platform.retry.<tier>}, key jobId. */
     public Topic<String, JobRetry> retry(String tier) {
         return new Topic<>(names.retry(tier), keys, retries);
-    }
-
-    /** The value schema of each tenant-facing topic, in {@link TopicNames.TenantTopic} order. */
-    public static Schema valueSchema(TopicNames.TenantTopic kind) {
-        switch (kind) {
-            case JOBS:
-                return JobRequest.getClassSchema();
-            case RESULTS:
-                return JobResult.getClassSchema();
-            case DLT:
-                return JobFailure.getClassSchema();
-            case ALERTS:
-                return Alert.getClassSchema();
-            default:
-                throw new IllegalArgumentException(kind.name());
-        }
-    }
-
-    /**
-     * The value schema of every topic of the given tenants and of the platform, by topic name: what must be
-     * registered (under {@code <topic>-value}) before producers with auto-registration off can write.
-     */
-    public static Map<String, Schema> valueSchemasByTopic(TopicNames names, Collection<TenantId> tenants) {
-        Map<String, Schema> schemas = new LinkedHashMap<>();
-        for (TenantId tenant : tenants) {
-            for (TopicNames.TenantTopic kind : TopicNames.TenantTopic.values()) {
-                schemas.put(names.tenantTopic(tenant, kind), valueSchema(kind));
-            }
-        }
-        schemas.put(names.usage(), ModelCallUsage.getClassSchema());
-        schemas.put(names.jobEvents(), JobEvent.getClassSchema());
-        schemas.put(names.alerts(), Alert.getClassSchema());
-        schemas.put(names.platformDeadLetter(), JobFailure.getClassSchema());
-        schemas.put(names.prices(), ModelPrice.getClassSchema());
-        schemas.put(names.usageAggregates(), UsageAggregate.getClassSchema());
-        schemas.put(names.tenantSpend(), TenantSpend.getClassSchema());
-        schemas.put(names.tenantPolicies(), TenantPolicy.getClassSchema());
-        for (String tier : TopicNames.DEFAULT_RETRY_TIERS) {
-            schemas.put(names.retry(tier), JobRetry.getClassSchema());
-        }
-        return schemas;
     }
 
     /** Every top-level contract schema, for registration and compatibility checks. */

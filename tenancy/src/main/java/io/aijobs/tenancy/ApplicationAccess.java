@@ -3,10 +3,12 @@ package io.aijobs.tenancy;
 import static io.aijobs.tenancy.TenantProvisioner.allow;
 
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.TopicCatalog;
+import io.aijobs.contracts.TopicCatalog.Party;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -49,16 +51,30 @@ public final class ApplicationAccess {
             return new Principals(DEFAULT_PROCESSOR_USER, processorApplicationId, DEFAULT_AGGREGATOR_USER, aggregatorApplicationId);
         }
 
-        /** What the applications need on one tenant's topics. */
-        List<AclBinding> perTenantAcls(TopicNames names, TenantId tenant) {
-            String processor = "User:" + processorUser;
+        /** What the applications need on one tenant's topics: what each reads and writes there, by the catalog. */
+        List<AclBinding> perTenantAcls(TopicCatalog catalog, TenantId tenant) {
+            return topicAcls(catalog.tenantTopics(tenant));
+        }
+
+        /** READ and DESCRIBE on each topic its application reads, WRITE and DESCRIBE on each it writes. */
+        List<AclBinding> topicAcls(List<TopicCatalog.Spec> topics) {
             List<AclBinding> acls = new ArrayList<>();
-            acls.addAll(topic(names.jobs(tenant), processor, AclOperation.READ, AclOperation.DESCRIBE));
-            acls.addAll(topic(names.results(tenant), processor, AclOperation.WRITE, AclOperation.DESCRIBE));
-            // the failure alerts read the dead letters back
-            acls.addAll(topic(names.deadLetter(tenant), processor, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE));
-            acls.addAll(topic(names.tenantAlerts(tenant), processor, AclOperation.WRITE, AclOperation.DESCRIBE));
-            acls.addAll(topic(names.tenantAlerts(tenant), "User:" + aggregatorUser, AclOperation.WRITE, AclOperation.DESCRIBE));
+            for (TopicCatalog.Spec spec : topics) {
+                for (Map.Entry<Party, String> application : Map.of(Party.PROCESSOR, "User:" + processorUser,
+                        Party.COST_AGGREGATOR, "User:" + aggregatorUser).entrySet()) {
+                    List<AclOperation> operations = new ArrayList<>();
+                    if (spec.readBy(application.getKey())) {
+                        operations.add(AclOperation.READ);
+                    }
+                    if (spec.writtenBy(application.getKey())) {
+                        operations.add(AclOperation.WRITE);
+                    }
+                    if (!operations.isEmpty()) {
+                        operations.add(AclOperation.DESCRIBE);
+                        acls.addAll(topic(spec.name(), application.getValue(), operations.toArray(AclOperation[]::new)));
+                    }
+                }
+            }
             return acls;
         }
     }
@@ -67,34 +83,19 @@ public final class ApplicationAccess {
      * Creates the applications' principals (when missing) and their platform-wide ACLs. Idempotent; passwords given
      * are set (so a restarted dev stack can reuse its applications' credentials).
      */
-    public static void grant(Admin admin, TopicNames names, Principals principals, String processorPassword, String aggregatorPassword)
+    public static void grant(Admin admin, TopicCatalog catalog, Principals principals, String processorPassword, String aggregatorPassword)
             throws InterruptedException, ExecutionException, TimeoutException {
         Scram.upsert(admin, principals.processorUser(), processorPassword, 8192, TIMEOUT);
         Scram.upsert(admin, principals.aggregatorUser(), aggregatorPassword, 8192, TIMEOUT);
-        admin.createAcls(platformAcls(names, principals)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        admin.createAcls(platformAcls(catalog, principals)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
-    static List<AclBinding> platformAcls(TopicNames names, Principals principals) {
+    /** Each application's own resources, and what it reads and writes of the platform's topics (every retry tier included). */
+    static List<AclBinding> platformAcls(TopicCatalog catalog, Principals principals) {
         List<AclBinding> acls = new ArrayList<>();
-        String processor = "User:" + principals.processorUser();
-        acls.addAll(streamsApplication(processor, principals.processorApplicationId()));
-        for (String topic : List.of(names.tenantSpend(), names.prices(), names.tenantPolicies(), names.jobEvents(), names.platformDeadLetter())) {
-            acls.addAll(topic(topic, processor, AclOperation.READ, AclOperation.DESCRIBE));
-        }
-        for (String topic : List.of(names.usage(), names.jobEvents(), names.platformDeadLetter(), names.alerts())) {
-            acls.addAll(topic(topic, processor, AclOperation.WRITE, AclOperation.DESCRIBE));
-        }
-        for (String tier : TopicNames.DEFAULT_RETRY_TIERS) {
-            acls.addAll(topic(names.retry(tier), processor, AclOperation.WRITE, AclOperation.DESCRIBE));
-        }
-        String aggregator = "User:" + principals.aggregatorUser();
-        acls.addAll(streamsApplication(aggregator, principals.aggregatorApplicationId()));
-        for (String topic : List.of(names.usage(), names.prices(), names.tenantPolicies())) {
-            acls.addAll(topic(topic, aggregator, AclOperation.READ, AclOperation.DESCRIBE));
-        }
-        for (String topic : List.of(names.usageAggregates(), names.tenantSpend(), names.alerts())) {
-            acls.addAll(topic(topic, aggregator, AclOperation.WRITE, AclOperation.DESCRIBE));
-        }
+        acls.addAll(streamsApplication("User:" + principals.processorUser(), principals.processorApplicationId()));
+        acls.addAll(streamsApplication("User:" + principals.aggregatorUser(), principals.aggregatorApplicationId()));
+        acls.addAll(principals.topicAcls(catalog.platformTopics()));
         return acls;
     }
 
@@ -109,7 +110,7 @@ public final class ApplicationAccess {
         return acls;
     }
 
-    private static List<AclBinding> topic(String topic, String principal, AclOperation... operations) {
+    static List<AclBinding> topic(String topic, String principal, AclOperation... operations) {
         List<AclBinding> acls = new ArrayList<>();
         for (AclOperation operation : operations) {
             acls.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, principal, operation));

@@ -2,7 +2,7 @@ package io.aijobs.tenancy;
 
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
-import io.aijobs.contracts.Topics;
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.schema.TenantPolicy;
 import io.aijobs.serde.SchemaRegistryClient;
 import java.time.Clock;
@@ -76,12 +76,11 @@ public final class TenantProvisioner {
 
     private final Admin admin;
     private final Map<String, Object> clientConfig;
+    private final TopicCatalog catalog;
     private final TopicNames names;
     private final Serializer<TenantPolicy> policySerializer;
     private final SchemaRegistryClient registry;
     private final ApplicationAccess.Principals applications;
-    private final int partitions;
-    private final short replicationFactor;
     private final Clock clock;
 
     /**
@@ -91,17 +90,15 @@ public final class TenantProvisioner {
      * @param registry         the schema registry, where the tenant's topics' value subjects are registered
      * @param applications     the applications' principals, which get their per-tenant ACLs here
      */
-    public TenantProvisioner(Admin admin, Map<String, Object> clientConfig, TopicNames names, Serializer<TenantPolicy> policySerializer,
-                             SchemaRegistryClient registry, ApplicationAccess.Principals applications, int partitions,
-                             short replicationFactor, Clock clock) {
+    public TenantProvisioner(Admin admin, Map<String, Object> clientConfig, TopicCatalog catalog, Serializer<TenantPolicy> policySerializer,
+                             SchemaRegistryClient registry, ApplicationAccess.Principals applications, Clock clock) {
         this.admin = Objects.requireNonNull(admin, "admin");
         this.clientConfig = Map.copyOf(clientConfig);
-        this.names = Objects.requireNonNull(names, "names");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.names = catalog.names();
         this.policySerializer = Objects.requireNonNull(policySerializer, "policySerializer");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.applications = Objects.requireNonNull(applications, "applications");
-        this.partitions = partitions;
-        this.replicationFactor = replicationFactor;
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -137,7 +134,7 @@ public final class TenantProvisioner {
         // serialized first: a registry that is down fails the create before anything exists
         byte[] policyBytes = policySerializer.serialize(names.tenantPolicies(), policy);
         List<String> topics = tenantTopics(tenant);
-        ensureTopics(topics, spec.retention());
+        ensureTopics(tenant, spec.retention());
         Map<String, Integer> subjects = registerSubjects(tenant);
         String principal = principalName(tenant);
         boolean isolated = authorizerEnabled();
@@ -154,9 +151,8 @@ public final class TenantProvisioner {
     /** Registers the value schema of each of the tenant's topics under {@code <topic>-value}; subject to schema id. */
     private Map<String, Integer> registerSubjects(TenantId tenant) {
         Map<String, Integer> ids = new java.util.LinkedHashMap<>();
-        for (TopicNames.TenantTopic kind : TopicNames.TenantTopic.values()) {
-            String subject = names.tenantTopic(tenant, kind) + "-value";
-            ids.put(subject, registry.register(subject, Topics.valueSchema(kind)));
+        for (TopicCatalog.Spec topic : catalog.tenantTopics(tenant)) {
+            ids.put(topic.valueSubject(), registry.register(topic.valueSubject(), topic.valueSchema()));
         }
         return ids;
     }
@@ -238,16 +234,12 @@ public final class TenantProvisioner {
     }
 
     List<String> tenantTopics(TenantId tenant) {
-        List<String> topics = new ArrayList<>();
-        for (TopicNames.TenantTopic kind : TopicNames.TenantTopic.values()) {
-            topics.add(names.tenantTopic(tenant, kind));
-        }
-        return topics;
+        return catalog.tenantTopics(tenant).stream().map(TopicCatalog.Spec::name).toList();
     }
 
-    private void ensureTopics(List<String> topics, Duration retention) throws InterruptedException, ExecutionException, TimeoutException {
+    private void ensureTopics(TenantId tenant, Duration retention) throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, String> configs = Map.of("retention.ms", Long.toString(retention.toMillis()));
-        List<NewTopic> wanted = topics.stream().map(topic -> new NewTopic(topic, partitions, replicationFactor).configs(configs)).toList();
+        List<NewTopic> wanted = catalog.tenantTopics(tenant).stream().map(topic -> topic.newTopic(configs)).toList();
         var results = admin.createTopics(wanted).values();
         List<String> existed = new ArrayList<>();
         for (var entry : results.entrySet()) {
@@ -276,7 +268,11 @@ public final class TenantProvisioner {
         String user = "User:" + principalName(tenant);
         String prefix = names.tenantAclPrefix(tenant);
         List<AclBinding> acls = new ArrayList<>();
-        acls.add(allow(ResourceType.TOPIC, names.jobs(tenant), PatternType.LITERAL, user, AclOperation.WRITE));
+        for (TopicCatalog.Spec topic : catalog.tenantTopics(tenant)) {
+            if (topic.writtenBy(TopicCatalog.Party.TENANT)) {
+                acls.add(allow(ResourceType.TOPIC, topic.name(), PatternType.LITERAL, user, AclOperation.WRITE));
+            }
+        }
         for (AclOperation operation : List.of(AclOperation.READ, AclOperation.DESCRIBE)) {
             acls.add(allow(ResourceType.TOPIC, prefix, PatternType.PREFIXED, user, operation));
             acls.add(allow(ResourceType.GROUP, prefix, PatternType.PREFIXED, user, operation));
@@ -284,7 +280,7 @@ public final class TenantProvisioner {
         // a transactional or idempotent producer of the tenant's jobs may use ids under its prefix
         acls.add(allow(ResourceType.TRANSACTIONAL_ID, prefix, PatternType.PREFIXED, user, AclOperation.WRITE));
         acls.add(allow(ResourceType.TRANSACTIONAL_ID, prefix, PatternType.PREFIXED, user, AclOperation.DESCRIBE));
-        acls.addAll(applications.perTenantAcls(names, tenant));
+        acls.addAll(applications.perTenantAcls(catalog, tenant));
         return acls;
     }
 
