@@ -1,4 +1,4 @@
-package io.aijobs.costs;
+package io.aijobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -18,48 +18,70 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The README's cost aggregator configuration table (the contiguous Markdown table right after the line
- * {@value #MARKER}) names every key of {@link CostAggregatorConfig#configDef()}, and no other, each with its default.
+ * Each application's README configuration table (the contiguous Markdown table right after its marker line
+ * {@code <!-- config-table: NAME -->}) names every key of the application's {@code ConfigDef}, and no other, each with
+ * its default. Here because this module sees both applications.
  *
  * <p>How a default is written: {@code required} when the key has none; {@code none} when it is null or empty; else
  * the value in backticks (a list joined with commas, numbers as Java prints them), optionally followed by a note in
  * parentheses, e.g. {@code `-1` (off)}. The row {@code streams.*} (passed to Kafka Streams) is the one row that is
  * not a key, and has no default.
  */
-class ReadmeConfigTableTest {
+class ReadmeConfigTablesTest {
 
     private static final Path README = Path.of("../README.md");
-    private static final String MARKER = "<!-- config-table: cost-aggregator -->";
-    private static final String PASS_THROUGH_ROW = CostAggregatorConfig.STREAMS_PREFIX + "*";
+    private static final String PASS_THROUGH_ROW = io.aijobs.application.StreamsAppConfig.STREAMS_PREFIX + "*";
 
-    @Test
-    void shouldDocumentEveryConfigKeyAndNoOther() throws IOException {
-        Set<String> documented = documentedDefaults().keySet();
-        Set<String> defined = CostAggregatorConfig.configDef().names();
+    /** One application's table: its marker and the configuration it documents. */
+    record Table(String application, ConfigDef definition) {
+        String marker() {
+            return "<!-- config-table: " + application + " -->";
+        }
+
+        @Override
+        public String toString() {
+            return application;
+        }
+    }
+
+    static java.util.stream.Stream<Table> tables() {
+        return java.util.stream.Stream.of(new Table("processor", io.aijobs.processor.ProcessorConfig.configDef()),
+                new Table("cost-aggregator", io.aijobs.costs.CostAggregatorConfig.configDef()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("tables")
+    void shouldDocumentEveryConfigKeyAndNoOther(Table table) throws IOException {
+        String tableMarker = table.marker();
+        Set<String> documented = documentedDefaults(tableMarker).keySet();
+        Set<String> defined = table.definition().names();
 
         assertSoftly(softly -> {
             softly.assertThat(difference(defined, documented))
-                    .as("keys of CostAggregatorConfig without a row in the README table after %s", MARKER).isEmpty();
+                    .as("keys of the configuration without a row in the README table after %s", tableMarker).isEmpty();
             softly.assertThat(difference(documented, defined))
-                    .as("rows in the README table after %s naming no key of CostAggregatorConfig", MARKER).isEmpty();
+                    .as("rows in the README table after %s naming no key of the configuration", tableMarker).isEmpty();
         });
     }
 
-    @Test
-    void shouldDocumentEachDefaultAsTheConfigDefHasIt() throws IOException {
-        Map<String, ConfigDef.ConfigKey> defined = CostAggregatorConfig.configDef().configKeys();
+    @ParameterizedTest
+    @MethodSource("tables")
+    void shouldDocumentEachDefaultAsTheConfigDefHasIt(Table table) throws IOException {
+        String tableMarker = table.marker();
+        Map<String, ConfigDef.ConfigKey> defined = table.definition().configKeys();
         List<String> wrong = new ArrayList<>();
-        documentedDefaults().forEach((name, documented) -> {
+        documentedDefaults(tableMarker).forEach((name, documented) -> {
             ConfigDef.ConfigKey key = defined.get(name);
             if (key != null && !rendered(key).equals(documented)) {
                 wrong.add(name + ": README says '" + documented + "', the ConfigDef '" + rendered(key) + "'");
             }
         });
 
-        assertThat(wrong).as("defaults in the README table after %s", MARKER).isEmpty();
+        assertThat(wrong).as("defaults in the README table after %s", tableMarker).isEmpty();
     }
 
     private static Set<String> difference(Set<String> left, Set<String> right) {
@@ -84,15 +106,15 @@ class ReadmeConfigTableTest {
     }
 
     /** Key to documented default, in table order; fails on a malformed row or a key listed twice. */
-    static Map<String, String> documentedDefaults() throws IOException {
+    static Map<String, String> documentedDefaults(String tableMarker) throws IOException {
         List<String> lines = Files.readAllLines(README, StandardCharsets.UTF_8);
-        int marker = lines.indexOf(MARKER);
-        assertThat(marker).as("the line %s in %s", MARKER, README.toAbsolutePath().normalize()).isNotNegative();
-        assertThat(lines.lastIndexOf(MARKER)).as("%s appears once", MARKER).isEqualTo(marker);
+        int marker = lines.indexOf(tableMarker);
+        assertThat(marker).as("the line %s in %s", tableMarker, README.toAbsolutePath().normalize()).isNotNegative();
+        assertThat(lines.lastIndexOf(tableMarker)).as("%s appears once", tableMarker).isEqualTo(marker);
         int row = marker + 1;
         boolean header = row + 1 < lines.size() && lines.get(row).startsWith("| key | default |")
                 && lines.get(row + 1).startsWith("| ---");
-        assertThat(header).as("a table with a header `| key | default | ...` right after %s", MARKER).isTrue();
+        assertThat(header).as("a table with a header `| key | default | ...` right after %s", tableMarker).isTrue();
         Map<String, String> defaults = new LinkedHashMap<>();
         Pattern keyCell = Pattern.compile("`([^`]+)`");
         for (row += 2; row < lines.size() && lines.get(row).startsWith("|"); row++) {
