@@ -7,8 +7,8 @@ import org.apache.avro.Schema;
  * The subset of the Confluent schema-registry API the platform uses, for Avro schemas.
  *
  * <p>{@link RestSchemaRegistryClient} talks to a real registry (Confluent Schema Registry, or Apicurio Registry's
- * {@code /apis/ccompat/v7}); {@link InMemorySchemaRegistryClient} implements the same rules in memory for unit
- * tests and {@code TopologyTestDriver}. Implementations are thread-safe and cache what cannot change (the schema
+ * {@code /apis/ccompat/v7}); {@code InMemorySchemaRegistryClient}, in this module's test jar, implements the same
+ * rules in memory for unit tests and {@code TopologyTestDriver}. Implementations are thread-safe and cache what cannot change (the schema
  * behind an id, the id of a schema under a subject).
  *
  * <p>Every method throws {@link SchemaRegistryException} for an error answer or an unreachable registry.
