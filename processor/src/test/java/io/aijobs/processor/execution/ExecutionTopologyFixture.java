@@ -1,0 +1,162 @@
+package io.aijobs.processor.execution;
+
+import io.aijobs.contracts.JobValidator;
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.processor.JobTopology;
+import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
+import io.aijobs.processor.admission.TenantPolicyEnforcer;
+import io.aijobs.processor.failure.FailurePolicies;
+import io.aijobs.processor.failure.RetryPolicy;
+import io.aijobs.processor.metrics.ProcessorMetrics;
+import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.processor.pricing.PriceTable;
+import io.aijobs.schema.ChatMessage;
+import io.aijobs.schema.FailureCategory;
+import io.aijobs.schema.JobEvent;
+import io.aijobs.schema.JobEventType;
+import io.aijobs.schema.JobFailure;
+import io.aijobs.schema.JobParameters;
+import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.JobResult;
+import io.aijobs.schema.JobRetry;
+import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.state.JobExecutionState;
+import io.aijobs.serde.AvroDeserializer;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.InMemorySchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The execution processor's topology on TopologyTestDriver with a hand-answered model client: the driver, its input
+ * and output topics and the helpers that {@link JobExecutionProcessorTest}, {@link JobExecutionRetryTest} and
+ * {@link JobExecutionRefusalTest} share. A test may change {@code limiter}, {@code policy} or {@code enforcer} and call
+ * {@link #startDriver()} again after closing the driver.
+ */
+abstract class ExecutionTopologyFixture {
+
+    static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    static final TopicNames NAMES = TopicNames.defaults();
+    static final TenantId ACME = TenantId.of("acme");
+
+    @TempDir
+    Path stateDir;
+
+    final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    final Topics topics = new Topics(NAMES, registry, new AvroSerdeConfig(Map.of(
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    final ManualModelClient model = new ManualModelClient();
+    InFlightLimiter limiter = new InFlightLimiter(2);
+    UnknownModelPolicy policy = UnknownModelPolicy.UNPRICED;
+    TenantPolicyEnforcer enforcer = TenantPolicyEnforcer.permissive();
+    // no jitter: delays are exact. TRANSIENT: 3 attempts, 1 s then 2 s; RATE_LIMITED: 3 attempts, 1 s, honours Retry-After
+    final FailurePolicies failurePolicies = new FailurePolicies(Map.of(
+            FailureCategory.TRANSIENT, new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(10), "transient"),
+            FailureCategory.RATE_LIMITED, new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(10), "rate-limited")),
+            0.0, () -> 0.5);
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> acmeJobs;
+    TestOutputTopic<String, JobResult> acmeResults;
+    TestOutputTopic<String, JobFailure> acmeDlt;
+    TestOutputTopic<String, ModelCallUsage> usage;
+    TestOutputTopic<String, JobEvent> events;
+    TestOutputTopic<String, JobRetry> transientRetries;
+    TestOutputTopic<String, JobRetry> rateLimitedRetries;
+
+    @BeforeEach
+    void start() {
+        startDriver();
+    }
+
+    @AfterEach
+    void stop() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    void startDriver() {
+        ExecutionDependencies deps = new ExecutionDependencies(NAMES, new AvroDeserializer<>(JobRequest.class, registry),
+                new JobValidator(1000), model, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
+                new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
+                Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(JobTopology.build(deps, topics), props, T0);
+        acmeJobs = driver.createInputTopic(NAMES.jobs(ACME), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        acmeResults = driver.createOutputTopic(NAMES.results(ACME), Serdes.String().deserializer(), topics.jobResultSerde().deserializer());
+        acmeDlt = driver.createOutputTopic(NAMES.deadLetter(ACME), Serdes.String().deserializer(), topics.jobFailureSerde().deserializer());
+        usage = driver.createOutputTopic(NAMES.usage(), Serdes.String().deserializer(), topics.usageSerde().deserializer());
+        events = driver.createOutputTopic(NAMES.jobEvents(), Serdes.String().deserializer(), topics.jobEventSerde().deserializer());
+        transientRetries = driver.createOutputTopic(NAMES.retry("transient"), Serdes.String().deserializer(),
+                topics.jobRetrySerde().deserializer());
+        rateLimitedRetries = driver.createOutputTopic(NAMES.retry("rate-limited"), Serdes.String().deserializer(),
+                topics.jobRetrySerde().deserializer());
+    }
+
+    static JobRequest job(String jobId, String tenant) {
+        return JobRequest.newBuilder().setJobId(jobId).setTenantId(tenant).setModel("m")
+                .setMessages(List.of(new ChatMessage("user", "hello")))
+                .setParameters(JobParameters.newBuilder().build())
+                .setSubmittedAt(T0).build();
+    }
+
+    void submit(JobRequest job) {
+        submit(job.getJobId(), job);
+    }
+
+    void submit(String key, JobRequest job) {
+        byte[] bytes = topics.jobRequestSerde().serializer().serialize(NAMES.jobs(ACME), job);
+        acmeJobs.pipeInput(key, bytes);
+    }
+
+    void tick() {
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+    }
+
+    JobExecutionState state(String jobId) {
+        KeyValueStore<String, JobExecutionState> store = driver.getKeyValueStore(JobTopology.STATE_STORE);
+        return store.get("acme/" + jobId);
+    }
+
+    List<JobEventType> eventTypes() {
+        return events.readValuesToList().stream().map(JobEvent::getType).toList();
+    }
+
+    static String header(TestRecord<String, ?> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    static ModelOutcome unavailable() {
+        return new ModelOutcome.ServerError(503, "overloaded", Duration.ofMillis(3));
+    }
+
+    static io.aijobs.schema.TenantPolicy.Builder acmePolicy() {
+        return io.aijobs.schema.TenantPolicy.newBuilder().setTenantId("acme").setRetentionMs(86_400_000L).setUpdatedAt(T0);
+    }
+
+    TestInputTopic<String, io.aijobs.schema.TenantPolicy> policies() {
+        return driver.createInputTopic(NAMES.tenantPolicies(), Serdes.String().serializer(), topics.tenantPolicySerde().serializer());
+    }
+}
