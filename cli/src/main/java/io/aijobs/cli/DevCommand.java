@@ -137,7 +137,7 @@ final class DevCommand implements Callable<Integer> {
                 tenantIds.add(TenantId.of(DemoJobs.tenant(i)));
             }
             // the topics of the processor this command runs: its default prefixes and retry tiers
-            TopicCatalog catalog = new ProcessorConfig(processorConfig(endpoints, "http://unused")).topicCatalog();
+            TopicCatalog catalog = new ProcessorConfig(processorConfig(endpoints, modelBaseUrl)).topicCatalog();
             TopicNames names = catalog.names();
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
             try (Admin admin = Admin.create(endpoints.adminClientConfig())) {

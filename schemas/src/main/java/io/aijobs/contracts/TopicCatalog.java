@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.avro.Schema;
+import io.aijobs.contracts.TopicNames.TenantTopic;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
@@ -56,32 +57,33 @@ public final class TopicCatalog {
 
     /** Every kind of topic, with what holds for every topic of that kind. */
     public enum Kind {
-        JOBS(true, JobRequest.getClassSchema(), false, parties(Party.TENANT, Party.OPERATOR), parties(Party.PROCESSOR)),
-        RESULTS(true, JobResult.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.TENANT)),
+        JOBS(TenantTopic.JOBS, JobRequest.getClassSchema(), false, parties(Party.TENANT, Party.OPERATOR), parties(Party.PROCESSOR)),
+        RESULTS(TenantTopic.RESULTS, JobResult.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.TENANT)),
         /** Read back by the processor's failure alerts. */
-        DEAD_LETTERS(true, JobFailure.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.TENANT, Party.PROCESSOR, Party.OPERATOR)),
-        TENANT_ALERTS(true, Alert.getClassSchema(), false, parties(Party.PROCESSOR, Party.COST_AGGREGATOR), parties(Party.TENANT)),
-        USAGE(false, ModelCallUsage.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.COST_AGGREGATOR)),
+        DEAD_LETTERS(TenantTopic.DLT, JobFailure.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.TENANT, Party.PROCESSOR, Party.OPERATOR)),
+        TENANT_ALERTS(TenantTopic.ALERTS, Alert.getClassSchema(), false, parties(Party.PROCESSOR, Party.COST_AGGREGATOR), parties(Party.TENANT)),
+        USAGE(null, ModelCallUsage.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.COST_AGGREGATOR)),
         /** Read back by the processor's failure alerts. */
-        JOB_EVENTS(false, JobEvent.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.PROCESSOR)),
-        ALERTS(false, Alert.getClassSchema(), false, parties(Party.PROCESSOR, Party.COST_AGGREGATOR), parties(Party.OPERATOR)),
+        JOB_EVENTS(null, JobEvent.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.PROCESSOR)),
+        ALERTS(null, Alert.getClassSchema(), false, parties(Party.PROCESSOR, Party.COST_AGGREGATOR), parties(Party.OPERATOR)),
         /** Read back by the processor's failure alerts. */
-        PLATFORM_DEAD_LETTERS(false, JobFailure.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.PROCESSOR, Party.OPERATOR)),
-        PRICES(false, ModelPrice.getClassSchema(), true, parties(Party.OPERATOR), parties(Party.PROCESSOR, Party.COST_AGGREGATOR)),
-        USAGE_AGGREGATES(false, UsageAggregate.getClassSchema(), true, parties(Party.COST_AGGREGATOR), parties(Party.OPERATOR)),
-        TENANT_SPEND(false, TenantSpend.getClassSchema(), true, parties(Party.COST_AGGREGATOR), parties(Party.PROCESSOR)),
-        TENANT_POLICIES(false, TenantPolicy.getClassSchema(), true, parties(Party.OPERATOR), parties(Party.PROCESSOR, Party.COST_AGGREGATOR)),
+        PLATFORM_DEAD_LETTERS(null, JobFailure.getClassSchema(), false, parties(Party.PROCESSOR), parties(Party.PROCESSOR, Party.OPERATOR)),
+        PRICES(null, ModelPrice.getClassSchema(), true, parties(Party.OPERATOR), parties(Party.PROCESSOR, Party.COST_AGGREGATOR)),
+        USAGE_AGGREGATES(null, UsageAggregate.getClassSchema(), true, parties(Party.COST_AGGREGATOR), parties(Party.OPERATOR)),
+        TENANT_SPEND(null, TenantSpend.getClassSchema(), true, parties(Party.COST_AGGREGATOR), parties(Party.PROCESSOR)),
+        TENANT_POLICIES(null, TenantPolicy.getClassSchema(), true, parties(Party.OPERATOR), parties(Party.PROCESSOR, Party.COST_AGGREGATOR)),
         /** One topic per retry tier: a log of the retries scheduled, written by the processor. */
-        RETRY(false, JobRetry.getClassSchema(), false, parties(Party.PROCESSOR), parties());
+        RETRY(null, JobRetry.getClassSchema(), false, parties(Party.PROCESSOR), parties());
 
-        private final boolean perTenant;
+        /** The tenant topic this kind is, or null for a platform topic. */
+        private final TenantTopic tenantTopic;
         private final Schema valueSchema;
         private final boolean compacted;
         private final Set<Party> writers;
         private final Set<Party> readers;
 
-        Kind(boolean perTenant, Schema valueSchema, boolean compacted, Set<Party> writers, Set<Party> readers) {
-            this.perTenant = perTenant;
+        Kind(TenantTopic tenantTopic, Schema valueSchema, boolean compacted, Set<Party> writers, Set<Party> readers) {
+            this.tenantTopic = tenantTopic;
             this.valueSchema = valueSchema;
             this.compacted = compacted;
             this.writers = writers;
@@ -89,7 +91,7 @@ public final class TopicCatalog {
         }
 
         public boolean perTenant() {
-            return perTenant;
+            return tenantTopic != null;
         }
 
         public Schema valueSchema() {
@@ -194,22 +196,9 @@ public final class TopicCatalog {
         return retryTiers;
     }
 
-    public int partitions() {
-        return partitions;
-    }
-
-    public short replicationFactor() {
-        return replicationFactor;
-    }
-
     /** The same catalog with other retry tiers. */
     public TopicCatalog withRetryTiers(Collection<String> tiers) {
         return new TopicCatalog(names, tiers, partitions, replicationFactor);
-    }
-
-    /** The same catalog with other partition and replication defaults. */
-    public TopicCatalog withSizing(int partitions, short replicationFactor) {
-        return new TopicCatalog(names, retryTiers, partitions, replicationFactor);
     }
 
     /** The topics of one tenant, in {@link Kind} order. */
@@ -218,7 +207,7 @@ public final class TopicCatalog {
         List<Spec> topics = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             if (kind.perTenant()) {
-                topics.add(new Spec(tenantTopicName(kind, tenant), kind, tenant, partitions, replicationFactor));
+                topics.add(new Spec(names.tenantTopic(tenant, kind.tenantTopic), kind, tenant, partitions, replicationFactor));
             }
         }
         return topics;
@@ -258,16 +247,6 @@ public final class TopicCatalog {
         Map<String, Schema> schemas = new LinkedHashMap<>();
         topics(tenants).forEach(spec -> schemas.put(spec.name(), spec.valueSchema()));
         return schemas;
-    }
-
-    private String tenantTopicName(Kind kind, TenantId tenant) {
-        return switch (kind) {
-            case JOBS -> names.jobs(tenant);
-            case RESULTS -> names.results(tenant);
-            case DEAD_LETTERS -> names.deadLetter(tenant);
-            case TENANT_ALERTS -> names.tenantAlerts(tenant);
-            default -> throw new IllegalArgumentException(kind + " is not a tenant topic");
-        };
     }
 
     private String platformTopicName(Kind kind) {
