@@ -1,18 +1,15 @@
 package io.aijobs.application;
 
-import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topic;
 import io.aijobs.pricing.PriceBook;
 import io.aijobs.schema.ModelPrice;
 import java.util.Objects;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The prices both applications follow: a global store of the compacted {@code platform.prices} topic, mirrored into
@@ -28,12 +25,10 @@ public final class PricesGlobalStore {
     private PricesGlobalStore() {
     }
 
-    /** Adds the store, fed from {@code names.prices()}, keeping {@code book} in step with it. */
-    public static void addTo(Topology topology, TopicNames names, Serde<ModelPrice> serde, PriceBook book) {
+    /** Adds the store, fed from {@code prices} ({@code platform.prices}), keeping {@code book} in step with it. */
+    public static void addTo(Topology topology, Topic<String, ModelPrice> prices, PriceBook book) {
         Objects.requireNonNull(book, "book");
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(), serde)
-                        .withLoggingDisabled(),
-                SOURCE, Serdes.String().deserializer(), serde.deserializer(), names.prices(), UPDATER, () -> new Updater(book));
+        StreamsTopics.addGlobalStore(topology, STORE, SOURCE, prices, UPDATER, () -> new Updater(book));
     }
 
     /** Keeps the store and the book in step: an entry per key, removed by a tombstone. */

@@ -1,18 +1,14 @@
 package io.aijobs.application;
 
+import io.aijobs.contracts.Topic;
+import io.aijobs.testing.DriverTopics;
+import io.aijobs.testing.InMemoryTopics;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aijobs.contracts.TopicNames;
 import io.aijobs.pricing.PriceBook;
 import io.aijobs.schema.ModelPrice;
-import io.aijobs.serde.AvroSerde;
-import io.aijobs.serde.AvroSerdeConfig;
-import io.aijobs.serde.InMemorySchemaRegistryClient;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.Topology;
@@ -26,17 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class PricesGlobalStoreTest {
 
-    private static final TopicNames NAMES = TopicNames.defaults();
     private static final Instant FROM = Instant.parse("2026-11-01T00:00:00Z");
 
-    private final AvroSerde<ModelPrice> serde = AvroSerde.of(ModelPrice.class, new InMemorySchemaRegistryClient(),
-            new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://prices",
-                    AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    private final Topic<String, ModelPrice> pricesTopic = InMemoryTopics.defaults().prices();
     private final PriceBook book = PriceBook.empty();
 
     private TopologyTestDriver driver() {
         Topology topology = new Topology();
-        PricesGlobalStore.addTo(topology, NAMES, serde, book);
+        PricesGlobalStore.addTo(topology, pricesTopic, book);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "prices-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
@@ -51,7 +44,7 @@ class PricesGlobalStoreTest {
     @Test
     void shouldFollowThePricesTopicIntoTheStoreAndTheBookAndRemoveOnATombstone() {
         try (TopologyTestDriver driver = driver()) {
-            TestInputTopic<String, ModelPrice> prices = driver.createInputTopic(NAMES.prices(), new StringSerializer(), serde.serializer());
+            TestInputTopic<String, ModelPrice> prices = DriverTopics.input(driver, pricesTopic);
             prices.pipeInput("a@" + FROM, price("a", "0.15"));
             prices.pipeInput("b@" + FROM, price("b", "0.30"));
             prices.pipeInput("b@" + FROM, null);
@@ -69,8 +62,8 @@ class PricesGlobalStoreTest {
         // the test driver skips an undecodable global record itself; PlatformRecordExceptionHandlerTest and
         // CostAggregatorIT show that the applications' handler skips and counts it on a real broker
         try (TopologyTestDriver driver = driver()) {
-            TestInputTopic<String, ModelPrice> prices = driver.createInputTopic(NAMES.prices(), new StringSerializer(), serde.serializer());
-            TestInputTopic<String, byte[]> raw = driver.createInputTopic(NAMES.prices(), new StringSerializer(), new ByteArraySerializer());
+            TestInputTopic<String, ModelPrice> prices = DriverTopics.input(driver, pricesTopic);
+            TestInputTopic<String, byte[]> raw = DriverTopics.rawInput(driver, pricesTopic);
             prices.pipeInput("a@" + FROM, price("a", "0.15"));
 
             raw.pipeInput("a@" + FROM, new byte[] {0, 0, 0, 0, 42, 1, 2, 3});

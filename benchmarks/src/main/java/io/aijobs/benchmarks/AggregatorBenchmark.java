@@ -1,5 +1,7 @@
 package io.aijobs.benchmarks;
 
+import io.aijobs.application.StreamsTopics;
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.costs.CostAggregatorApp;
@@ -247,10 +249,10 @@ public final class AggregatorBenchmark {
         createTopics(names, copy);
         preload(names, records, tenants, LIVE_EVENT_RATE);
         String appId = "bench-usage-pass-through-" + run;
-        Topics topics = new Topics(names, registry, serde);
+        Topics topics = new Topics(TopicCatalog.of(names), registry, serde);
         Topology topology = new Topology();
-        topology.addSource("usage", Serdes.String().deserializer(), topics.usageSerde().deserializer(), names.usage());
-        topology.addSink("copy", copy, Serdes.String().serializer(), topics.usageSerde().serializer(), "usage");
+        StreamsTopics.addSource(topology, "usage", topics.usage());
+        StreamsTopics.addSink(topology, "copy", topics.usage().copyNamed(copy), ModelCallUsage.class, "usage");
         return exactlyOnceRate("pass-through", appId, topology, names, records);
     }
 
@@ -280,9 +282,9 @@ public final class AggregatorBenchmark {
         createTopics(names);
         preload(names, records, tenants, LIVE_EVENT_RATE);
         String appId = "bench-usage-counter-" + run;
-        Topics topics = new Topics(names, registry, serde);
+        Topics topics = new Topics(TopicCatalog.of(names), registry, serde);
         Topology topology = new Topology();
-        topology.addSource("usage", Serdes.String().deserializer(), topics.usageSerde().deserializer(), names.usage());
+        StreamsTopics.addSource(topology, "usage", topics.usage());
         topology.addProcessor("count", () -> new org.apache.kafka.streams.processor.api.Processor<String, ModelCallUsage, Void, Void>() {
             private org.apache.kafka.streams.state.KeyValueStore<String, Long> counts;
 

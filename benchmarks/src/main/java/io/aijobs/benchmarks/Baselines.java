@@ -1,5 +1,7 @@
 package io.aijobs.benchmarks;
 
+import io.aijobs.application.StreamsTopics;
+import io.aijobs.contracts.Topic;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.model.ModelClient;
 import io.aijobs.processor.model.ModelOutcome;
@@ -11,7 +13,6 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -40,8 +41,7 @@ final class Baselines {
      */
     static Topology blocking(BenchScenario scenario, Topics topics, ModelClient model) {
         Topology topology = new Topology();
-        topology.addSource("jobs", Serdes.String().deserializer(), topics.jobRequestSerde().deserializer(),
-                scenario.names.jobs(scenario.tenant));
+        StreamsTopics.addSource(topology, "jobs", topics.jobs(scenario.tenant));
         topology.addProcessor("call-and-wait", () -> new Processor<String, JobRequest, String, JobResult>() {
             private ProcessorContext<String, JobResult> context;
 
@@ -73,17 +73,16 @@ final class Baselines {
                 }
             }
         }, "jobs");
-        topology.addSink("results", scenario.names.results(scenario.tenant), Serdes.String().serializer(),
-                topics.jobResultSerde().serializer(), "call-and-wait");
+        StreamsTopics.addSink(topology, "results", topics.results(scenario.tenant), JobResult.class, "call-and-wait");
         return topology;
     }
 
     /** Reads the same Avro jobs and writes them unchanged (decoded and encoded again): the cost of Streams + EOS alone. */
     static Topology passThrough(BenchScenario scenario, Topics topics, String outputTopic) {
         Topology topology = new Topology();
-        topology.addSource("jobs", Serdes.String().deserializer(), topics.jobRequestSerde().deserializer(),
-                scenario.names.jobs(scenario.tenant));
-        topology.addSink("copy", outputTopic, Serdes.String().serializer(), topics.jobRequestSerde().serializer(), "jobs");
+        Topic<String, JobRequest> jobs = topics.jobs(scenario.tenant);
+        StreamsTopics.addSource(topology, "jobs", jobs);
+        StreamsTopics.addSink(topology, "copy", jobs.copyNamed(outputTopic), JobRequest.class, "jobs");
         return topology;
     }
 }

@@ -1,5 +1,6 @@
 package io.aijobs.benchmarks;
 
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.contracts.Topics;
 import io.aijobs.devstack.DevStack;
 import io.aijobs.devstack.StackEndpoints;
@@ -277,7 +278,7 @@ public final class ProcessorBenchmark {
              OpenAiModelClient model = new OpenAiModelClient(stub.baseUrl(), Optional.empty(), Duration.ofSeconds(60),
                      Duration.ofSeconds(5), 4, 1, Clock.systemUTC());
              BenchScenario.ResultWatcher results = scenario.new ResultWatcher(scenario.names.results(scenario.tenant), true)) {
-            Topics topics = new Topics(scenario.names, registry, serdeConfig());
+            Topics topics = new Topics(TopicCatalog.of(scenario.names), registry, serdeConfig());
             try (KafkaStreams streams = new KafkaStreams(Baselines.blocking(scenario, topics, model),
                     Baselines.streamsProperties(scenario, "blocking"))) {
                 streams.start();
@@ -300,7 +301,7 @@ public final class ProcessorBenchmark {
         scenario.preload(jobs);
         try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
              BenchScenario.ResultWatcher copies = scenario.new ResultWatcher(output, false)) {
-            Topics topics = new Topics(scenario.names, registry, serdeConfig());
+            Topics topics = new Topics(TopicCatalog.of(scenario.names), registry, serdeConfig());
             try (KafkaStreams streams = new KafkaStreams(Baselines.passThrough(scenario, topics, output),
                     Baselines.streamsProperties(scenario, "pass-through"))) {
                 streams.start();

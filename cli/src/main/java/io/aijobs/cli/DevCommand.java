@@ -2,7 +2,8 @@ package io.aijobs.cli;
 
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicCatalog;
-import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
+import io.aijobs.serde.AvroSerdeConfig;
 import io.aijobs.devstack.DevStack;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.processor.ProcessorApp;
@@ -138,7 +139,6 @@ final class DevCommand implements Callable<Integer> {
             }
             // the topics of the processor this command runs: its default prefixes and retry tiers
             TopicCatalog catalog = new ProcessorConfig(processorConfig(endpoints, modelBaseUrl)).topicCatalog();
-            TopicNames names = catalog.names();
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
             try (Admin admin = Admin.create(endpoints.adminClientConfig())) {
                 List<String> created = DevTopics.ensure(admin, catalog, tenantIds);
@@ -161,7 +161,8 @@ final class DevCommand implements Callable<Integer> {
             AtomicLong failed = new AtomicLong();
             boolean done = false;
             long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-            try (ResultTally tally = new ResultTally(endpoints.adminClientConfig(), registry, names, tenantIds)) {
+            try (ResultTally tally = new ResultTally(endpoints.adminClientConfig(), new Topics(catalog, registry,
+                    new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl()))), tenantIds)) {
                 LiveSummary summary = new LiveSummary(out, tenantIds);
                 AtomicLong published = new AtomicLong();
                 publisherThread = new Thread(() -> publish(endpoints, tally, published, failed, stop), "dev-publisher");

@@ -2,8 +2,6 @@ package io.aijobs.cli;
 
 import io.aijobs.contracts.TenantId;
 import io.aijobs.devstack.StackEndpoints;
-import io.aijobs.producer.DeadLetters;
-import io.aijobs.producer.PublisherConfig;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobFailure;
 import java.io.PrintWriter;

@@ -1,11 +1,9 @@
 package io.aijobs.cli;
 
-import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topic;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.pricing.PriceBook;
 import io.aijobs.schema.ModelPrice;
-import io.aijobs.serde.AvroSerdeConfig;
-import io.aijobs.serde.AvroSerializer;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -16,9 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,16 +66,18 @@ final class PricesCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             StackEndpoints endpoints = stack.resolve();
-            String topic = stack.catalog().names().prices();
-            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
-                 KafkaProducer<String, ModelPrice> producer = new KafkaProducer<>(StackOptions.withSecurity(endpoints, Map.of("bootstrap.servers", endpoints.bootstrapServers(),
-                         "enable.idempotence", true, "acks", "all", "max.in.flight.requests.per.connection", 1)), new StringSerializer(),
-                         new AvroSerializer<ModelPrice>(registry, new AvroSerdeConfig(Map.of(
-                                 AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())), false))) {
-                List<Future<RecordMetadata>> sent = prices.stream()
-                        .map(price -> producer.send(new ProducerRecord<>(topic, PriceBook.key(price), price))).toList();
-                for (Future<RecordMetadata> future : sent) {
-                    future.get();
+            String topic;
+            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10))) {
+                Topic<String, ModelPrice> pricesTopic = stack.topics(endpoints, registry).prices();
+                topic = pricesTopic.name();
+                try (KafkaProducer<String, ModelPrice> producer = pricesTopic.producer(StackOptions.withSecurity(endpoints, Map.of(
+                        "bootstrap.servers", endpoints.bootstrapServers(),
+                        "enable.idempotence", true, "acks", "all", "max.in.flight.requests.per.connection", 1)))) {
+                    List<Future<RecordMetadata>> sent = prices.stream()
+                            .map(price -> producer.send(pricesTopic.record(PriceBook.key(price), price))).toList();
+                    for (Future<RecordMetadata> future : sent) {
+                        future.get();
+                    }
                 }
             }
             for (ModelPrice price : prices) {

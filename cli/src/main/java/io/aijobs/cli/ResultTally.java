@@ -1,11 +1,10 @@
 package io.aijobs.cli;
 
+import io.aijobs.contracts.Topics;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobResult;
-import io.aijobs.serde.AvroDeserializer;
-import io.aijobs.serde.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,10 +46,11 @@ final class ResultTally implements AutoCloseable {
     private final Map<String, Figures> byTenant = new HashMap<>();
 
     /** @param clientConfig bootstrap servers and, on a secure stack, the operator's security properties */
-    ResultTally(Map<String, Object> clientConfig, SchemaRegistryClient registry, TopicNames names, List<TenantId> tenants) {
-        AvroDeserializer<JobResult> results = new AvroDeserializer<>(JobResult.class, registry);
-        AvroDeserializer<JobFailure> failures = new AvroDeserializer<>(JobFailure.class, registry);
-        Deserializer<Object> values = (topic, bytes) -> topic.endsWith("." + TopicNames.TenantTopic.RESULTS.suffix())
+    ResultTally(Map<String, Object> clientConfig, Topics topics, List<TenantId> tenants) {
+        TopicNames names = topics.names();
+        Deserializer<JobResult> results = topics.resultsOfTenants().valueSerde().deserializer();
+        Deserializer<JobFailure> failures = topics.deadLettersOfTenants().valueSerde().deserializer();
+        Deserializer<Object> values = (topic, bytes) -> names.tenantOf(topic, TopicNames.TenantTopic.RESULTS).isPresent()
                 ? results.deserialize(topic, bytes) : failures.deserialize(topic, bytes);
         Map<String, Object> config = new java.util.HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -1,11 +1,10 @@
 package io.aijobs.cli;
 
+import io.aijobs.contracts.Topic;
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.producer.JobJson;
 import io.aijobs.schema.JobResult;
-import io.aijobs.serde.AvroDeserializer;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,18 +57,18 @@ final class ResultsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        String topic = stack.catalog().names().results(tenantId);
         StackEndpoints endpoints = stack.resolve();
         CountDownLatch interrupted = new CountDownLatch(1);
         Thread hook = new Thread(interrupted::countDown, "results-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         int printed = 0;
-        try (KafkaConsumer<String, JobResult> consumer = new KafkaConsumer<>(StackOptions.withSecurity(endpoints, Map.of(
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
+        Topic<String, JobResult> results = stack.topics(endpoints, registry).results(tenantId);
+        String topic = results.name();
+        try (registry; KafkaConsumer<String, JobResult> consumer = results.consumer(StackOptions.withSecurity(endpoints, Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
-                new StringDeserializer(),
-                new AvroDeserializer<>(JobResult.class, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10))))) {
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             if (partitions.isEmpty()) {

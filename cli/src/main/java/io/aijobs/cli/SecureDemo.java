@@ -48,10 +48,10 @@ record SecureDemo(Map<String, String> processorSecurity, Map<String, String> agg
         ApplicationAccess.grant(admin, catalog, apps, processorPassword, aggregatorPassword);
         out.println("Principals " + apps.processorUser() + " and " + apps.aggregatorUser() + " granted what the processor and the cost "
                 + "aggregator need, nothing more.");
-        Topics topics = new Topics(names, registry, new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+        Topics topics = new Topics(catalog, registry, new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
                 endpoints.schemaRegistryUrl())));
-        TenantProvisioner provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), catalog,
-                topics.tenantPolicySerde().serializer(), registry, apps, Clock.systemUTC());
+        TenantProvisioner provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), topics, registry, apps,
+                Clock.systemUTC());
         Map<String, Map<String, String>> tenantSecurity = new HashMap<>();
         for (TenantId tenant : tenants) {
             TenantProvisioner.Provisioned provisioned = provisioner.create(TenantSpec.of(tenant));

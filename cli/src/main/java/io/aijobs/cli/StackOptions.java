@@ -1,5 +1,8 @@
 package io.aijobs.cli;
 
+import io.aijobs.contracts.Topics;
+import io.aijobs.serde.AvroSerdeConfig;
+import io.aijobs.serde.SchemaRegistryClient;
 import io.aijobs.devstack.DevStack;
 import io.aijobs.devstack.StackEndpoints;
 import java.nio.file.Path;
@@ -63,6 +66,15 @@ final class StackOptions {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
         }
+    }
+
+    /**
+     * The catalog's topics with their serdes over {@code registry} (which the caller closes); schemas are looked up,
+     * never registered: {@code ./aijobs schemas register} and provisioning register them.
+     */
+    Topics topics(StackEndpoints endpoints, SchemaRegistryClient registry) {
+        return new Topics(catalog(), registry, new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                endpoints.schemaRegistryUrl())));
     }
 
     Path stateDir() {

@@ -85,12 +85,11 @@ final class TenantCommand implements Runnable {
             StackEndpoints endpoints = stack.resolve();
             Map<String, Object> adminConfig = adminConfig(endpoints);
             TopicCatalog catalog = stack.catalog();
-            TopicNames names = catalog.names();
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
-            Topics topics = new Topics(names, registry,
+            Topics topics = new Topics(catalog, registry,
                     new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())));
             try (registry; Admin admin = Admin.create(adminConfig)) {
-                return work.run(new TenantProvisioner(admin, adminConfig, catalog, topics.tenantPolicySerde().serializer(), registry,
+                return work.run(new TenantProvisioner(admin, adminConfig, topics, registry,
                         ApplicationAccess.Principals.defaults("aijobs-processor", "aijobs-cost-aggregator"), Clock.systemUTC()),
                         endpoints, () -> {
                             List<String> created = DevTopics.ensure(admin, catalog, List.of());

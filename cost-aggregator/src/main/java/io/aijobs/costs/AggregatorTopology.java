@@ -1,12 +1,12 @@
 package io.aijobs.costs;
 
 import io.aijobs.application.PricesGlobalStore;
+import io.aijobs.application.StreamsTopics;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.pricing.PriceBook;
 import io.aijobs.schema.Alert;
-import io.aijobs.schema.ModelPrice;
 import io.aijobs.schema.TenantPolicy;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.UsageAggregate;
@@ -54,24 +54,20 @@ public final class AggregatorTopology {
     private AggregatorTopology() {
     }
 
-    public static Topology build(AggregatorSettings settings, TopicNames names, Topics topics, PriceBook prices) {
-        return build(settings, names, topics, prices, new AggregatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 100));
+    public static Topology build(AggregatorSettings settings, Topics topics, PriceBook prices) {
+        return build(settings, topics, prices, new AggregatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 100));
     }
 
-    static Topology build(AggregatorSettings settings, TopicNames names, Topics topics, PriceBook prices, AggregatorMetrics metrics) {
+    static Topology build(AggregatorSettings settings, Topics topics, PriceBook prices, AggregatorMetrics metrics) {
+        TopicNames names = topics.names();
         Topology topology = new Topology();
-        var priceSerde = topics.modelPriceSerde();
-        var aggregateSerde = topics.usageAggregateSerde();
-        var spendSerde = topics.tenantSpendSerde();
-        PricesGlobalStore.addTo(topology, names, priceSerde, prices);
+        PricesGlobalStore.addTo(topology, topics.prices(), prices);
         // the budgets of the tenants' policies; a global store, so every instance knows every tenant's
         java.util.Map<String, TenantPolicy> policies = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicLong policyVersion = new java.util.concurrent.atomic.AtomicLong();
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICIES_STORE), Serdes.String(),
-                        topics.tenantPolicySerde()).withLoggingDisabled(),
-                "tenant-policies-source", Serdes.String().deserializer(), topics.tenantPolicySerde().deserializer(), names.tenantPolicies(),
+        StreamsTopics.addGlobalStore(topology, POLICIES_STORE, "tenant-policies-source", topics.tenantPolicies(),
                 "tenant-policies-updater", () -> new PoliciesUpdater(policies, policyVersion));
-        topology.addSource(USAGE_SOURCE, Serdes.String().deserializer(), topics.usageSerde().deserializer(), names.usage());
+        StreamsTopics.addSource(topology, USAGE_SOURCE, topics.usage());
         topology.addProcessor(AGGREGATOR, new ProcessorSupplier<String, io.aijobs.schema.ModelCallUsage, String, Object>() {
             @Override
             public Processor<String, io.aijobs.schema.ModelCallUsage, String, Object> get() {
@@ -90,17 +86,11 @@ public final class AggregatorTopology {
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SENT_ALERTS_STORE), Serdes.String(), Serdes.Long()));
             }
         }, USAGE_SOURCE);
-        topology.addSink(AGGREGATES_SINK, names.usageAggregates(), Serdes.String().serializer(),
-                (topic, value) -> aggregateSerde.serializer().serialize(topic, (UsageAggregate) value), AGGREGATOR);
-        topology.addSink(SPEND_SINK, names.tenantSpend(), Serdes.String().serializer(),
-                (topic, value) -> spendSerde.serializer().serialize(topic, (TenantSpend) value), AGGREGATOR);
-        topology.addSink(ALERTS_SINK, names.alerts(), Serdes.String().serializer(),
-                (topic, value) -> topics.alertSerde().serializer().serialize(topic, (Alert) value), AGGREGATOR);
-        topology.addSink(TENANT_ALERTS_SINK,
-                (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
-                        names.tenantAlerts(TenantId.of(((Alert) value).getTenantId())),
-                Serdes.String().serializer(), (topic, value) -> topics.alertSerde().serializer().serialize(topic, (Alert) value),
-                AGGREGATOR);
+        StreamsTopics.addSink(topology, AGGREGATES_SINK, topics.usageAggregates(), UsageAggregate.class, AGGREGATOR);
+        StreamsTopics.addSink(topology, SPEND_SINK, topics.tenantSpend(), TenantSpend.class, AGGREGATOR);
+        StreamsTopics.addSink(topology, ALERTS_SINK, topics.alerts(), Alert.class, AGGREGATOR);
+        StreamsTopics.addSink(topology, TENANT_ALERTS_SINK, topics.alertsOfTenants(), Alert.class,
+                alert -> TenantId.of(alert.getTenantId()), AGGREGATOR);
         return topology;
     }
 

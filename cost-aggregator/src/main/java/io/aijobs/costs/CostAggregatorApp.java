@@ -49,10 +49,10 @@ public final class CostAggregatorApp implements AutoCloseable {
             }
         }
         registry = new RestSchemaRegistryClient(config.getString(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
-        Topics topics = new Topics(config.topicNames(), registry, config.serdeConfig());
+        Topics topics = new Topics(config.topicCatalog(), registry, config.serdeConfig());
         AggregatorMetrics metrics = new AggregatorMetrics(meters, config.getInt(CostAggregatorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
         application = new StreamsApplication("cost aggregator", AggregatorTopology.build(AggregatorSettings.from(config),
-                config.topicNames(), topics, prices, metrics), config.streamsProperties(), meters);
+                topics, prices, metrics), config.streamsProperties(), meters);
     }
 
     public static CostAggregatorApp create(Map<String, ?> properties) throws IOException {

@@ -12,7 +12,6 @@ import io.aijobs.processor.ProcessorApp;
 import io.aijobs.processor.ProcessorConfig;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.producer.PublisherConfig;
-import io.aijobs.schema.Alert;
 import io.aijobs.schema.CallOutcome;
 import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.Cost;
@@ -93,7 +92,7 @@ class CostAggregatorIT {
 
     private static UsageAggregate latestMonth(AggregatorHarness harness) {
         UsageAggregate latest = null;
-        for (ConsumerRecord<String, UsageAggregate> record : harness.committed(harness.names.usageAggregates(), UsageAggregate.class)) {
+        for (ConsumerRecord<String, UsageAggregate> record : harness.committed(harness.topics.usageAggregates())) {
             if (record.value().getWindow().equals(WindowSpec.MONTH) && record.value().getModel() == null) {
                 latest = record.value();
             }
@@ -120,9 +119,9 @@ class CostAggregatorIT {
                 return month != null && month.getCalls() == good + refused;
             });
 
-            List<JobResult> results = harness.committed(harness.names.results(harness.tenant), JobResult.class).stream()
+            List<JobResult> results = harness.committed(harness.topics.results(harness.tenant)).stream()
                     .map(ConsumerRecord::value).toList();
-            List<ModelCallUsage> usage = harness.committed(harness.names.usage(), ModelCallUsage.class).stream()
+            List<ModelCallUsage> usage = harness.committed(harness.topics.usage()).stream()
                     .map(ConsumerRecord::value).toList();
             UsageAggregate month = latestMonth(harness);
             long resultsCost = results.stream().mapToLong(result -> result.getCost().getAmountNanos()).sum();
@@ -163,7 +162,7 @@ class CostAggregatorIT {
                 .setEffectiveFrom(from).setInputPerMillion(input).setOutputPerMillion("2.00").setVersion("it-1").build();
         try (CostAggregatorApp aggregator = CostAggregatorApp.start(harness.aggregatorConfig(
                 Map.of(CostAggregatorConfig.HTTP_PORT_CONFIG, "0")));
-             KafkaProducer<String, ModelPrice> prices = harness.producer();
+             KafkaProducer<String, ModelPrice> prices = harness.producer(harness.topics.prices());
              KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
                      new org.apache.kafka.common.serialization.StringSerializer(),
                      new org.apache.kafka.common.serialization.ByteArraySerializer())) {
@@ -191,7 +190,7 @@ class CostAggregatorIT {
         Map<String, Object> config = harness.aggregatorConfig(Map.of(CostAggregatorConfig.BUDGETS_CONFIG, "acme=1.00"));
         long dime = 100_000_000L;
         int[] sent = {0};
-        try (KafkaProducer<String, ModelCallUsage> producer = harness.producer()) {
+        try (KafkaProducer<String, ModelCallUsage> producer = harness.producer(harness.topics.usage())) {
             Runnable tenCents = () -> {
                 int n = sent[0]++;
                 Instant now = Instant.now();
@@ -223,15 +222,15 @@ class CostAggregatorIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> spent(harness) == 11 * dime);
         }
         String period = WindowSpec.period(System.currentTimeMillis());
-        List<String> alerts = harness.committed(harness.names.alerts(), Alert.class).stream().map(record -> record.value().getAlertKey())
+        List<String> alerts = harness.committed(harness.topics.alerts()).stream().map(record -> record.value().getAlertKey())
                 .toList();
         assertThat(alerts).containsExactlyInAnyOrder("budget/acme/" + period + "/50", "budget/acme/" + period + "/80",
                 "budget/acme/" + period + "/100", "budget-hard-limit/acme/" + period);
-        assertThat(harness.committed(harness.names.tenantAlerts(harness.tenant), Alert.class)).hasSize(4);
+        assertThat(harness.committed(harness.topics.tenantAlerts(harness.tenant))).hasSize(4);
     }
 
     private static long spent(AggregatorHarness harness) {
-        List<ConsumerRecord<String, TenantSpend>> spend = harness.committed(harness.names.tenantSpend(), TenantSpend.class);
+        List<ConsumerRecord<String, TenantSpend>> spend = harness.committed(harness.topics.tenantSpend());
         return spend.isEmpty() ? -1 : spend.get(spend.size() - 1).value().getSpentNanos();
     }
 
@@ -267,17 +266,17 @@ class CostAggregatorIT {
             }
             publisher.flush();
             await().atMost(Duration.ofSeconds(120)).until(() ->
-                    harness.committed(harness.names.results(harness.tenant), JobResult.class).size()
-                            + harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).size() >= jobs);
+                    harness.committed(harness.topics.results(harness.tenant)).size()
+                            + harness.committed(harness.topics.deadLetter(harness.tenant)).size() >= jobs);
 
-            List<JobFailure> refused = harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).stream()
+            List<JobFailure> refused = harness.committed(harness.topics.deadLetter(harness.tenant)).stream()
                     .map(ConsumerRecord::value).toList();
             assertThat(refused).isNotEmpty().allSatisfy(failure -> {
                 assertThat(failure.getCategory()).isEqualTo(FailureCategory.BUDGET);
                 assertThat(failure.getAttempts()).isZero();
                 assertThat(stub.callsByIdempotencyKey()).doesNotContainKey(failure.getJobId() + "-1");
             });
-            List<ModelCallUsage> calls = harness.committed(harness.names.usage(), ModelCallUsage.class).stream()
+            List<ModelCallUsage> calls = harness.committed(harness.topics.usage()).stream()
                     .map(ConsumerRecord::value).sorted(Comparator.comparing(ModelCallUsage::getCompletedAt)).toList();
             long cumulative = 0;
             int crossing = 0;

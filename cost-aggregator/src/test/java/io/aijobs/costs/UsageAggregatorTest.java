@@ -1,5 +1,8 @@
 package io.aijobs.costs;
 
+import io.aijobs.contracts.TopicCatalog;
+import io.aijobs.testing.DriverTopics;
+import io.aijobs.testing.InMemoryTopics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aijobs.contracts.TopicNames;
@@ -13,8 +16,6 @@ import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.schema.ModelPrice;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.UsageAggregate;
-import io.aijobs.serde.AvroSerdeConfig;
-import io.aijobs.serde.InMemorySchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,6 @@ import java.util.Properties;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -45,9 +45,7 @@ class UsageAggregatorTest {
     @TempDir
     Path stateDir;
 
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    private final Topics topics = new Topics(NAMES, registry, new AvroSerdeConfig(Map.of(
-            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    private final Topics topics = InMemoryTopics.of(TopicCatalog.of(NAMES));
     private TopologyTestDriver driver;
     private TestInputTopic<String, ModelCallUsage> usage;
     private TestInputTopic<String, ModelPrice> prices;
@@ -68,14 +66,13 @@ class UsageAggregatorTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(AggregatorTopology.build(settings, NAMES, topics, PriceBook.empty()), props, T0);
-        usage = driver.createInputTopic(NAMES.usage(), Serdes.String().serializer(), topics.usageSerde().serializer());
-        prices = driver.createInputTopic(NAMES.prices(), Serdes.String().serializer(), topics.modelPriceSerde().serializer());
-        aggregates = driver.createOutputTopic(NAMES.usageAggregates(), Serdes.String().deserializer(),
-                topics.usageAggregateSerde().deserializer());
-        spend = driver.createOutputTopic(NAMES.tenantSpend(), Serdes.String().deserializer(), topics.tenantSpendSerde().deserializer());
-        alerts = driver.createOutputTopic(NAMES.alerts(), Serdes.String().deserializer(), topics.alertSerde().deserializer());
-        acmeAlerts = driver.createOutputTopic("tenant.acme.alerts", Serdes.String().deserializer(), topics.alertSerde().deserializer());
+        driver = new TopologyTestDriver(AggregatorTopology.build(settings, topics, PriceBook.empty()), props, T0);
+        usage = DriverTopics.input(driver, topics.usage());
+        prices = DriverTopics.input(driver, topics.prices());
+        aggregates = DriverTopics.output(driver, topics.usageAggregates());
+        spend = DriverTopics.output(driver, topics.tenantSpend());
+        alerts = DriverTopics.output(driver, topics.alerts());
+        acmeAlerts = DriverTopics.output(driver, topics.tenantAlerts(io.aijobs.contracts.TenantId.of("acme")));
     }
 
     @AfterEach
@@ -264,7 +261,7 @@ class UsageAggregatorTest {
 
     @Test
     void shouldTakeTheBudgetOfTheTenantsPolicyAheadOfTheConfiguredOne() {
-        driver.createInputTopic(NAMES.tenantPolicies(), Serdes.String().serializer(), topics.tenantPolicySerde().serializer())
+        DriverTopics.input(driver, topics.tenantPolicies())
                 .pipeInput("globex", io.aijobs.schema.TenantPolicy.newBuilder().setTenantId("globex").setMonthlyBudgetNanos(1_000L)
                         .setRetentionMs(1L).setUpdatedAt(T0).build());
 
@@ -275,7 +272,7 @@ class UsageAggregatorTest {
 
     @Test
     void shouldLiftAHardLimitWhenThePolicyRaisesTheBudgetWithoutANewUsageRecord() {
-        var policies = driver.createInputTopic(NAMES.tenantPolicies(), Serdes.String().serializer(), topics.tenantPolicySerde().serializer());
+        var policies = DriverTopics.input(driver, topics.tenantPolicies());
         policies.pipeInput("globex", io.aijobs.schema.TenantPolicy.newBuilder().setTenantId("globex").setMonthlyBudgetNanos(1_000L)
                 .setRetentionMs(1L).setUpdatedAt(T0).build());
         success("globex", T0.plusSeconds(1), 1_000, 10);

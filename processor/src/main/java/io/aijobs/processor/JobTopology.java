@@ -1,8 +1,8 @@
 package io.aijobs.processor;
 
 import io.aijobs.application.PricesGlobalStore;
+import io.aijobs.application.StreamsTopics;
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.alerts.AlertRules;
 import io.aijobs.processor.alerts.AlertTopology;
@@ -12,14 +12,10 @@ import io.aijobs.schema.JobEvent;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
-import io.aijobs.pricing.PriceBook;
-import io.aijobs.schema.ModelPrice;
-import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.ModelCallUsage;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The processor's topology, a pure function of its dependencies:
@@ -96,44 +92,25 @@ public final class JobTopology {
 
     /** The execution sub-topology, and the failure alerts' when {@code alerts} are given (see {@link AlertTopology}). */
     public static Topology build(ExecutionDependencies deps, Topics topics, java.util.Optional<AlertRules> alerts) {
-        TopicNames names = deps.names();
         JobExecutionProcessorSupplier execution = new JobExecutionProcessorSupplier(deps);
         StreamsBuilder builder = new StreamsBuilder();
-        alerts.ifPresent(rules -> AlertTopology.addTo(builder, names, topics, rules));
+        alerts.ifPresent(rules -> AlertTopology.addTo(builder, topics, rules));
         // the execution part is plain Processor API, added to what the DSL built
         Topology topology = builder.build();
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SPEND_STORE), Serdes.String(),
-                        topics.tenantSpendSerde()).withLoggingDisabled(),
-                "tenant-spend-source", Serdes.String().deserializer(), topics.tenantSpendSerde().deserializer(), names.tenantSpend(),
-                "tenant-spend-updater", () -> new LatestValueUpdater<>(SPEND_STORE));
-        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICIES_STORE), Serdes.String(),
-                        topics.tenantPolicySerde()).withLoggingDisabled(),
-                "tenant-policies-source", Serdes.String().deserializer(), topics.tenantPolicySerde().deserializer(),
-                names.tenantPolicies(), "tenant-policies-updater", () -> new LatestValueUpdater<>(POLICIES_STORE));
-        PricesGlobalStore.addTo(topology, names, topics.modelPriceSerde(), deps.prices().book());
-        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), names.jobsPattern());
+        StreamsTopics.addGlobalStore(topology, SPEND_STORE, "tenant-spend-source", topics.tenantSpend(), "tenant-spend-updater",
+                () -> new LatestValueUpdater<>(SPEND_STORE));
+        StreamsTopics.addGlobalStore(topology, POLICIES_STORE, "tenant-policies-source", topics.tenantPolicies(),
+                "tenant-policies-updater", () -> new LatestValueUpdater<>(POLICIES_STORE));
+        PricesGlobalStore.addTo(topology, topics.prices(), deps.prices().book());
+        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.jobsOfTenants().pattern());
         topology.addProcessor(EXECUTION, execution, SOURCE);
-        topology.addSink(RESULTS_SINK,
-                (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
-                        names.results(TenantId.of(((JobResult) value).getTenantId())),
-                Serdes.String().serializer(), (topic, value) -> topics.jobResultSerde().serializer().serialize(topic, (JobResult) value),
-                EXECUTION);
-        topology.addSink(DLT_SINK,
-                (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
-                        execution.deadLetterTopic((JobFailure) value),
-                Serdes.String().serializer(), (topic, value) -> topics.jobFailureSerde().serializer().serialize(topic, (JobFailure) value),
-                EXECUTION);
-        topology.addSink(PLATFORM_DLT_SINK, names.platformDeadLetter(), Serdes.String().serializer(),
-                (topic, value) -> topics.jobFailureSerde().serializer().serialize(topic, (JobFailure) value), EXECUTION);
-        topology.addSink(RETRY_SINK,
-                (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
-                        execution.retryTopic((JobRetry) value),
-                Serdes.String().serializer(), (topic, value) -> topics.jobRetrySerde().serializer().serialize(topic, (JobRetry) value),
-                EXECUTION);
-        topology.addSink(USAGE_SINK, names.usage(), Serdes.String().serializer(),
-                (topic, value) -> topics.usageSerde().serializer().serialize(topic, (ModelCallUsage) value), EXECUTION);
-        topology.addSink(EVENTS_SINK, names.jobEvents(), Serdes.String().serializer(),
-                (topic, value) -> topics.jobEventSerde().serializer().serialize(topic, (JobEvent) value), EXECUTION);
+        StreamsTopics.addSink(topology, RESULTS_SINK, topics.resultsOfTenants(), JobResult.class,
+                result -> TenantId.of(result.getTenantId()), EXECUTION);
+        StreamsTopics.addSink(topology, DLT_SINK, JobFailure.class, failure -> execution.deadLetterTopic(failure, topics), EXECUTION);
+        StreamsTopics.addSink(topology, PLATFORM_DLT_SINK, topics.platformDeadLetter(), JobFailure.class, EXECUTION);
+        StreamsTopics.addSink(topology, RETRY_SINK, JobRetry.class, retry -> topics.retry(retry.getTier()), EXECUTION);
+        StreamsTopics.addSink(topology, USAGE_SINK, topics.usage(), ModelCallUsage.class, EXECUTION);
+        StreamsTopics.addSink(topology, EVENTS_SINK, topics.jobEvents(), JobEvent.class, EXECUTION);
         return topology;
     }
 }

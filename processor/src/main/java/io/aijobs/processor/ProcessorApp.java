@@ -9,8 +9,6 @@ import io.aijobs.processor.execution.InFlightLimiter;
 import io.aijobs.processor.metrics.ProcessorMetrics;
 import io.aijobs.processor.metrics.PrometheusEndpoint;
 import io.aijobs.processor.model.OpenAiModelClient;
-import io.aijobs.schema.JobRequest;
-import io.aijobs.serde.AvroDeserializer;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -51,9 +49,8 @@ public final class ProcessorApp implements AutoCloseable {
                 Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), Clock.systemUTC());
         limiter = new InFlightLimiter(config.maxInFlight());
         metrics.bindInFlight(limiter::inFlight, limiter::capacity);
-        Topics topics = new Topics(config.topicNames(), registry, config.serdeConfig());
-        ExecutionDependencies deps = new ExecutionDependencies(config.topicNames(),
-                new AvroDeserializer<>(JobRequest.class, registry), new JobValidator(config.maxInputBytes()), modelClient, limiter,
+        Topics topics = new Topics(config.topicCatalog(), registry, config.serdeConfig());
+        ExecutionDependencies deps = new ExecutionDependencies(topics.names(), topics.jobsOfTenants().valueSerde().deserializer(), new JobValidator(config.maxInputBytes()), modelClient, limiter,
                 config.priceTable(), config.unknownModelPolicy(), metrics, config.backpressureMaxBlock(),
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),

@@ -9,12 +9,9 @@ import io.aijobs.devstack.junit.DevStackExtension;
 import io.aijobs.devstack.modelstub.Fault;
 import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.devstack.modelstub.ModelStubConfig;
-import io.aijobs.producer.DeadLetters;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.FailureCategory;
-import io.aijobs.schema.JobEvent;
-import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
@@ -79,8 +76,8 @@ class FailureHandlingIT {
             List<JobResult> results = harness.committedResults();
             assertThat(results).hasSize(jobs).extracting(JobResult::getJobId).doesNotHaveDuplicates();
             assertThat(results).allSatisfy(result -> assertThat(result.getAttempts()).isGreaterThan(1));
-            assertThat(harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class)).isEmpty();
-            List<ConsumerRecord<String, JobRetry>> retries = harness.committed(harness.names.retry("transient"), JobRetry.class);
+            assertThat(harness.committed(harness.topics.deadLetter(harness.tenant))).isEmpty();
+            List<ConsumerRecord<String, JobRetry>> retries = harness.committed(harness.topics.retry("transient"));
             assertThat(retries.stream().map(ConsumerRecord::key).collect(Collectors.toSet())).hasSize(jobs);
             assertThat(retries).allSatisfy(retry -> {
                 assertThat(retry.value().getCategory()).isEqualTo(FailureCategory.TRANSIENT);
@@ -89,7 +86,7 @@ class FailureHandlingIT {
             });
             // every attempt was one call: no Idempotency-Key was sent twice
             assertThat(stub.callsByIdempotencyKey()).allSatisfy((key, calls) -> assertThat(calls).isEqualTo(1));
-            List<ModelCallUsage> usage = harness.committed(harness.names.usage(), ModelCallUsage.class).stream()
+            List<ModelCallUsage> usage = harness.committed(harness.topics.usage()).stream()
                     .map(ConsumerRecord::value).toList();
             assertThat(usage).filteredOn(ModelCallUsage::getProducedResult).hasSize(jobs);
             assertThat(usage).filteredOn(call -> !call.getProducedResult()).allSatisfy(call ->
@@ -116,14 +113,14 @@ class FailureHandlingIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> harness.committedResults().size() >= jobs);
 
             assertThat(harness.committedResults()).hasSize(jobs);
-            List<JobRetry> retries = harness.committed(harness.names.retry("rate-limited"), JobRetry.class).stream()
+            List<JobRetry> retries = harness.committed(harness.topics.retry("rate-limited")).stream()
                     .map(ConsumerRecord::value).toList();
             assertThat(retries).isNotEmpty().allSatisfy(retry -> {
                 assertThat(retry.getRetryAfterMs()).isEqualTo(3000L);
                 assertThat(retry.getDelayMs()).isGreaterThanOrEqualTo(3000L);
             });
             // the next call of each rate-limited job started no earlier than Retry-After after the 429 arrived
-            Map<String, List<ModelCallUsage>> calls = harness.committed(harness.names.usage(), ModelCallUsage.class).stream()
+            Map<String, List<ModelCallUsage>> calls = harness.committed(harness.topics.usage()).stream()
                     .map(ConsumerRecord::value).collect(Collectors.groupingBy(ModelCallUsage::getJobId));
             int checked = 0;
             for (List<ModelCallUsage> attempts : calls.values()) {
@@ -153,10 +150,10 @@ class FailureHandlingIT {
             publisher.publish(harness.job("good-1"));
             publisher.flush();
             await().atMost(Duration.ofSeconds(60)).until(() ->
-                    !harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).isEmpty()
+                    !harness.committed(harness.topics.deadLetter(harness.tenant)).isEmpty()
                             && harness.committedResults().size() == 1);
 
-            ConsumerRecord<String, JobFailure> dead = harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class)
+            ConsumerRecord<String, JobFailure> dead = harness.committed(harness.topics.deadLetter(harness.tenant))
                     .get(0);
             assertThat(dead.key()).isEqualTo("bad-1");
             assertThat(dead.value().getCategory()).isEqualTo(FailureCategory.PERMANENT);
@@ -170,7 +167,7 @@ class FailureHandlingIT {
             assertThat(header(dead, JobHeaders.STREAMS_ERRORS_TOPIC)).isEqualTo(harness.names.jobs(harness.tenant));
             assertThat(header(dead, JobHeaders.STREAMS_ERRORS_OFFSET)).isEqualTo(Long.toString(dead.value().getOrigin().getOffset()));
             assertThat(stub.callsByIdempotencyKey()).containsEntry("bad-1-1", 1).doesNotContainKey("bad-1-2");
-            assertThat(harness.committed(harness.names.retry("transient"), JobRetry.class)).isEmpty();
+            assertThat(harness.committed(harness.topics.retry("transient"))).isEmpty();
         }
     }
 
@@ -236,9 +233,9 @@ class FailureHandlingIT {
 
             try (ProcessorApp app = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()))) {
                 await().atMost(Duration.ofSeconds(120)).until(() -> harness.committedResults().size() >= good
-                        && harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).size() >= poisonCount);
+                        && harness.committed(harness.topics.deadLetter(harness.tenant)).size() >= poisonCount);
 
-                List<JobFailure> dead = harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).stream()
+                List<JobFailure> dead = harness.committed(harness.topics.deadLetter(harness.tenant)).stream()
                         .map(ConsumerRecord::value).toList();
                 assertThat(dead).hasSize(poisonCount).allSatisfy(failure -> {
                     assertThat(failure.getCategory()).isEqualTo(FailureCategory.POISON);
@@ -271,12 +268,11 @@ class FailureHandlingIT {
             }
             try (ProcessorApp app = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()))) {
                 await().atMost(Duration.ofSeconds(120)).until(() ->
-                        harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).size() >= poisonCount + 100);
+                        harness.committed(harness.topics.deadLetter(harness.tenant)).size() >= poisonCount + 100);
                 assertThat(firing(harness, "dlt-category/POISON")).isEqualTo(1);
                 // per alert key, states alternate FIRING, RESOLVED, FIRING, ...: never two FIRINGs for one crossing,
                 // also across the restart
-                List<io.aijobs.schema.Alert> tenantAlerts = harness.committed(harness.names.tenantAlerts(harness.tenant),
-                        io.aijobs.schema.Alert.class).stream().map(ConsumerRecord::value).toList();
+                List<io.aijobs.schema.Alert> tenantAlerts = harness.committed(harness.topics.tenantAlerts(harness.tenant)).stream().map(ConsumerRecord::value).toList();
                 List<io.aijobs.schema.AlertState> dltRate = tenantAlerts.stream()
                         .filter(alert -> alert.getAlertKey().equals("dlt-rate/tenant/acme")).map(io.aijobs.schema.Alert::getState).toList();
                 assertThat(dltRate).isNotEmpty().first().isEqualTo(io.aijobs.schema.AlertState.FIRING);
@@ -288,47 +284,9 @@ class FailureHandlingIT {
     }
 
     private static long firing(ProcessorHarness harness, String alertKey) {
-        return harness.committed(harness.names.alerts(), io.aijobs.schema.Alert.class).stream()
+        return harness.committed(harness.topics.alerts()).stream()
                 .map(ConsumerRecord::value)
                 .filter(alert -> alert.getAlertKey().equals(alertKey) && alert.getState() == io.aijobs.schema.AlertState.FIRING)
                 .count();
-    }
-
-    @Test
-    void shouldAnswerAReplayedDeadLetterOnceAfterTheCauseIsFixed(StackEndpoints stack) throws Exception {
-        stub = ModelStub.start(ModelStubConfig.defaults());
-        ProcessorHarness harness = new ProcessorHarness(stack);
-
-        stub.failAllFor(Fault.INVALID_REQUEST, Duration.ofMinutes(5));
-        try (ProcessorApp app = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
-             JobPublisher publisher = harness.publisher();
-             DeadLetters deadLetters = new DeadLetters(harness.toolConfig())) {
-            publisher.publish(harness.job("r-1"));
-            publisher.flush();
-            await().atMost(Duration.ofSeconds(60)).until(() ->
-                    !deadLetters.list(harness.tenant, letter -> true, Duration.ofSeconds(30)).isEmpty());
-            stub.recover();
-
-            List<DeadLetters.DeadLetter> letters = deadLetters.list(harness.tenant,
-                    letter -> letter.failure().getCategory() == FailureCategory.PERMANENT, Duration.ofSeconds(30));
-            assertThat(letters).singleElement().satisfies(letter -> assertThat(letter.key()).isEqualTo("r-1"));
-            List<DeadLetters.Replayed> dryRun = deadLetters.replay(harness.tenant, letters, true, Duration.ofSeconds(30));
-            assertThat(dryRun).singleElement().satisfies(replayed -> assertThat(replayed.sent()).isFalse());
-            // replayed twice: the second copy finds the job running or done, and is recorded as a DUPLICATE
-            deadLetters.replay(harness.tenant, letters, false, Duration.ofSeconds(30));
-            deadLetters.replay(harness.tenant, letters, false, Duration.ofSeconds(30));
-            await().atMost(Duration.ofSeconds(60)).until(() -> !harness.committedResults().isEmpty()
-                    && harness.committed(harness.names.jobEvents(), JobEvent.class).stream()
-                    .anyMatch(event -> event.value().getJobId().equals("r-1") && event.value().getType() == JobEventType.DUPLICATE));
-        }
-
-        // read after the processor closed, with both copies processed: a second result would be here
-        assertThat(harness.committedResults()).singleElement().satisfies(result -> {
-            assertThat(result.getJobId()).isEqualTo("r-1");
-            assertThat(result.getAttempts()).isEqualTo(2);
-        });
-        // the failed call r-1-1 and the replay's call r-1-2, once each
-        assertThat(stub.callsByIdempotencyKey()).containsExactlyInAnyOrderEntriesOf(Map.of("r-1-1", 1, "r-1-2", 1));
-        assertThat(harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class)).hasSize(1);
     }
 }

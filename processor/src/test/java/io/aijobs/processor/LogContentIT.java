@@ -9,7 +9,6 @@ import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.schema.ChatMessage;
-import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.serde.AvroSerdeConfig;
 import io.aijobs.serde.AvroSerializer;
@@ -70,7 +69,7 @@ class LogContentIT {
 
                 // the directive makes every attempt of retried-1 fail: it ends as a dead letter after its retries
                 await().atMost(Duration.ofSeconds(120)).until(() -> harness.committedResults().size() >= 1
-                        && harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class).size() >= 4);
+                        && harness.committed(harness.topics.deadLetter(harness.tenant)).size() >= 4);
             }
         } finally {
             System.setOut(originalOut);

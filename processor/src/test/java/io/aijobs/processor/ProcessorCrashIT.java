@@ -10,9 +10,7 @@ import io.aijobs.devstack.modelstub.LatencyDistribution;
 import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.producer.JobPublisher;
-import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobResult;
-import io.aijobs.schema.JobRetry;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -124,7 +122,7 @@ class ProcessorCrashIT {
             publisher.flush();
         }
         await().atMost(Duration.ofSeconds(90)).until(() ->
-                harness.committed(harness.names.retry("transient"), JobRetry.class).size() >= jobs);
+                harness.committed(harness.topics.retry("transient")).size() >= jobs);
         first.destroyForcibly();
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         stub.recover();
@@ -137,7 +135,7 @@ class ProcessorCrashIT {
         List<JobResult> results = harness.committedResults();
         assertThat(results).hasSize(jobs).extracting(JobResult::getJobId).doesNotHaveDuplicates();
         assertThat(results).allSatisfy(result -> assertThat(result.getAttempts()).isEqualTo(2));
-        assertThat(harness.committed(harness.names.deadLetter(harness.tenant), JobFailure.class)).isEmpty();
+        assertThat(harness.committed(harness.topics.deadLetter(harness.tenant))).isEmpty();
         // attempt 2 of each job ran once, after the restart: the parked retries came back from the changelog
         for (int i = 0; i < jobs; i++) {
             assertThat(stub.callsByIdempotencyKey()).containsEntry("job-" + i + "-2", 1);

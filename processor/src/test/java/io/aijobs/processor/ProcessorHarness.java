@@ -1,9 +1,9 @@
 package io.aijobs.processor;
 
-import static org.awaitility.Awaitility.await;
-
 import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.Topic;
 import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topics;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.producer.PublisherConfig;
@@ -11,47 +11,33 @@ import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.JobParameters;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
-import io.aijobs.serde.AvroDeserializer;
-import io.aijobs.serde.RestSchemaRegistryClient;
+import io.aijobs.testing.TestDeployment;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * One isolated processor deployment on the shared test stack: its own topic prefixes (so no other test's tenants
- * match its pattern), application id, tenant and state folders.
+ * One isolated processor deployment on the shared test stack ({@link TestDeployment}: its own topic prefixes, so no
+ * other test's tenants match its pattern), with its application id, tenant and state folders.
  */
 final class ProcessorHarness {
 
-    static final int PARTITIONS = 3;
-
     final StackEndpoints stack;
-    final String run = UUID.randomUUID().toString().substring(0, 8);
-    final TopicNames names = new TopicNames("it" + run + ".tenant.", "it" + run + ".platform.");
+    final TestDeployment deployment;
+    final String run;
+    final TopicNames names;
+    final Topics topics;
     final TenantId tenant = TenantId.of("acme");
 
     ProcessorHarness(StackEndpoints stack) throws Exception {
         this.stack = stack;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            List<NewTopic> topics = new ArrayList<>();
-            io.aijobs.contracts.TopicCatalog.of(names).topics(List.of(tenant)).forEach(spec -> topics.add(spec.newTopic(Map.of())));
-            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
-            io.aijobs.devstack.TopicReadiness.await(admin, topics.stream().map(NewTopic::name).toList(), Duration.ofSeconds(60));
-        }
+        this.deployment = new TestDeployment(stack, "it", List.of(tenant));
+        this.run = deployment.run();
+        this.names = deployment.names();
+        this.topics = deployment.topics();
     }
 
     Map<String, Object> config(String modelBaseUrl, Map<String, Object> overrides) throws Exception {
@@ -91,38 +77,11 @@ final class ProcessorHarness {
 
     /** Every result committed so far, as a {@code read_committed} consumer sees it. */
     List<JobResult> committedResults() {
-        return committed(names.results(tenant), JobResult.class).stream().map(ConsumerRecord::value).toList();
+        return deployment.committedValues(topics.results(tenant));
     }
 
-    /** Every record committed so far on {@code topic}, decoded as {@code type}. */
-    <V extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<String, V>> committed(String topic, Class<V> type) {
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new AvroDeserializer<>(type, new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10))))) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                partitions.add(new TopicPartition(topic, p));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            List<ConsumerRecord<String, V>> records = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
-                    records.add(record);
-                }
-                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-            });
-            return records;
-        }
-    }
-
-    /** Settings for {@link io.aijobs.producer.DeadLetters} on this deployment. */
-    Map<String, Object> toolConfig() {
-        return Map.of(PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
-                PublisherConfig.TENANT_TOPIC_PREFIX_CONFIG, names.tenantPrefix(),
-                PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix());
+    /** Every record committed so far on {@code topic}, as a {@code read_committed} consumer sees it. */
+    <V> List<ConsumerRecord<String, V>> committed(Topic<String, V> topic) {
+        return deployment.committed(topic);
     }
 }

@@ -107,8 +107,7 @@ class ProcessorIT {
                     Duration.ofSeconds(30));
 
             // the bound the README states: the discovery interval, then one rebalance of the group
-            await().atMost(Duration.ofMillis(discoveryMs + 15_000)).until(() -> !harness.committed(harness.names.results(late),
-                    JobResult.class).isEmpty());
+            await().atMost(Duration.ofMillis(discoveryMs + 15_000)).until(() -> !harness.committed(harness.topics.results(late)).isEmpty());
             System.out.printf("new tenant's first result %d ms after its topics existed%n", (System.nanoTime() - created) / 1_000_000);
         }
     }

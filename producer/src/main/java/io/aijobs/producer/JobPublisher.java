@@ -5,9 +5,10 @@ import io.aijobs.contracts.JobValidator;
 
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.TenantTopics;
+import io.aijobs.contracts.TopicCatalog;
+import io.aijobs.contracts.Topics;
 import io.aijobs.schema.JobRequest;
-import io.aijobs.serde.AvroSerializer;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import io.aijobs.serde.SchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
@@ -18,13 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes jobs for upstream systems: validates each job, then sends it to {@code tenant.<tenantId>.jobs} with key
@@ -41,13 +40,14 @@ public final class JobPublisher implements AutoCloseable {
     private static final String PRODUCER_ID = "aijobs-producer/" + version();
 
     private final Producer<String, JobRequest> producer;
-    private final TopicNames names;
+    private final TenantTopics<String, JobRequest> jobs;
     private final JobValidator validator;
     private final SchemaRegistryClient ownedRegistry;
 
-    JobPublisher(Producer<String, JobRequest> producer, TopicNames names, JobValidator validator, SchemaRegistryClient ownedRegistry) {
+    JobPublisher(Producer<String, JobRequest> producer, TenantTopics<String, JobRequest> jobs, JobValidator validator,
+                 SchemaRegistryClient ownedRegistry) {
         this.producer = Objects.requireNonNull(producer, "producer");
-        this.names = Objects.requireNonNull(names, "names");
+        this.jobs = Objects.requireNonNull(jobs, "jobs");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.ownedRegistry = ownedRegistry;
     }
@@ -57,9 +57,9 @@ public final class JobPublisher implements AutoCloseable {
         PublisherConfig config = new PublisherConfig(properties);
         RestSchemaRegistryClient registry = new RestSchemaRegistryClient(config.serdeConfig().schemaRegistryUrl(),
                 Duration.ofMillis(config.serdeConfig().requestTimeoutMs()));
-        AvroSerializer<JobRequest> serializer = new AvroSerializer<>(registry, config.serdeConfig(), false);
-        KafkaProducer<String, JobRequest> producer = new KafkaProducer<>(config.producerConfig(), new StringSerializer(), serializer);
-        return new JobPublisher(producer, config.topicNames(), new JobValidator(config.maxInputBytes()), registry);
+        TenantTopics<String, JobRequest> jobs = new Topics(TopicCatalog.of(config.topicNames()), registry, config.serdeConfig())
+                .jobsOfTenants();
+        return new JobPublisher(jobs.producer(config.producerConfig()), jobs, new JobValidator(config.maxInputBytes()), registry);
     }
 
     /**
@@ -71,7 +71,7 @@ public final class JobPublisher implements AutoCloseable {
     public CompletableFuture<RecordMetadata> publish(JobRequest job) {
         Objects.requireNonNull(job, "job");
         validator.validate(job);
-        String topic = names.jobs(TenantId.of(job.getTenantId()));
+        String topic = jobs.name(TenantId.of(job.getTenantId()));
         RecordHeaders headers = new RecordHeaders();
         headers.add(JobHeaders.TENANT, bytes(job.getTenantId()));
         headers.add(JobHeaders.JOB_ID, bytes(job.getJobId()));

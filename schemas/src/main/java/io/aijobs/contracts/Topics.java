@@ -21,14 +21,17 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The typed registry of topics: each topic's name together with the serdes of its key and value. Built once from
- * configuration and passed to whatever reads or writes; holds no global state.
+ * The typed registry of topics: each topic of the {@link TopicCatalog} bound to the serdes of its key and value. Built
+ * once from configuration (the catalog, the registry client, the serde settings) and passed to whatever reads or
+ * writes; holds no global state. A {@link Topic} (or, for a kind of per-tenant topic, {@link TenantTopics}) is the
+ * only way code pairs a topic with its serdes.
  *
  * <p>Keys are UTF-8 strings (jobId, tenantId or alertKey, as each method says); values are the Avro contracts in
- * Confluent's wire format.
+ * Confluent's wire format. The serdes share {@code registry}, which the caller closes.
  */
 public final class Topics {
 
+    private final TopicCatalog catalog;
     private final TopicNames names;
     private final Serde<String> keys = Serdes.String();
     private final AvroSerde<JobRequest> jobRequests;
@@ -43,8 +46,9 @@ public final class Topics {
     private final AvroSerde<TenantSpend> spend;
     private final AvroSerde<TenantPolicy> policies;
 
-    public Topics(TopicNames names, SchemaRegistryClient registry, AvroSerdeConfig serdeConfig) {
-        this.names = Objects.requireNonNull(names, "names");
+    public Topics(TopicCatalog catalog, SchemaRegistryClient registry, AvroSerdeConfig serdeConfig) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.names = catalog.names();
         this.jobRequests = AvroSerde.of(JobRequest.class, registry, serdeConfig);
         this.jobResults = AvroSerde.of(JobResult.class, registry, serdeConfig);
         this.jobFailures = AvroSerde.of(JobFailure.class, registry, serdeConfig);
@@ -58,72 +62,52 @@ public final class Topics {
         this.policies = AvroSerde.of(TenantPolicy.class, registry, serdeConfig);
     }
 
+    public TopicCatalog catalog() {
+        return catalog;
+    }
+
     public TopicNames names() {
         return names;
     }
 
-    public Serde<JobRequest> jobRequestSerde() {
-        return jobRequests;
+    /** Every tenant's {@code tenant.<id>.jobs}, key jobId. */
+    public TenantTopics<String, JobRequest> jobsOfTenants() {
+        return new TenantTopics<>(TopicNames.TenantTopic.JOBS, names, keys, jobRequests);
     }
 
-    public Serde<JobResult> jobResultSerde() {
-        return jobResults;
+    /** Every tenant's {@code tenant.<id>.results}, key jobId. */
+    public TenantTopics<String, JobResult> resultsOfTenants() {
+        return new TenantTopics<>(TopicNames.TenantTopic.RESULTS, names, keys, jobResults);
     }
 
-    public Serde<JobFailure> jobFailureSerde() {
-        return jobFailures;
+    /** Every tenant's {@code tenant.<id>.dlt}, key jobId (null when unknown). */
+    public TenantTopics<String, JobFailure> deadLettersOfTenants() {
+        return new TenantTopics<>(TopicNames.TenantTopic.DLT, names, keys, jobFailures);
     }
 
-    public Serde<ModelCallUsage> usageSerde() {
-        return usages;
-    }
-
-    public Serde<JobEvent> jobEventSerde() {
-        return events;
-    }
-
-    public Serde<ModelPrice> modelPriceSerde() {
-        return prices;
-    }
-
-    public Serde<UsageAggregate> usageAggregateSerde() {
-        return aggregates;
-    }
-
-    public Serde<TenantSpend> tenantSpendSerde() {
-        return spend;
-    }
-
-    public Serde<TenantPolicy> tenantPolicySerde() {
-        return policies;
-    }
-
-    public Serde<JobRetry> jobRetrySerde() {
-        return retries;
-    }
-
-    public Serde<Alert> alertSerde() {
-        return alerts;
+    /** Every tenant's {@code tenant.<id>.alerts}, key alertKey. */
+    public TenantTopics<String, Alert> alertsOfTenants() {
+        return new TenantTopics<>(TopicNames.TenantTopic.ALERTS, names, keys, alerts);
     }
 
     /** {@code tenant.<id>.jobs}, key jobId. */
     public Topic<String, JobRequest> jobs(TenantId tenant) {
-        return new Topic<>(names.jobs(tenant), keys, jobRequests);
+        return jobsOfTenants().of(tenant);
     }
 
     /** {@code tenant.<id>.results}, key jobId. */
     public Topic<String, JobResult> results(TenantId tenant) {
-        return new Topic<>(names.results(tenant), keys, jobResults);
+        return resultsOfTenants().of(tenant);
     }
 
     /** {@code tenant.<id>.dlt}, key jobId (null when unknown). */
     public Topic<String, JobFailure> deadLetter(TenantId tenant) {
-        return new Topic<>(names.deadLetter(tenant), keys, jobFailures);
+        return deadLettersOfTenants().of(tenant);
     }
 
     /** {@code tenant.<id>.alerts}, key alertKey. */
     public Topic<String, Alert> tenantAlerts(TenantId tenant) {
-        return new Topic<>(names.tenantAlerts(tenant), keys, alerts);
+        return alertsOfTenants().of(tenant);
     }
 
     /** {@code platform.dlt}, key jobId or null. */
@@ -166,8 +150,11 @@ public final class Topics {
         return new Topic<>(names.tenantPolicies(), keys, policies);
     }
 
-    /** {@code platform.retry.<tier>}, key jobId. */
+    /** {@code platform.retry.<tier>}, key jobId: one of the catalog's retry tiers. */
     public Topic<String, JobRetry> retry(String tier) {
+        if (!catalog.retryTiers().contains(tier)) {
+            throw new IllegalArgumentException("'" + tier + "' is not a retry tier of this deployment; its tiers are " + catalog.retryTiers());
+        }
         return new Topic<>(names.retry(tier), keys, retries);
     }
 

@@ -127,7 +127,7 @@ class AvroSerdeIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         TopicNames names = new TopicNames("it-" + run + ".tenant.", "it-" + run + ".platform.");
         RestSchemaRegistryClient client = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
-        Topics topics = new Topics(names, client, new AvroSerdeConfig(Map.of(
+        Topics topics = new Topics(io.aijobs.contracts.TopicCatalog.of(names), client, new AvroSerdeConfig(Map.of(
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
                 AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
         Topic<String, JobRequest> in = topics.jobs(TenantId.of("a"));
@@ -144,18 +144,15 @@ class AvroSerdeIT {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("streams-").toString());
 
-        try (KafkaProducer<String, JobRequest> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
-                in.keySerde().serializer(), in.valueSerde().serializer());
+        try (KafkaProducer<String, JobRequest> producer = in.producer(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
              KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
             streams.start();
             for (int i = 0; i < 5; i++) {
-                producer.send(new ProducerRecord<>(in.name(), "job-" + i, SampleJobs.job("job-" + i, "a")));
+                producer.send(in.record("job-" + i, SampleJobs.job("job-" + i, "a")));
             }
             producer.flush();
 
-            try (KafkaConsumer<String, JobRequest> consumer = new KafkaConsumer<>(consumerConfig(stack, "streams-" + run),
-                    out.keySerde().deserializer(), out.valueSerde().deserializer())) {
+            try (KafkaConsumer<String, JobRequest> consumer = out.consumer(consumerConfig(stack, "streams-" + run))) {
                 List<ConsumerRecord<String, JobRequest>> records = readAll(consumer, out.name(), 5);
                 assertThat(records).extracting(ConsumerRecord::key).containsExactly("job-0", "job-1", "job-2", "job-3", "job-4");
                 assertThat(records).allSatisfy(r -> assertThat(r.value().getTenantId()).isEqualTo("b"));

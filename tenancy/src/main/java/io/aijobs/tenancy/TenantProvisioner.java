@@ -2,7 +2,9 @@ package io.aijobs.tenancy;
 
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topic;
 import io.aijobs.contracts.TopicCatalog;
+import io.aijobs.contracts.Topics;
 import io.aijobs.schema.TenantPolicy;
 import io.aijobs.serde.SchemaRegistryClient;
 import java.time.Clock;
@@ -41,7 +43,6 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -78,7 +79,7 @@ public final class TenantProvisioner {
     private final Map<String, Object> clientConfig;
     private final TopicCatalog catalog;
     private final TopicNames names;
-    private final Serializer<TenantPolicy> policySerializer;
+    private final Topic<String, TenantPolicy> policies;
     private final SchemaRegistryClient registry;
     private final ApplicationAccess.Principals applications;
     private final Clock clock;
@@ -86,17 +87,17 @@ public final class TenantProvisioner {
     /**
      * @param admin            an admin client of a principal allowed to manage topics, ACLs, SCRAM credentials and quotas
      * @param clientConfig     bootstrap servers and security of that principal, for the producer of the policy record
-     * @param policySerializer Confluent-wire-format serializer of the policy record
+     * @param topics           the deployment's topics (its catalog, and the policies topic with its serdes)
      * @param registry         the schema registry, where the tenant's topics' value subjects are registered
      * @param applications     the applications' principals, which get their per-tenant ACLs here
      */
-    public TenantProvisioner(Admin admin, Map<String, Object> clientConfig, TopicCatalog catalog, Serializer<TenantPolicy> policySerializer,
-                             SchemaRegistryClient registry, ApplicationAccess.Principals applications, Clock clock) {
+    public TenantProvisioner(Admin admin, Map<String, Object> clientConfig, Topics topics, SchemaRegistryClient registry,
+                             ApplicationAccess.Principals applications, Clock clock) {
         this.admin = Objects.requireNonNull(admin, "admin");
         this.clientConfig = Map.copyOf(clientConfig);
-        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.catalog = topics.catalog();
         this.names = catalog.names();
-        this.policySerializer = Objects.requireNonNull(policySerializer, "policySerializer");
+        this.policies = topics.tenantPolicies();
         this.registry = Objects.requireNonNull(registry, "registry");
         this.applications = Objects.requireNonNull(applications, "applications");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -132,7 +133,7 @@ public final class TenantProvisioner {
         TenantId tenant = spec.tenant();
         TenantPolicy policy = policy(spec);
         // serialized first: a registry that is down fails the create before anything exists
-        byte[] policyBytes = policySerializer.serialize(names.tenantPolicies(), policy);
+        byte[] policyBytes = policies.serializeValue(policy);
         List<String> topics = tenantTopics(tenant);
         ensureTopics(tenant, spec.retention());
         Map<String, Integer> subjects = registerSubjects(tenant);
@@ -320,7 +321,7 @@ public final class TenantProvisioner {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) TIMEOUT.toMillis());
-        String topic = names.tenantPolicies();
+        String topic = policies.name();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, tenant.value(), value)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -39,7 +39,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,7 +49,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -105,11 +103,10 @@ class IsolationIT {
         createPlatformTopics();
         ApplicationAccess.Principals apps = ApplicationAccess.Principals.defaults(PROCESSOR_APP, AGGREGATOR_APP);
         ApplicationAccess.grant(admin, CATALOG, apps, "processor-secret", "aggregator-secret");
-        topics = new Topics(NAMES, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)),
+        topics = new Topics(CATALOG, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)),
                 new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl(),
                         AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
-        provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), CATALOG, topics.tenantPolicySerde().serializer(),
-                new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)), apps, Clock.systemUTC());
+        provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), topics, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)), apps, Clock.systemUTC());
         for (TenantId tenant : List.of(A, B)) {
             passwords.put(tenant, provisioner.create(TenantSpec.of(tenant)).newPassword().orElseThrow());
         }
@@ -390,7 +387,7 @@ class IsolationIT {
     @Test
     void shouldRejectAJobNamingAnotherTenantAsSecurityWithoutCallingTheModel() throws Exception {
         // the publisher would route it to B's topic, which A may not write: A puts it on its own topic by hand
-        byte[] spoofed = topics.jobRequestSerde().serializer().serialize(NAMES.jobs(A), job("iso-spoof-1", B));
+        byte[] spoofed = topics.jobs(A).serializeValue(job("iso-spoof-1", B));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(withTimeouts(as(A)), new StringSerializer(), new ByteArraySerializer())) {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
                     producer.send(new ProducerRecord<>(NAMES.jobs(A), "iso-spoof-1", spoofed)).get(10, TimeUnit.SECONDS) != null);

@@ -1,5 +1,6 @@
 package io.aijobs.processor.alerts;
 
+import io.aijobs.application.StreamsTopics;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
@@ -15,10 +16,8 @@ import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -45,28 +44,27 @@ public final class AlertTopology {
     private AlertTopology() {
     }
 
-    public static void addTo(StreamsBuilder builder, TopicNames names, Topics topics, AlertRules rules) {
+    public static void addTo(StreamsBuilder builder, Topics topics, AlertRules rules) {
         KStream<String, String> fromEvents = builder
-                .stream(names.jobEvents(), Consumed.with(Serdes.String(), topics.jobEventSerde()).withName("alert-events-source"))
+                .stream(topics.jobEvents().name(), StreamsTopics.consumed(topics.jobEvents(), "alert-events-source"))
                 .flatMap((jobId, event) -> eventSignals(event), Named.as("alert-event-signals"));
         KStream<String, String> fromTenantDlts = builder
-                .stream(names.tenantPattern(TopicNames.TenantTopic.DLT),
-                        Consumed.with(Serdes.String(), topics.jobFailureSerde()).withName("alert-dlt-source"))
+                .stream(topics.deadLettersOfTenants().pattern(), StreamsTopics.consumed(topics.deadLettersOfTenants(), "alert-dlt-source"))
                 .flatMap((key, failure) -> failureSignals(failure), Named.as("alert-dlt-signals"));
         KStream<String, String> fromPlatformDlt = builder
-                .stream(names.platformDeadLetter(),
-                        Consumed.with(Serdes.String(), topics.jobFailureSerde()).withName("alert-platform-dlt-source"))
+                .stream(topics.platformDeadLetter().name(),
+                        StreamsTopics.consumed(topics.platformDeadLetter(), "alert-platform-dlt-source"))
                 .flatMap((key, failure) -> failureSignals(failure), Named.as("alert-platform-dlt-signals"));
         KStream<String, Alert> alerts = fromEvents
                 .merge(fromTenantDlts, Named.as("alert-merge-dlt"))
                 .merge(fromPlatformDlt, Named.as("alert-merge-platform-dlt"))
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.String()).withName("alert-signals"))
-                .process(evaluator(rules, names), Named.as(EVALUATOR));
-        alerts.to(names.alerts(), Produced.with(Serdes.String(), topics.alertSerde()).withName("platform-alerts-sink"));
+                .process(evaluator(rules, topics.names()), Named.as(EVALUATOR));
+        alerts.to(topics.alerts().name(), StreamsTopics.produced(topics.alerts(), "platform-alerts-sink"));
         alerts.filter((key, alert) -> alert.getTenantId() != null && TenantId.isValid(alert.getTenantId()),
                         Named.as("tenant-alerts-filter"))
-                .to((key, alert, context) -> names.tenantAlerts(TenantId.of(alert.getTenantId())),
-                        Produced.with(Serdes.String(), topics.alertSerde()).withName("tenant-alerts-sink"));
+                .to((key, alert, context) -> topics.alertsOfTenants().name(TenantId.of(alert.getTenantId())),
+                        StreamsTopics.produced(topics.alertsOfTenants(), "tenant-alerts-sink"));
     }
 
     private static ProcessorSupplier<String, String, String, Alert> evaluator(AlertRules rules, TopicNames names) {

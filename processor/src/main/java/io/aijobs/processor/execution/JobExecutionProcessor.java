@@ -101,7 +101,7 @@ public final class JobExecutionProcessor implements Processor<String, byte[], St
 
     JobExecutionProcessor(ExecutionDependencies deps) {
         this.deps = deps;
-        this.outputs = new JobOutputs(deps.names());
+        this.outputs = new JobOutputs();
     }
 
     @Override

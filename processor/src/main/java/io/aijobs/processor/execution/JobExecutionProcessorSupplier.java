@@ -1,6 +1,9 @@
 package io.aijobs.processor.execution;
 
+import io.aijobs.contracts.Topic;
+import io.aijobs.contracts.Topics;
 import io.aijobs.processor.JobTopology;
+import io.aijobs.schema.JobFailure;
 import io.aijobs.serde.SingleObjectSerde;
 import io.aijobs.schema.state.JobExecutionState;
 import java.util.Set;
@@ -41,13 +44,8 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
         return new SingleObjectSerde<>(JobExecutionState.getEncoder(), JobExecutionState.getDecoder(), "job state");
     }
 
-    /** Where a dead-letter record goes; exposed for the topology's sink. */
-    public String deadLetterTopic(io.aijobs.schema.JobFailure failure) {
-        return new JobOutputs(deps.names()).deadLetterTopic(failure);
-    }
-
-    /** Where a retry record goes: its tier's topic. */
-    public String retryTopic(io.aijobs.schema.JobRetry retry) {
-        return deps.names().retry(retry.getTier());
+    /** Where a dead-letter record goes: its tenant's dead-letter topic, or the platform's when the tenant is unknown. */
+    public Topic<String, JobFailure> deadLetterTopic(JobFailure failure, Topics topics) {
+        return JobOutputs.deadLetterTenant(failure).map(topics::deadLetter).orElseGet(topics::platformDeadLetter);
     }
 }

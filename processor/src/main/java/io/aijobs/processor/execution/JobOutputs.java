@@ -2,7 +2,6 @@ package io.aijobs.processor.execution;
 
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
 import io.aijobs.processor.failure.Failure;
 import io.aijobs.processor.failure.FailureClassifier;
 import io.aijobs.processor.failure.FailurePolicies;
@@ -28,12 +27,6 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /** Builds the records the processor writes, from a job and what happened to it. No I/O, no state. */
 final class JobOutputs {
-
-    private final TopicNames names;
-
-    JobOutputs(TopicNames names) {
-        this.names = names;
-    }
 
     JobResult result(JobRequest job, ModelOutcome.Success success, Cost cost, JobExecutionState state, long now) {
         return JobResult.newBuilder()
@@ -207,9 +200,10 @@ final class JobOutputs {
     }
 
     /** Where a failure goes: its tenant's dead-letter topic, or the platform's when the tenant is unknown. */
-    String deadLetterTopic(JobFailure failure) {
+    /** The tenant whose dead-letter topic takes {@code failure}; empty when it names none, or an invalid one. */
+    static java.util.Optional<TenantId> deadLetterTenant(JobFailure failure) {
         return failure.getTenantId() != null && TenantId.isValid(failure.getTenantId())
-                ? names.deadLetter(TenantId.of(failure.getTenantId())) : names.platformDeadLetter();
+                ? java.util.Optional.of(TenantId.of(failure.getTenantId())) : java.util.Optional.empty();
     }
 
     private static void add(Headers headers, String name, String value) {

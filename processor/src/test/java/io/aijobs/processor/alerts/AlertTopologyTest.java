@@ -1,5 +1,9 @@
 package io.aijobs.processor.alerts;
 
+import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicCatalog;
+import io.aijobs.testing.DriverTopics;
+import io.aijobs.testing.InMemoryTopics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aijobs.contracts.TopicNames;
@@ -11,16 +15,12 @@ import io.aijobs.schema.JobEvent;
 import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.RecordOrigin;
-import io.aijobs.serde.AvroSerdeConfig;
-import io.aijobs.serde.InMemorySchemaRegistryClient;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -42,9 +42,7 @@ class AlertTopologyTest {
     @TempDir
     Path stateDir;
 
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    private final Topics topics = new Topics(NAMES, registry, new AvroSerdeConfig(Map.of(
-            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    private final Topics topics = InMemoryTopics.of(TopicCatalog.of(NAMES));
     private TopologyTestDriver driver;
     private TestInputTopic<String, JobEvent> events;
     private TestInputTopic<String, JobFailure> acmeDlt;
@@ -56,18 +54,18 @@ class AlertTopologyTest {
     @BeforeEach
     void start() {
         StreamsBuilder builder = new StreamsBuilder();
-        AlertTopology.addTo(builder, NAMES, topics, RULES);
+        AlertTopology.addTo(builder, topics, RULES);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alerts-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(builder.build(), props, T0);
-        events = driver.createInputTopic(NAMES.jobEvents(), Serdes.String().serializer(), topics.jobEventSerde().serializer());
-        acmeDlt = driver.createInputTopic("tenant.acme.dlt", Serdes.String().serializer(), topics.jobFailureSerde().serializer());
-        globexDlt = driver.createInputTopic("tenant.globex.dlt", Serdes.String().serializer(), topics.jobFailureSerde().serializer());
-        alerts = driver.createOutputTopic(NAMES.alerts(), Serdes.String().deserializer(), topics.alertSerde().deserializer());
-        acmeAlerts = driver.createOutputTopic("tenant.acme.alerts", Serdes.String().deserializer(), topics.alertSerde().deserializer());
+        events = DriverTopics.input(driver, topics.jobEvents());
+        acmeDlt = DriverTopics.input(driver, topics.deadLetter(TenantId.of("acme")));
+        globexDlt = DriverTopics.input(driver, topics.deadLetter(TenantId.of("globex")));
+        alerts = DriverTopics.output(driver, topics.alerts());
+        acmeAlerts = DriverTopics.output(driver, topics.tenantAlerts(TenantId.of("acme")));
     }
 
     @AfterEach

@@ -2,6 +2,7 @@ package io.aijobs.processor.execution;
 
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.JobTopology;
@@ -23,9 +24,9 @@ import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.schema.state.JobExecutionState;
-import io.aijobs.serde.AvroDeserializer;
-import io.aijobs.serde.AvroSerdeConfig;
 import io.aijobs.serde.InMemorySchemaRegistryClient;
+import io.aijobs.testing.DriverTopics;
+import io.aijobs.testing.InMemoryTopics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,7 +35,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -61,8 +61,7 @@ abstract class ExecutionTopologyFixture {
     Path stateDir;
 
     final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    final Topics topics = new Topics(NAMES, registry, new AvroSerdeConfig(Map.of(
-            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    final Topics topics = InMemoryTopics.of(TopicCatalog.of(NAMES), registry);
     final ManualModelClient model = new ManualModelClient();
     InFlightLimiter limiter = new InFlightLimiter(2);
     UnknownModelPolicy policy = UnknownModelPolicy.UNPRICED;
@@ -94,7 +93,7 @@ abstract class ExecutionTopologyFixture {
     }
 
     void startDriver() {
-        ExecutionDependencies deps = new ExecutionDependencies(NAMES, new AvroDeserializer<>(JobRequest.class, registry),
+        ExecutionDependencies deps = new ExecutionDependencies(NAMES, topics.jobs(ACME).valueSerde().deserializer(),
                 new JobValidator(1000), model, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer);
@@ -104,15 +103,13 @@ abstract class ExecutionTopologyFixture {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(JobTopology.build(deps, topics), props, T0);
-        acmeJobs = driver.createInputTopic(NAMES.jobs(ACME), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        acmeResults = driver.createOutputTopic(NAMES.results(ACME), Serdes.String().deserializer(), topics.jobResultSerde().deserializer());
-        acmeDlt = driver.createOutputTopic(NAMES.deadLetter(ACME), Serdes.String().deserializer(), topics.jobFailureSerde().deserializer());
-        usage = driver.createOutputTopic(NAMES.usage(), Serdes.String().deserializer(), topics.usageSerde().deserializer());
-        events = driver.createOutputTopic(NAMES.jobEvents(), Serdes.String().deserializer(), topics.jobEventSerde().deserializer());
-        transientRetries = driver.createOutputTopic(NAMES.retry("transient"), Serdes.String().deserializer(),
-                topics.jobRetrySerde().deserializer());
-        rateLimitedRetries = driver.createOutputTopic(NAMES.retry("rate-limited"), Serdes.String().deserializer(),
-                topics.jobRetrySerde().deserializer());
+        acmeJobs = DriverTopics.rawInput(driver, topics.jobs(ACME));
+        acmeResults = DriverTopics.output(driver, topics.results(ACME));
+        acmeDlt = DriverTopics.output(driver, topics.deadLetter(ACME));
+        usage = DriverTopics.output(driver, topics.usage());
+        events = DriverTopics.output(driver, topics.jobEvents());
+        transientRetries = DriverTopics.output(driver, topics.retry("transient"));
+        rateLimitedRetries = DriverTopics.output(driver, topics.retry("rate-limited"));
     }
 
     static JobRequest job(String jobId, String tenant) {
@@ -127,8 +124,7 @@ abstract class ExecutionTopologyFixture {
     }
 
     void submit(String key, JobRequest job) {
-        byte[] bytes = topics.jobRequestSerde().serializer().serialize(NAMES.jobs(ACME), job);
-        acmeJobs.pipeInput(key, bytes);
+        acmeJobs.pipeInput(key, topics.jobs(ACME).serializeValue(job));
     }
 
     void tick() {
@@ -157,6 +153,6 @@ abstract class ExecutionTopologyFixture {
     }
 
     TestInputTopic<String, io.aijobs.schema.TenantPolicy> policies() {
-        return driver.createInputTopic(NAMES.tenantPolicies(), Serdes.String().serializer(), topics.tenantPolicySerde().serializer());
+        return DriverTopics.input(driver, topics.tenantPolicies());
     }
 }

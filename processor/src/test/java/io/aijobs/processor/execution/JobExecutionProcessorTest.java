@@ -1,5 +1,6 @@
 package io.aijobs.processor.execution;
 
+import io.aijobs.testing.DriverTopics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aijobs.contracts.JobHeaders;
@@ -16,7 +17,6 @@ import io.aijobs.schema.state.ExecutionStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
@@ -170,8 +170,7 @@ class JobExecutionProcessorTest extends ExecutionTopologyFixture {
 
     @Test
     void shouldPriceWithThePricesTopicsEntryInEffectAtCompletion() {
-        TestInputTopic<String, io.aijobs.schema.ModelPrice> prices = driver.createInputTopic("platform.prices",
-                Serdes.String().serializer(), topics.modelPriceSerde().serializer());
+        TestInputTopic<String, io.aijobs.schema.ModelPrice> prices = DriverTopics.input(driver, topics.prices());
         prices.pipeInput("m@past", io.aijobs.schema.ModelPrice.newBuilder().setModel("m").setEffectiveFrom(T0.minusSeconds(3600))
                 .setInputPerMillion("10.00").setOutputPerMillion("20.00").setVersion("topic-2").build());
         prices.pipeInput("m@future", io.aijobs.schema.ModelPrice.newBuilder().setModel("m").setEffectiveFrom(T0.plusSeconds(3600))

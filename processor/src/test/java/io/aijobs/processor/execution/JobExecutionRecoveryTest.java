@@ -1,9 +1,10 @@
 package io.aijobs.processor.execution;
 
+import io.aijobs.contracts.TenantId;
+import io.aijobs.testing.InMemoryTopics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aijobs.contracts.JobValidator;
-import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.JobTopology;
 import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
@@ -16,9 +17,6 @@ import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
 import io.aijobs.schema.state.ExecutionStatus;
 import io.aijobs.schema.state.JobExecutionState;
-import io.aijobs.serde.AvroDeserializer;
-import io.aijobs.serde.AvroSerdeConfig;
-import io.aijobs.serde.InMemorySchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,15 +37,14 @@ import org.junit.jupiter.api.Test;
 class JobExecutionRecoveryTest {
 
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    private final Topics topics = new Topics(TopicNames.defaults(), registry, new AvroSerdeConfig(Map.of(
-            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://unused", AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+    private static final TenantId ACME = TenantId.of("acme");
+    private final Topics topics = InMemoryTopics.defaults();
     private final ManualModelClient model = new ManualModelClient();
     private final KeyValueStore<String, JobExecutionState> states = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), JobExecutionProcessorSupplier.stateSerde()).withLoggingDisabled().build();
 
     private ExecutionDependencies deps(InFlightLimiter limiter) {
-        return new ExecutionDependencies(TopicNames.defaults(), new AvroDeserializer<>(JobRequest.class, registry),
+        return new ExecutionDependencies(topics.names(), topics.jobs(ACME).valueSerde().deserializer(),
                 new JobValidator(1000), model, limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(), 0, () -> 0.5),
@@ -64,11 +61,11 @@ class JobExecutionRecoveryTest {
         timers.init(context.getStateStoreContext(), timers);
         context.addStateStore(timers);
         KeyValueStore<String, io.aijobs.schema.TenantSpend> spend = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(JobTopology.SPEND_STORE), Serdes.String(), topics.tenantSpendSerde()).withLoggingDisabled().build();
+                Stores.inMemoryKeyValueStore(JobTopology.SPEND_STORE), Serdes.String(), topics.tenantSpend().valueSerde()).withLoggingDisabled().build();
         spend.init(context.getStateStoreContext(), spend);
         context.addStateStore(spend);
         KeyValueStore<String, io.aijobs.schema.TenantPolicy> policies = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(JobTopology.POLICIES_STORE), Serdes.String(), topics.tenantPolicySerde()).withLoggingDisabled().build();
+                Stores.inMemoryKeyValueStore(JobTopology.POLICIES_STORE), Serdes.String(), topics.tenantPolicies().valueSerde()).withLoggingDisabled().build();
         policies.init(context.getStateStoreContext(), policies);
         context.addStateStore(policies);
         return context;
@@ -78,8 +75,8 @@ class JobExecutionRecoveryTest {
         JobRequest job = JobRequest.newBuilder().setJobId(jobId).setTenantId("acme").setModel("m")
                 .setMessages(List.of(new ChatMessage("user", "hi"))).setParameters(JobParameters.newBuilder().build())
                 .setSubmittedAt(T0).build();
-        context.setRecordMetadata("tenant.acme.jobs", 0, offset);
-        processor.process(new Record<>(jobId, topics.jobRequestSerde().serializer().serialize("tenant.acme.jobs", job), T0.toEpochMilli()));
+        context.setRecordMetadata(topics.jobs(ACME).name(), 0, offset);
+        processor.process(new Record<>(jobId, topics.jobs(ACME).serializeValue(job), T0.toEpochMilli()));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.aijobs.processor.execution;
 
+import io.aijobs.testing.DriverTopics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
@@ -13,7 +14,6 @@ import io.aijobs.schema.JobRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.junit.jupiter.api.Test;
 
@@ -80,8 +80,7 @@ class JobExecutionRefusalTest extends ExecutionTopologyFixture {
 
     @Test
     void shouldRefuseAJobOfATenantOverItsHardLimitBeforeAnyCall() {
-        TestInputTopic<String, io.aijobs.schema.TenantSpend> spend = driver.createInputTopic("platform.tenant-spend",
-                Serdes.String().serializer(), topics.tenantSpendSerde().serializer());
+        TestInputTopic<String, io.aijobs.schema.TenantSpend> spend = DriverTopics.input(driver, topics.tenantSpend());
         io.aijobs.schema.TenantSpend over = io.aijobs.schema.TenantSpend.newBuilder().setTenantId("acme").setPeriod("2026-11")
                 .setSpentNanos(1_000).setBudgetNanos(1_000L).setHardLimitNanos(1_000L).setOverHardLimit(true).setUpdatedAt(T0).build();
 
@@ -141,7 +140,7 @@ class JobExecutionRefusalTest extends ExecutionTopologyFixture {
         enforcer = new TenantPolicyEnforcer(true, io.aijobs.schema.DeadLetterContent.FULL);
         startDriver();
 
-        var platformDlt = driver.createOutputTopic("platform.dlt", Serdes.String().deserializer(), topics.jobFailureSerde().deserializer());
+        var platformDlt = DriverTopics.output(driver, topics.platformDeadLetter());
 
         submit(job("j-1", "acme"));
         policies().pipeInput("acme", acmePolicy().build());
@@ -164,7 +163,7 @@ class JobExecutionRefusalTest extends ExecutionTopologyFixture {
                 .setDeadLetterContent(io.aijobs.schema.DeadLetterContent.HASH).build());
         JobRequest otherModel = job("j-1", "acme");
         otherModel.setModel("other");
-        byte[] bytes = topics.jobRequestSerde().serializer().serialize("tenant.acme.jobs", otherModel);
+        byte[] bytes = topics.jobs(ACME).serializeValue(otherModel);
         acmeJobs.pipeInput("j-1", bytes);
 
         var record = acmeDlt.readRecord();

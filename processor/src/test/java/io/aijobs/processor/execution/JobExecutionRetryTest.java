@@ -175,8 +175,7 @@ class JobExecutionRetryTest extends ExecutionTopologyFixture {
         model.last().succeed(1, 1);
         tick();
 
-        acmeJobs.pipeInput(new TestRecord<>("j-1", topics.jobRequestSerde().serializer().serialize("tenant.acme.jobs",
-                job("j-1", "acme")), replay));
+        acmeJobs.pipeInput(new TestRecord<>("j-1", topics.jobs(ACME).serializeValue(job("j-1", "acme")), replay));
 
         assertThat(model.calls()).hasSize(1);
     }

@@ -1,11 +1,13 @@
-package io.aijobs.producer;
+package io.aijobs.cli;
 
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
+import io.aijobs.contracts.Topic;
+import io.aijobs.contracts.TopicCatalog;
+import io.aijobs.contracts.Topics;
+import io.aijobs.producer.PublisherConfig;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobRequest;
-import io.aijobs.serde.AvroDeserializer;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,6 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>Configuration: the {@link PublisherConfig} keys ({@code bootstrap.servers}, {@code schema.registry.url},
  * topic prefixes). Not thread-safe.
  */
-public final class DeadLetters implements AutoCloseable {
+final class DeadLetters implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
@@ -67,15 +68,15 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     private final PublisherConfig config;
-    private final TopicNames names;
     private final RestSchemaRegistryClient registry;
+    private final Topics topics;
     private KafkaProducer<String, byte[]> producer;
 
-    public DeadLetters(Map<String, ?> properties) {
+    DeadLetters(Map<String, ?> properties) {
         this.config = new PublisherConfig(properties);
-        this.names = config.topicNames();
         this.registry = new RestSchemaRegistryClient(config.serdeConfig().schemaRegistryUrl(),
                 Duration.ofMillis(config.serdeConfig().requestTimeoutMs()));
+        this.topics = new Topics(TopicCatalog.of(config.topicNames()), registry, config.serdeConfig());
     }
 
     /**
@@ -85,13 +86,13 @@ public final class DeadLetters implements AutoCloseable {
      * @throws IllegalStateException if the topic does not exist
      */
     public List<DeadLetter> list(TenantId tenant, Predicate<DeadLetter> filter, Duration timeout) {
-        String topic = names.deadLetter(tenant);
+        Topic<String, JobFailure> deadLetters = topics.deadLetter(tenant);
+        String topic = deadLetters.name();
         Map<String, Object> props = config.consumerConfig();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<DeadLetter> found = new ArrayList<>();
-        try (KafkaConsumer<String, JobFailure> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new AvroDeserializer<>(JobFailure.class, registry))) {
+        try (KafkaConsumer<String, JobFailure> consumer = deadLetters.consumer(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             if (partitions.isEmpty()) {
@@ -131,8 +132,8 @@ public final class DeadLetters implements AutoCloseable {
     public List<Replayed> replay(TenantId tenant, List<DeadLetter> chosen, boolean dryRun, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
         Objects.requireNonNull(tenant, "tenant");
-        AvroDeserializer<JobRequest> jobs = new AvroDeserializer<>(JobRequest.class, registry);
-        String jobsTopic = names.jobs(tenant);
+        Topic<String, JobRequest> jobs = topics.jobs(tenant);
+        String jobsTopic = jobs.name();
         List<Replayed> report = new ArrayList<>();
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         // A job that failed, was replayed and failed again has several dead letters: replay only its latest, or a
@@ -160,7 +161,7 @@ public final class DeadLetters implements AutoCloseable {
             original.duplicate().get(bytes);
             JobRequest job;
             try {
-                job = jobs.deserialize(jobsTopic, bytes);
+                job = jobs.valueSerde().deserializer().deserialize(jobsTopic, bytes);
             } catch (SerializationException | org.apache.avro.AvroRuntimeException e) {
                 report.add(new Replayed(letter, false, "still undecodable: " + e.getMessage()));
                 continue;
