@@ -12,7 +12,7 @@ import java.util.Properties;
  * The arguments of the platform's programs ({@code ProcessorApp}, {@code CostAggregatorApp}):
  * {@code CONFIG.properties [key=value ...]}, where the pairs after the file override it.
  */
-public final class ProgramArguments {
+final class ProgramArguments {
 
     /** The arguments are not {@code CONFIG.properties [key=value ...]}; the message says what is wrong. */
     public static final class MisuseException extends IllegalArgumentException {

@@ -9,7 +9,7 @@ import io.aijobs.devstack.modelstub.LatencyDistribution;
 import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.processor.ProcessorApp;
-import io.aijobs.processor.model.OpenAiModelClient;
+import io.aijobs.model.OpenAiModelClient;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.serde.AvroSerdeConfig;
 import io.aijobs.serde.RestSchemaRegistryClient;
@@ -178,7 +178,7 @@ public final class ProcessorBenchmark {
                 slots.acquire();
                 int index = i;
                 model.complete(scenario.job(i), "call-" + i).whenComplete((outcome, error) -> {
-                    if (error != null || !(outcome instanceof io.aijobs.processor.model.ModelOutcome.Success)) {
+                    if (error != null || !(outcome instanceof io.aijobs.model.ModelOutcome.Success)) {
                         failures.incrementAndGet();
                     }
                     ends[index] = System.nanoTime();

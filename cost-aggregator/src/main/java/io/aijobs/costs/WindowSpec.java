@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param label  {@code PT1M}, {@code PT1H}, ... or {@code month}; part of every aggregate key
  * @param length the tumbling length; null for the month
  */
-public record WindowSpec(String label, Duration length) {
+record WindowSpec(String label, Duration length) {
 
     public static final String MONTH = "month";
 

@@ -15,7 +15,7 @@ import java.util.Properties;
  * {@code artifacts.properties}. The paths are absolute and belong to the build tree that produced this jar: the
  * stack is a development and test tool, run from a checkout, never shipped.
  */
-public record Artifacts(String kafkaVersion, String kafkaClasspath, String apicurioVersion, Path apicurioRunnerJar) {
+record Artifacts(String kafkaVersion, String kafkaClasspath, String apicurioVersion, Path apicurioRunnerJar) {
 
     private static final String RESOURCE = "artifacts.properties";
 

@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Not thread-safe; owned by the component that started it.
  */
-public final class ManagedProcess {
+final class ManagedProcess {
 
     private final String name;
     private final Path logFile;

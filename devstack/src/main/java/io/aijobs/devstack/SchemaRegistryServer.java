@@ -18,7 +18,7 @@ import java.util.List;
  * ids stable across restarts (ids in Kafka records must keep resolving). At start the global compatibility is set
  * to BACKWARD, the level the contracts promise; Apicurio's own default is NONE.
  */
-public final class SchemaRegistryServer {
+final class SchemaRegistryServer {
 
     public static final String CCOMPAT_PATH = "/apis/ccompat/v7";
     private static final String NAME = "schema-registry";

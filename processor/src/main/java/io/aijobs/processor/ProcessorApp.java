@@ -8,7 +8,7 @@ import io.aijobs.processor.execution.ExecutionDependencies;
 import io.aijobs.processor.execution.InFlightLimiter;
 import io.aijobs.processor.metrics.ProcessorMetrics;
 import io.aijobs.processor.metrics.PrometheusEndpoint;
-import io.aijobs.processor.model.OpenAiModelClient;
+import io.aijobs.model.OpenAiModelClient;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -1,7 +1,7 @@
 package io.aijobs.benchmarks.pc;
 
-import io.aijobs.processor.model.ModelOutcome;
-import io.aijobs.processor.model.OpenAiModelClient;
+import io.aijobs.model.ModelOutcome;
+import io.aijobs.model.OpenAiModelClient;
 import io.aijobs.schema.Cost;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;

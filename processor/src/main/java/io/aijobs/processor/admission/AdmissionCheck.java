@@ -7,7 +7,7 @@ package io.aijobs.processor.admission;
  * <p>A check that consumes something (a rate-limit token, a fair-share slot) must do so only when it admits. What it
  * consumed is not given back when a later check refuses the job, so such a check goes as late as its meaning allows.
  */
-public interface AdmissionCheck {
+interface AdmissionCheck {
 
     /** A short, stable name for logs and for the documented order, e.g. {@code "deadline"}. */
     String name();

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param job     the decoded job, not yet checked against the contract
  * @param arrival the record it came in
  */
-public record Candidate(TenantId tenant, JobRequest job, Arrival arrival) {
+record Candidate(TenantId tenant, JobRequest job, Arrival arrival) {
 
     public Candidate {
         Objects.requireNonNull(tenant, "tenant");

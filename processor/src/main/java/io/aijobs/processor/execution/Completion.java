@@ -1,6 +1,6 @@
 package io.aijobs.processor.execution;
 
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.schema.JobRequest;
 
 /**

@@ -6,7 +6,7 @@ import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
 import io.aijobs.processor.admission.TenantPolicyEnforcer;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.metrics.ProcessorMetrics;
-import io.aijobs.processor.model.ModelClient;
+import io.aijobs.model.ModelClient;
 import io.aijobs.processor.pricing.PriceTable;
 import io.aijobs.schema.JobRequest;
 import java.time.Duration;

@@ -10,7 +10,7 @@ import io.aijobs.processor.admission.Verdict;
 import io.aijobs.processor.failure.Failure;
 import io.aijobs.processor.failure.FailureClassifier;
 import io.aijobs.processor.failure.FailurePolicies;
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobRequest;
@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: everything but the completion queue is touched only by the task's stream thread. Do not share an
  * instance between tasks; {@link JobExecutionProcessorSupplier} makes one per task.
  */
-public final class JobExecutionProcessor implements Processor<String, byte[], String, Object> {
+final class JobExecutionProcessor implements Processor<String, byte[], String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(JobExecutionProcessor.class);
     private static final Duration WAIT_SLICE = Duration.ofMillis(5);

@@ -5,7 +5,7 @@ import io.aijobs.contracts.TenantId;
 import io.aijobs.processor.failure.Failure;
 import io.aijobs.processor.failure.FailureClassifier;
 import io.aijobs.processor.failure.FailurePolicies;
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.schema.Cost;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEvent;

@@ -1,7 +1,7 @@
 package io.aijobs.processor.failure;
 
 import io.aijobs.contracts.CallOutcomes;
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.schema.CallOutcome;
 import io.aijobs.schema.FailureCategory;
 import java.util.Optional;

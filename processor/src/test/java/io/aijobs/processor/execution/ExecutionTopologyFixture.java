@@ -11,7 +11,7 @@ import io.aijobs.processor.admission.TenantPolicyEnforcer;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.failure.RetryPolicy;
 import io.aijobs.processor.metrics.ProcessorMetrics;
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.processor.pricing.PriceTable;
 import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.FailureCategory;

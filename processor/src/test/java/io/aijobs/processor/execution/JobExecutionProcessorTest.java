@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.processor.admission.TenantPolicyEnforcer;
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.schema.CallOutcome;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEventType;

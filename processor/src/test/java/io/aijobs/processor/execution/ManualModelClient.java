@@ -1,7 +1,7 @@
 package io.aijobs.processor.execution;
 
-import io.aijobs.processor.model.ModelClient;
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelClient;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.schema.JobRequest;
 import java.time.Duration;
 import java.util.ArrayList;

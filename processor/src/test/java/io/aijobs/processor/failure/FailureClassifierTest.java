@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aijobs.contracts.CallOutcomes;
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.schema.CallOutcome;
 import io.aijobs.schema.FailureCategory;
 import java.time.Duration;

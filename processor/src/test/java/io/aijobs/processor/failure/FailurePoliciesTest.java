@@ -2,7 +2,7 @@ package io.aijobs.processor.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aijobs.processor.model.ModelOutcome;
+import io.aijobs.model.ModelOutcome;
 import io.aijobs.schema.FailureCategory;
 import java.time.Duration;
 import java.time.Instant;

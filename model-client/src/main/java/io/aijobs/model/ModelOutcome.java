@@ -1,4 +1,4 @@
-package io.aijobs.processor.model;
+package io.aijobs.model;
 
 import java.time.Duration;
 import java.util.Objects;

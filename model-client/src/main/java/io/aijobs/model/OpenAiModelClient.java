@@ -1,4 +1,4 @@
-package io.aijobs.processor.model;
+package io.aijobs.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

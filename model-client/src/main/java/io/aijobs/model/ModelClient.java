@@ -1,4 +1,4 @@
-package io.aijobs.processor.model;
+package io.aijobs.model;
 
 import io.aijobs.schema.JobRequest;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.aijobs.processor.model;
+package io.aijobs.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
