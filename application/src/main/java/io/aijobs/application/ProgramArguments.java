@@ -1,12 +1,9 @@
 package io.aijobs.application;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * The arguments of the platform's programs ({@code ProcessorApp}, {@code CostAggregatorApp}):
@@ -24,24 +21,19 @@ final class ProgramArguments {
     private ProgramArguments() {
     }
 
-    /** The file's properties, then the overrides. */
+    /** The file's properties, then the overrides, with references to secrets resolved (see {@link ConfigFile}). */
     public static Map<String, Object> load(String[] args) throws IOException {
         if (args.length < 1 || args[0].startsWith("-")) {
             throw new MisuseException("a properties file comes first");
         }
-        Map<String, Object> properties = new HashMap<>();
-        Properties file = new Properties();
-        try (Reader reader = Files.newBufferedReader(Path.of(args[0]))) {
-            file.load(reader);
-        }
-        file.forEach((key, value) -> properties.put(key.toString(), value));
+        Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
             String[] pair = args[i].split("=", 2);
             if (pair.length != 2) {
                 throw new MisuseException("Not key=value: " + args[i]);
             }
-            properties.put(pair[0], pair[1]);
+            overrides.put(pair[0], pair[1]);
         }
-        return properties;
+        return ConfigFile.load(Path.of(args[0]), overrides);
     }
 }

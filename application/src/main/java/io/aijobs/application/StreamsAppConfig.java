@@ -38,6 +38,7 @@ public abstract class StreamsAppConfig extends AbstractConfig {
     public static final String AUTO_REGISTER_SCHEMAS_CONFIG = AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG;
     public static final String TENANT_TOPIC_PREFIX_CONFIG = "tenant.topic.prefix";
     public static final String PLATFORM_TOPIC_PREFIX_CONFIG = "platform.topic.prefix";
+    public static final String STARTUP_TIMEOUT_MS_CONFIG = "startup.timeout.ms";
 
     private final String application;
 
@@ -62,7 +63,11 @@ public abstract class StreamsAppConfig extends AbstractConfig {
 
     /** The keys every application has; {@code defaultApplicationId} is the application's own default id. */
     protected static ConfigDef baseConfigDef(String defaultApplicationId) {
-        return new ConfigDef()
+        ConfigDef definition = new ConfigDef();
+        // the registry's authentication and TLS, as Confluent's clients name them (basic.auth.*, schema.registry.ssl.*)
+        ConfigDef serde = AvroSerdeConfig.configDef();
+        AvroSerdeConfig.connectionKeys().forEach(key -> definition.define(serde.configKeys().get(key)));
+        return definition
                 .define(APPLICATION_ID_CONFIG, Type.STRING, defaultApplicationId, new ConfigDef.NonEmptyString(), Importance.HIGH,
                         "Kafka Streams application id: consumer group, transactional ids and internal topic prefix.")
                 .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, "Kafka bootstrap servers.")
@@ -73,7 +78,10 @@ public abstract class StreamsAppConfig extends AbstractConfig {
                 .define(TENANT_TOPIC_PREFIX_CONFIG, Type.STRING, TopicNames.DEFAULT_TENANT_PREFIX, Importance.LOW,
                         "Prefix of tenant topics: <prefix><tenant>.jobs, ...")
                 .define(PLATFORM_TOPIC_PREFIX_CONFIG, Type.STRING, TopicNames.DEFAULT_PLATFORM_PREFIX, Importance.LOW,
-                        "Prefix of platform topics.");
+                        "Prefix of platform topics.")
+                .define(STARTUP_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                        "How long the start waits for the cluster and the schema registry to answer before it fails, naming "
+                                + "which did not.");
     }
 
     private void rejectUnknownKeys(ConfigDef definition) {
@@ -85,6 +93,10 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         }
     }
 
+    public java.time.Duration startupTimeout() {
+        return java.time.Duration.ofMillis(getLong(STARTUP_TIMEOUT_MS_CONFIG));
+    }
+
     public TopicNames topicNames() {
         return new TopicNames(getString(TENANT_TOPIC_PREFIX_CONFIG), getString(PLATFORM_TOPIC_PREFIX_CONFIG));
     }
@@ -94,9 +106,17 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         return TopicCatalog.of(topicNames());
     }
 
+    /** The serde's settings: the registry URL, its authentication and TLS, and whether schemas are registered. */
     public AvroSerdeConfig serdeConfig() {
-        return new AvroSerdeConfig(Map.of(SCHEMA_REGISTRY_URL_CONFIG, getString(SCHEMA_REGISTRY_URL_CONFIG),
-                AUTO_REGISTER_SCHEMAS_CONFIG, getBoolean(AUTO_REGISTER_SCHEMAS_CONFIG)));
+        Map<String, Object> serde = new java.util.HashMap<>();
+        originals().forEach((key, value) -> {
+            if (AvroSerdeConfig.connectionKeys().contains(key)) {
+                serde.put(key, value);
+            }
+        });
+        serde.put(SCHEMA_REGISTRY_URL_CONFIG, getString(SCHEMA_REGISTRY_URL_CONFIG));
+        serde.put(AUTO_REGISTER_SCHEMAS_CONFIG, getBoolean(AUTO_REGISTER_SCHEMAS_CONFIG));
+        return new AvroSerdeConfig(serde);
     }
 
     /**

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = AijobsCommand.Version.class,
         description = "Run AI inference jobs on Kafka: local stack, demo, publishing jobs and reading results.",
-        subcommands = {DevCommand.class, StackCommand.class, ProduceCommand.class, ResultsCommand.class,
+        subcommands = {DevCommand.class, StackCommand.class, ProcessorCommand.class, AggregatorCommand.class, ProduceCommand.class, ResultsCommand.class,
                 SchemasCommand.class, DltCommand.class, PricesCommand.class, UsageCommand.class, TenantCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AijobsCommand implements Runnable {

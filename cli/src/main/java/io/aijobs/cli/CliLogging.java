@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Where the command line's log goes: one file per command, {@code <aijobs.home>/logs/aijobs-<command>.log}, never
- * the console, so that the log lines of Kafka and the other libraries do not break into what a command prints
+ * the console (except {@code processor} and {@code aggregator}, which run an application in the foreground and log to
+ * standard error), so that the log lines of Kafka and the other libraries do not break into what a command prints
  * (the live table of {@code dev}). What the user must read is printed by the commands, not logged.
  *
  * <p>slf4j-simple reads its configuration once per JVM, when the first logger is made: {@link #toFile} must run
@@ -22,6 +23,9 @@ final class CliLogging {
     /** slf4j-simple's key for its destination: a file path, {@code System.err} or {@code System.out}. */
     static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
 
+    /** Commands that run an application in the foreground: their log goes to standard error. */
+    static final java.util.Set<String> APPLICATIONS = java.util.Set.of("processor", "aggregator");
+
     private CliLogging() {
     }
 
@@ -30,6 +34,10 @@ final class CliLogging {
      * temporary folder if that cannot be made), unless the JVM was told otherwise. Returns the file in use, if any.
      */
     static Optional<Path> toFile(Path home, String[] args) {
+        if (System.getProperty(LOG_FILE_PROPERTY) == null && APPLICATIONS.contains(commandName(args))) {
+            // an application in the foreground logs to the console, as a service manager or container runtime expects
+            System.setProperty(LOG_FILE_PROPERTY, "System.err");
+        }
         if (System.getProperty(LOG_FILE_PROPERTY) == null) {
             String name = "aijobs-" + commandName(args) + ".log";
             Path file;

@@ -74,8 +74,7 @@ final class DeadLetters implements AutoCloseable {
 
     DeadLetters(Map<String, ?> properties) {
         this.config = new PublisherConfig(properties);
-        this.registry = new RestSchemaRegistryClient(config.serdeConfig().schemaRegistryUrl(),
-                Duration.ofMillis(config.serdeConfig().requestTimeoutMs()));
+        this.registry = RestSchemaRegistryClient.create(config.serdeConfig());
         this.topics = new Topics(TopicCatalog.of(config.topicNames()), registry, config.serdeConfig());
     }
 

@@ -1,5 +1,8 @@
 package io.aijobs.costs;
 
+import io.aijobs.application.Health;
+import io.aijobs.application.OperationsServer;
+import io.aijobs.application.Preflight;
 import io.aijobs.application.ApplicationMain;
 import io.aijobs.application.StreamsApplication;
 import io.aijobs.contracts.Topics;
@@ -33,7 +36,7 @@ public final class CostAggregatorApp implements AutoCloseable {
     private final PriceBook prices = PriceBook.empty();
     private final CostAggregatorConfig config;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private UsageEndpoint endpoint;
+    private OperationsServer endpoint;
 
     private CostAggregatorApp(CostAggregatorConfig config) throws IOException {
         this.config = config;
@@ -48,28 +51,43 @@ public final class CostAggregatorApp implements AutoCloseable {
                 throw new ConfigException(CostAggregatorConfig.PRICING_FILE_CONFIG, file, e.getMessage());
             }
         }
-        registry = new RestSchemaRegistryClient(config.getString(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
+        registry = RestSchemaRegistryClient.create(config.serdeConfig());
         Topics topics = new Topics(config.topicCatalog(), registry, config.serdeConfig());
         AggregatorMetrics metrics = new AggregatorMetrics(meters, config.getInt(CostAggregatorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
         application = new StreamsApplication("cost aggregator", AggregatorTopology.build(AggregatorSettings.from(config),
-                topics, prices, metrics), config.streamsProperties(), meters);
+                topics, prices, metrics), config.streamsProperties(), meters, () -> {
+                    registry.globalCompatibility();
+                    return true;
+                });
     }
 
     public static CostAggregatorApp create(Map<String, ?> properties) throws IOException {
         return new CostAggregatorApp(new CostAggregatorConfig(properties));
     }
 
-    public static CostAggregatorApp start(Map<String, ?> properties) throws IOException {
-        return create(properties).start();
+    /** Builds and starts an aggregator; on a failed {@link Preflight} check, closes what it built. */
+    public static CostAggregatorApp start(Map<String, ?> properties) throws IOException, Preflight.StartupException {
+        CostAggregatorApp app = create(properties);
+        try {
+            return app.start();
+        } catch (Preflight.StartupException | IOException | RuntimeException e) {
+            app.close();
+            throw e;
+        }
     }
 
-    public CostAggregatorApp start() throws IOException {
+    /** Checks that the cluster and the registry answer ({@link Preflight}), then starts Kafka Streams and the endpoint. */
+    public CostAggregatorApp start() throws IOException, Preflight.StartupException {
+        Preflight.check(config.streamsProperties(), registry, config.getString(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG),
+                config.startupTimeout());
         application.start();
         int port = config.getInt(CostAggregatorConfig.HTTP_PORT_CONFIG);
         if (port >= 0) {
             Object server = config.originals().get(CostAggregatorConfig.STREAMS_PREFIX + "application.server");
-            endpoint = new UsageEndpoint(application.streams(), AggregatorSettings.from(config), meters, config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port,
+            UsageEndpoint usage = new UsageEndpoint(application.streams(), AggregatorSettings.from(config),
                     server == null ? null : org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(server.toString()));
+            endpoint = new OperationsServer(config.getString(CostAggregatorConfig.HTTP_HOST_CONFIG), port, meters, application.health(),
+                    Map.of(UsageEndpoint.PATH, usage::handle));
         }
         log.info("Cost aggregator started with {} price entries", prices.size());
         return this;
@@ -83,7 +101,11 @@ public final class CostAggregatorApp implements AutoCloseable {
         return prices;
     }
 
-    /** Port of the usage endpoint, or -1. */
+    public Health health() {
+        return application.health();
+    }
+
+    /** Port of the HTTP endpoint (usage queries, {@code /metrics}, {@code /health/live}, {@code /health/ready}), or -1. */
     public int httpPort() {
         return endpoint == null ? -1 : endpoint.port();
     }

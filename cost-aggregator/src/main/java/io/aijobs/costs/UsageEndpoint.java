@@ -4,14 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.schema.state.UsageWindowState;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,46 +27,30 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * {@code GET /metrics} (Prometheus text format) and {@code GET /tenants/{id}/usage?window=PT1H&model=M&limit=N}: a
+ * {@code GET /tenants/{id}/usage?window=PT1H&model=M&limit=N}: a
  * tenant's usage windows, newest first, served from
  * the aggregator's store by interactive queries. With several instances, a request for a tenant another instance
  * owns is answered {@code 307} to that instance (from {@code streams.application.server}); {@code 503} while the
  * store is not queryable (rebalancing). JSON; money as exact nano-unit integers.
  */
-final class UsageEndpoint implements AutoCloseable {
+final class UsageEndpoint {
+
+    /** The path prefix this endpoint answers under, on the aggregator's {@code OperationsServer}. */
+    static final String PATH = "/tenants/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
     private final KafkaStreams streams;
     private final HostInfo self;
     private final AggregatorSettings settings;
 
-    UsageEndpoint(KafkaStreams streams, AggregatorSettings settings, PrometheusMeterRegistry meters, String host, int port,
-                  HostInfo self) throws IOException {
+    UsageEndpoint(KafkaStreams streams, AggregatorSettings settings, HostInfo self) {
         this.streams = streams;
         this.settings = settings;
         this.self = self;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 32);
-        server.createContext("/tenants/", this::handle);
-        server.createContext("/metrics", exchange -> {
-            try (exchange) {
-                byte[] body = meters.scrape().getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-        });
-        server.start();
     }
 
-    int port() {
-        return server.getAddress().getPort();
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
+    void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String[] parts = exchange.getRequestURI().getPath().split("/");
             if (!"GET".equals(exchange.getRequestMethod()) || parts.length != 4 || !"usage".equals(parts[3])) {
@@ -188,10 +168,5 @@ final class UsageEndpoint implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
     }
 }

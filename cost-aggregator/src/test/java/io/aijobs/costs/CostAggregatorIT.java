@@ -101,7 +101,7 @@ class CostAggregatorIT {
     }
 
     @Test
-    void shouldAddUpToTheResultsCostsExactlyAndAttributeRetryCost(StackEndpoints stack) throws Exception {
+    void shouldAddUpToTheResultsCostsExactlyAttributeRetryCostAndServeTheFiguresBesideHealthOverHttp(StackEndpoints stack) throws Exception {
         stub = ModelStub.start(ModelStubConfig.defaults());
         AggregatorHarness harness = new AggregatorHarness(stack);
         int good = 90;
@@ -150,6 +150,11 @@ class CostAggregatorIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(scrape).containsPattern("aijobs_usage_records_total\\{tenant=\"acme\"\\} " + (good + refused) + "\\.0")
                     .contains("kafka_stream");
+            // and health beside them, on the same port
+            var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health/ready")).timeout(java.time.Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).startsWith("{\"status\":\"UP\"");
         }
     }
 

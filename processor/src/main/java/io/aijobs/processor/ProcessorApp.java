@@ -1,13 +1,15 @@
 package io.aijobs.processor;
 
 import io.aijobs.application.ApplicationMain;
+import io.aijobs.application.Health;
+import io.aijobs.application.OperationsServer;
+import io.aijobs.application.Preflight;
 import io.aijobs.application.StreamsApplication;
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.execution.ExecutionDependencies;
 import io.aijobs.processor.execution.InFlightLimiter;
 import io.aijobs.processor.metrics.ProcessorMetrics;
-import io.aijobs.processor.metrics.PrometheusEndpoint;
 import io.aijobs.model.OpenAiModelClient;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,7 +37,7 @@ public final class ProcessorApp implements AutoCloseable {
     private final StreamsApplication application;
     private final OpenAiModelClient modelClient;
     private final RestSchemaRegistryClient registry;
-    private final PrometheusEndpoint endpoint;
+    private final OperationsServer endpoint;
     private final InFlightLimiter limiter;
     private final ProcessorConfig config;
 
@@ -43,7 +45,7 @@ public final class ProcessorApp implements AutoCloseable {
         this.config = config;
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProcessorMetrics metrics = new ProcessorMetrics(meterRegistry, config.getInt(ProcessorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
-        registry = new RestSchemaRegistryClient(config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG), Duration.ofSeconds(10));
+        registry = RestSchemaRegistryClient.create(config.serdeConfig());
         modelClient = new OpenAiModelClient(config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG), config.modelApiKey(),
                 config.modelTimeout(), config.modelConnectTimeout(), config.maxInFlight(),
                 Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), Clock.systemUTC());
@@ -56,9 +58,13 @@ public final class ProcessorApp implements AutoCloseable {
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
                 config.tenantPolicyEnforcer());
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
-        application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry);
+        application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry, () -> {
+            registry.globalCompatibility();
+            return true;
+        });
         int port = config.getInt(ProcessorConfig.METRICS_PORT_CONFIG);
-        endpoint = port < 0 ? null : new PrometheusEndpoint(meterRegistry, config.getString(ProcessorConfig.METRICS_HOST_CONFIG), port);
+        endpoint = port < 0 ? null : new OperationsServer(config.getString(ProcessorConfig.METRICS_HOST_CONFIG), port, meterRegistry,
+                application.health(), Map.of());
     }
 
     /** Builds a processor without starting it (to register listeners on {@link #streams()} first). */
@@ -66,12 +72,21 @@ public final class ProcessorApp implements AutoCloseable {
         return new ProcessorApp(new ProcessorConfig(properties));
     }
 
-    /** Builds and starts a processor. */
-    public static ProcessorApp start(Map<String, ?> properties) throws IOException {
-        return create(properties).start();
+    /** Builds and starts a processor; on a failed {@link Preflight} check, closes what it built. */
+    public static ProcessorApp start(Map<String, ?> properties) throws IOException, Preflight.StartupException {
+        ProcessorApp app = create(properties);
+        try {
+            return app.start();
+        } catch (Preflight.StartupException | RuntimeException e) {
+            app.close();
+            throw e;
+        }
     }
 
-    public ProcessorApp start() {
+    /** Checks that the cluster and the registry answer ({@link Preflight}), then starts Kafka Streams. */
+    public ProcessorApp start() throws Preflight.StartupException {
+        Preflight.check(config.streamsProperties(), registry, config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG),
+                config.startupTimeout());
         application.start();
         log.info("Processor {} started: max.in.flight={}, model {}{}", config.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
                 config.maxInFlight(), config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG),
@@ -87,7 +102,11 @@ public final class ProcessorApp implements AutoCloseable {
         return limiter.inFlight();
     }
 
-    /** Port of the metrics endpoint, or -1. */
+    public Health health() {
+        return application.health();
+    }
+
+    /** Port of the operations endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}), or -1. */
     public int metricsPort() {
         return endpoint == null ? -1 : endpoint.port();
     }

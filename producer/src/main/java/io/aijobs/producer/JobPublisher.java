@@ -55,8 +55,7 @@ public final class JobPublisher implements AutoCloseable {
     /** Builds a publisher from {@link PublisherConfig} properties; fails fast on a bad config, naming the key. */
     public static JobPublisher create(Map<String, ?> properties) {
         PublisherConfig config = new PublisherConfig(properties);
-        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(config.serdeConfig().schemaRegistryUrl(),
-                Duration.ofMillis(config.serdeConfig().requestTimeoutMs()));
+        RestSchemaRegistryClient registry = RestSchemaRegistryClient.create(config.serdeConfig());
         TenantTopics<String, JobRequest> jobs = new Topics(TopicCatalog.of(config.topicNames()), registry, config.serdeConfig())
                 .jobsOfTenants();
         return new JobPublisher(jobs.producer(config.producerConfig()), jobs, new JobValidator(config.maxInputBytes()), registry);

@@ -36,6 +36,26 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String REQUEST_TIMEOUT_MS_CONFIG = "schema.registry.request.timeout.ms";
     private static final String REQUEST_TIMEOUT_MS_DOC = "Bound on each request to the schema registry.";
 
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
+    private static final String BASIC_AUTH_CREDENTIALS_SOURCE_DOC = "HTTP basic authentication to the registry: USER_INFO "
+            + "takes user:password from basic.auth.user.info; URL takes it from the URL's user info (https://user:pass@host); "
+            + "empty: none.";
+    public static final String BASIC_AUTH_USER_INFO_CONFIG = "basic.auth.user.info";
+    private static final String BASIC_AUTH_USER_INFO_DOC = "user:password for USER_INFO. A secret: reference it as "
+            + "${env:NAME} or ${file:PATH:KEY}.";
+    public static final String BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG = "bearer.auth.credentials.source";
+    private static final String BEARER_AUTH_CREDENTIALS_SOURCE_DOC = "STATIC_TOKEN: send bearer.auth.token as "
+            + "'Authorization: Bearer'; empty: none. Not together with basic authentication.";
+    public static final String BEARER_AUTH_TOKEN_CONFIG = "bearer.auth.token";
+    private static final String BEARER_AUTH_TOKEN_DOC = "The bearer token for STATIC_TOKEN. A secret.";
+    public static final String SSL_TRUSTSTORE_LOCATION_CONFIG = "schema.registry.ssl.truststore.location";
+    public static final String SSL_TRUSTSTORE_PASSWORD_CONFIG = "schema.registry.ssl.truststore.password";
+    public static final String SSL_TRUSTSTORE_TYPE_CONFIG = "schema.registry.ssl.truststore.type";
+    public static final String SSL_KEYSTORE_LOCATION_CONFIG = "schema.registry.ssl.keystore.location";
+    public static final String SSL_KEYSTORE_PASSWORD_CONFIG = "schema.registry.ssl.keystore.password";
+    public static final String SSL_KEYSTORE_TYPE_CONFIG = "schema.registry.ssl.keystore.type";
+    public static final String SSL_KEY_PASSWORD_CONFIG = "schema.registry.ssl.key.password";
+
     static final ConfigDef CONFIG = new ConfigDef()
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
@@ -46,7 +66,23 @@ public final class AvroSerdeConfig extends AbstractConfig {
                     SUBJECT_NAME_STRATEGY_DOC)
             .define(SPECIFIC_AVRO_READER_CONFIG, Type.BOOLEAN, false, Importance.LOW, SPECIFIC_AVRO_READER_DOC)
             .define(REQUEST_TIMEOUT_MS_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    REQUEST_TIMEOUT_MS_DOC);
+                    REQUEST_TIMEOUT_MS_DOC)
+            .define(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, "", ConfigDef.ValidString.in("", "USER_INFO", "URL"),
+                    Importance.MEDIUM, BASIC_AUTH_CREDENTIALS_SOURCE_DOC)
+            .define(BASIC_AUTH_USER_INFO_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, BASIC_AUTH_USER_INFO_DOC)
+            .define(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, "", ConfigDef.ValidString.in("", "STATIC_TOKEN"),
+                    Importance.MEDIUM, BEARER_AUTH_CREDENTIALS_SOURCE_DOC)
+            .define(BEARER_AUTH_TOKEN_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, BEARER_AUTH_TOKEN_DOC)
+            .define(SSL_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    "Trust store of the CAs the registry's HTTPS certificate is checked against; empty: the JVM's.")
+            .define(SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, "Password of the trust store. A secret.")
+            .define(SSL_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "JKS", Importance.LOW, "JKS (which also reads PKCS12 files) or PKCS12.")
+            .define(SSL_KEYSTORE_LOCATION_CONFIG, Type.STRING, "", Importance.LOW,
+                    "Key store of this client's certificate, for a registry that requires mutual TLS; empty: none.")
+            .define(SSL_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW, "Password of the key store. A secret.")
+            .define(SSL_KEYSTORE_TYPE_CONFIG, Type.STRING, "JKS", Importance.LOW, "JKS (which also reads PKCS12 files) or PKCS12.")
+            .define(SSL_KEY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW,
+                    "Password of the key in the key store, when it differs from the store's. A secret.");
 
     public AvroSerdeConfig(Map<?, ?> props) {
         super(CONFIG, props, false);
@@ -70,6 +106,17 @@ public final class AvroSerdeConfig extends AbstractConfig {
 
     public int requestTimeoutMs() {
         return getInt(REQUEST_TIMEOUT_MS_CONFIG);
+    }
+
+    /**
+     * The registry connection's settings (authentication, TLS) as given, for an application's configuration to carry
+     * to {@link RestSchemaRegistryClient#create(AvroSerdeConfig)}.
+     */
+    public static java.util.Set<String> connectionKeys() {
+        return java.util.Set.of(REQUEST_TIMEOUT_MS_CONFIG, BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, BASIC_AUTH_USER_INFO_CONFIG,
+                BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, BEARER_AUTH_TOKEN_CONFIG, SSL_TRUSTSTORE_LOCATION_CONFIG,
+                SSL_TRUSTSTORE_PASSWORD_CONFIG, SSL_TRUSTSTORE_TYPE_CONFIG, SSL_KEYSTORE_LOCATION_CONFIG,
+                SSL_KEYSTORE_PASSWORD_CONFIG, SSL_KEYSTORE_TYPE_CONFIG, SSL_KEY_PASSWORD_CONFIG);
     }
 
     public static ConfigDef configDef() {

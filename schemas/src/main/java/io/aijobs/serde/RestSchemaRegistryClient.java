@@ -37,6 +37,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final URI baseUrl;
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final java.util.Optional<String> authorization;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
 
@@ -45,6 +46,26 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      * @param requestTimeout bound on each request
      */
     public RestSchemaRegistryClient(String baseUrl, Duration requestTimeout) {
+        this(new RegistryConnection(baseUrl, java.util.Optional.empty(), java.util.Optional.empty()), requestTimeout);
+    }
+
+    /**
+     * A client of the registry {@code config} names, with its authentication ({@code basic.auth.*},
+     * {@code bearer.auth.*}) and TLS ({@code schema.registry.ssl.*}) settings, as Confluent's clients take them.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the key, on an unreadable store or missing credentials
+     */
+    public static RestSchemaRegistryClient create(AvroSerdeConfig config) {
+        return new RestSchemaRegistryClient(RegistryConnection.from(config), Duration.ofMillis(config.requestTimeoutMs()));
+    }
+
+    /** {@link #create(AvroSerdeConfig)} from plain properties. */
+    public static RestSchemaRegistryClient create(Map<String, ?> config) {
+        return create(new AvroSerdeConfig(config));
+    }
+
+    private RestSchemaRegistryClient(RegistryConnection connection, Duration requestTimeout) {
+        String baseUrl = connection.baseUrl();
         Objects.requireNonNull(baseUrl, "baseUrl");
         String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         URI uri = URI.create(trimmed);
@@ -53,7 +74,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
         this.baseUrl = uri;
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        this.authorization = connection.authorization();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(requestTimeout);
+        connection.sslContext().ifPresent(http::sslContext);
+        this.http = http.build();
     }
 
     public String baseUrl() {
@@ -196,6 +220,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(requestTimeout)
                 .header("Accept", CONTENT_TYPE + ", application/json");
+        authorization.ifPresent(value -> request.header("Authorization", value));
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
