@@ -61,6 +61,9 @@ public final class Preflight {
                 throw new StartupException("Kafka at " + servers + " refused to describe the cluster to this principal: "
                         + cause.getMessage(), cause);
             }
+            if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new StartupException("Kafka at " + servers + " did not answer within " + timeout, cause);
+            }
             throw new StartupException("Kafka at " + servers + " did not answer: " + oneLine(cause), cause);
         } catch (TimeoutException e) {
             throw new StartupException("Kafka at " + servers + " did not answer within " + timeout, e);
