@@ -139,7 +139,7 @@ final class DevCommand implements Callable<Integer> {
             }
             // the topics of the processor this command runs: its default prefixes and retry tiers
             TopicCatalog catalog = new ProcessorConfig(processorConfig(endpoints, modelBaseUrl)).topicCatalog();
-            RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
+            RestSchemaRegistryClient registry = StackOptions.registry(endpoints);
             try (Admin admin = Admin.create(endpoints.adminClientConfig())) {
                 List<String> created = DevTopics.ensure(admin, catalog, tenantIds);
                 out.println(created.isEmpty() ? "Topics ready." : "Created " + created.size() + " topics.");
@@ -222,7 +222,7 @@ final class DevCommand implements Callable<Integer> {
         Map<String, Object> config = new HashMap<>();
         config.put(io.aijobs.costs.CostAggregatorConfig.APPLICATION_ID_CONFIG, "aijobs-cost-aggregator-dev");
         config.put(io.aijobs.costs.CostAggregatorConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
-        config.put(io.aijobs.costs.CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        config.putAll(endpoints.registryReaderConfig());
         config.put(io.aijobs.costs.CostAggregatorConfig.BUDGET_DEFAULT_CONFIG, budget);
         config.put(io.aijobs.costs.CostAggregatorConfig.HTTP_PORT_CONFIG, usagePort);
         config.put(io.aijobs.costs.CostAggregatorConfig.STREAMS_PREFIX + "state.dir",
@@ -237,7 +237,7 @@ final class DevCommand implements Callable<Integer> {
         Map<String, Object> config = new HashMap<>();
         config.put(ProcessorConfig.APPLICATION_ID_CONFIG, "aijobs-processor-dev");
         config.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
-        config.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        config.putAll(endpoints.registryReaderConfig());
         config.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, modelBaseUrl);
         config.put(ProcessorConfig.MAX_IN_FLIGHT_CONFIG, maxInFlight);
         config.put(ProcessorConfig.PRICING_VERSION_CONFIG, "dev-1");
@@ -263,7 +263,7 @@ final class DevCommand implements Callable<Integer> {
             config.putAll(secure.tenantSecurity(tenant));
         }
         config.put(PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
-        config.put(PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        config.putAll(endpoints.registryReaderConfig());
         // topics may be seconds old: one batch in flight per partition keeps a retried first batch in order
         config.put("max.in.flight.requests.per.connection", 1);
         return config;

@@ -67,7 +67,7 @@ final class PricesCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             StackEndpoints endpoints = stack.resolve();
             String topic;
-            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10))) {
+            try (RestSchemaRegistryClient registry = StackOptions.registry(endpoints)) {
                 Topic<String, ModelPrice> pricesTopic = stack.topics(endpoints, registry).prices();
                 topic = pricesTopic.name();
                 try (KafkaProducer<String, ModelPrice> producer = pricesTopic.producer(StackOptions.withSecurity(endpoints, Map.of(

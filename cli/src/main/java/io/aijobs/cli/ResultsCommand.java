@@ -62,7 +62,7 @@ final class ResultsCommand implements Callable<Integer> {
         Thread hook = new Thread(interrupted::countDown, "results-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         int printed = 0;
-        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
+        RestSchemaRegistryClient registry = StackOptions.registry(endpoints);
         Topic<String, JobResult> results = stack.topics(endpoints, registry).results(tenantId);
         String topic = results.name();
         try (registry; KafkaConsumer<String, JobResult> consumer = results.consumer(StackOptions.withSecurity(endpoints, Map.of(

@@ -47,7 +47,7 @@ final class SchemasCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             List<TenantId> ids = tenants.stream().map(tenant -> TenantCommand.tenant(spec, tenant)).toList();
             StackEndpoints endpoints = stack.resolve();
-            try (SchemaRegistryClient client = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10))) {
+            try (SchemaRegistryClient client = StackOptions.registry(endpoints)) {
                 for (Map.Entry<String, Integer> registered : register(client, stack.catalog(), ids).entrySet()) {
                     out.printf("%-40s id %d%n", registered.getKey(), registered.getValue());
                 }

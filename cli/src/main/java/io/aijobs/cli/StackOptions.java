@@ -77,6 +77,11 @@ final class StackOptions {
                 endpoints.schemaRegistryUrl())));
     }
 
+    /** A client of the endpoints' registry as its operator (who registers); the caller closes it. */
+    static io.aijobs.serde.RestSchemaRegistryClient registry(StackEndpoints endpoints) {
+        return io.aijobs.serde.RestSchemaRegistryClient.create(endpoints.registryAdminConfig());
+    }
+
     Path stateDir() {
         return stateDir != null ? stateDir : defaultStateDir();
     }
@@ -93,7 +98,11 @@ final class StackOptions {
         // the super user's credentials of a secure local stack go only to that stack
         java.util.Map<String, String> security = local.filter(stack -> stack.bootstrapServers().equals(bootstrap))
                 .map(StackEndpoints::adminSecurity).orElse(java.util.Map.of());
-        return new StackEndpoints(bootstrap, registry, local.map(StackEndpoints::modelBaseUrl).orElse(null), security);
+        // and its registry's operator and reader credentials only to that registry
+        Optional<StackEndpoints> localRegistry = local.filter(stack -> stack.schemaRegistryUrl().equals(registry));
+        return new StackEndpoints(bootstrap, registry, local.map(StackEndpoints::modelBaseUrl).orElse(null), security,
+                localRegistry.map(StackEndpoints::registryAdmin).orElse(java.util.Map.of()),
+                localRegistry.map(StackEndpoints::registryReader).orElse(java.util.Map.of()));
     }
 
     /**
@@ -103,7 +112,7 @@ final class StackOptions {
     Map<String, Object> publisherConfig(StackEndpoints endpoints, Map<String, ?> extra) {
         Map<String, Object> config = new java.util.HashMap<>(endpoints.adminSecurity());
         config.put(io.aijobs.producer.PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
-        config.put(io.aijobs.producer.PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        config.putAll(endpoints.registryAdminConfig());
         config.put(io.aijobs.producer.PublisherConfig.TENANT_TOPIC_PREFIX_CONFIG, tenantTopicPrefix);
         config.put(io.aijobs.producer.PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, platformTopicPrefix);
         config.putAll(extra);

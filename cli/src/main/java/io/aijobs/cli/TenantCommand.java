@@ -85,7 +85,7 @@ final class TenantCommand implements Runnable {
             StackEndpoints endpoints = stack.resolve();
             Map<String, Object> adminConfig = adminConfig(endpoints);
             TopicCatalog catalog = stack.catalog();
-            RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
+            RestSchemaRegistryClient registry = StackOptions.registry(endpoints);
             Topics topics = new Topics(catalog, registry,
                     new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl())));
             try (registry; Admin admin = Admin.create(adminConfig)) {
@@ -204,6 +204,8 @@ final class TenantCommand implements Runnable {
             Properties props = new Properties();
             props.setProperty("bootstrap.servers", endpoints.bootstrapServers());
             KafkaBroker.clientSecurity(user, password).forEach(props::setProperty);
+            // the registry: its URL, and on a registry with authentication the read-only principal's credentials
+            endpoints.registryReaderConfig().forEach((key, value) -> props.setProperty(key, String.valueOf(value)));
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
@@ -215,7 +217,7 @@ final class TenantCommand implements Runnable {
                 Files.createFile(file);
             }
             try (var writer = Files.newBufferedWriter(file)) {
-                props.store(writer, "Kafka client properties of " + user);
+                props.store(writer, "Kafka and schema registry client properties of " + user);
             }
         }
     }

@@ -106,7 +106,9 @@ class SecureCliIT {
             props.load(in);
         }
         props.stringPropertyNames().forEach(name -> config.put(name, props.getProperty(name)));
-        config.put(PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
+        // the tenant's file is all it needs: the broker's and the registry's addresses and credentials
+        assertThat(props.getProperty("schema.registry.url")).isEqualTo(endpoints.schemaRegistryUrl());
+        assertThat(props.getProperty("basic.auth.user.info")).startsWith("reader:");
         config.put(PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
         try (JobPublisher publisher = JobPublisher.create(config)) {
             // without the subject, an unregistering serializer fails with 40401 before anything is sent
@@ -120,8 +122,8 @@ class SecureCliIT {
         assertThat(run("tenant", "create", tenant, "--credentials-file", dir.resolve(tenant + ".properties").toString()).exitCode())
                 .isZero();
         String dlt = NAMES.deadLetter(TenantId.of(tenant));
-        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10));
-        AvroSerdeConfig serde = new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl()));
+        RestSchemaRegistryClient registry = RestSchemaRegistryClient.create(endpoints.registryAdminConfig());
+        AvroSerdeConfig serde = new AvroSerdeConfig(endpoints.registryAdminConfig());
         byte[] jobBytes = new AvroSerializer<JobRequest>(registry, serde, false).serialize(NAMES.jobs(TenantId.of(tenant)),
                 job("j-7", tenant));
         byte[] failure = new AvroSerializer<JobFailure>(registry, serde, false).serialize(dlt, failure("j-7", tenant, jobBytes));

@@ -26,6 +26,9 @@ public final class DevStack implements AutoCloseable {
     public static final String STATE_FILE = "stack.properties";
     /** State-file keys of the super user's client security properties (secure stack only). */
     private static final String SECURITY_PREFIX = "kafka.admin.";
+    /** State-file keys of the registry operator's and reader's client properties (secure stack only). */
+    private static final String REGISTRY_ADMIN_PREFIX = "registry.admin.";
+    private static final String REGISTRY_READER_PREFIX = "registry.reader.";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final List<String> COMPONENTS = List.of("model-stub", "schema-registry", "kafka");
 
@@ -62,8 +65,9 @@ public final class DevStack implements AutoCloseable {
             started.add(kafka.start(settings.startTimeout()));
 
             SchemaRegistryServer registry = new SchemaRegistryServer(dir.resolve("registry"), settings.registryPort(),
-                    settings.persistent(), artifacts);
-            progress.accept("Starting Apicurio Registry " + artifacts.apicurioVersion() + " on " + registry.url() + " ...");
+                    settings.persistent(), artifacts, settings.secure());
+            progress.accept("Starting Apicurio Registry " + artifacts.apicurioVersion() + " on " + registry.url() + (settings.secure()
+                    ? " (basic auth; the operator registers, applications and tenants read)" : "") + " ...");
             started.add(registry.start(settings.startTimeout()));
 
             String modelUrl = null;
@@ -73,7 +77,8 @@ public final class DevStack implements AutoCloseable {
                 started.add(stub.start(settings.startTimeout()));
                 modelUrl = stub.baseUrl();
             }
-            StackEndpoints endpoints = new StackEndpoints(kafka.bootstrapServers(), registry.url(), modelUrl, kafka.adminSecurity());
+            StackEndpoints endpoints = new StackEndpoints(kafka.bootstrapServers(), registry.url(), modelUrl, kafka.adminSecurity(),
+                    registry.clientSecurity(SchemaRegistryServer.OPERATOR), registry.clientSecurity(SchemaRegistryServer.READER));
             writeState(dir, endpoints);
             return new DevStack(endpoints, started);
         } catch (RuntimeException e) {
@@ -100,14 +105,19 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             return Optional.empty();
         }
-        Map<String, String> security = new java.util.HashMap<>();
+        return Optional.of(new StackEndpoints(props.getProperty("bootstrap.servers"),
+                props.getProperty("schema.registry.url"), props.getProperty("model.base.url"), withPrefix(props, SECURITY_PREFIX),
+                withPrefix(props, REGISTRY_ADMIN_PREFIX), withPrefix(props, REGISTRY_READER_PREFIX)));
+    }
+
+    private static Map<String, String> withPrefix(Properties props, String prefix) {
+        Map<String, String> found = new java.util.HashMap<>();
         for (String name : props.stringPropertyNames()) {
-            if (name.startsWith(SECURITY_PREFIX)) {
-                security.put(name.substring(SECURITY_PREFIX.length()), props.getProperty(name));
+            if (name.startsWith(prefix)) {
+                found.put(name.substring(prefix.length()), props.getProperty(name));
             }
         }
-        return Optional.of(new StackEndpoints(props.getProperty("bootstrap.servers"),
-                props.getProperty("schema.registry.url"), props.getProperty("model.base.url"), security));
+        return found;
     }
 
     /** Status lines, one per component: running with pid, or not running. */
@@ -178,6 +188,8 @@ public final class DevStack implements AutoCloseable {
             props.setProperty("model.base.url", endpoints.modelBaseUrl());
         }
         endpoints.adminSecurity().forEach((name, value) -> props.setProperty(SECURITY_PREFIX + name, value));
+        endpoints.registryAdmin().forEach((name, value) -> props.setProperty(REGISTRY_ADMIN_PREFIX + name, value));
+        endpoints.registryReader().forEach((name, value) -> props.setProperty(REGISTRY_READER_PREFIX + name, value));
         Path file = dir.resolve(STATE_FILE);
         try (var out = Files.newBufferedWriter(file)) {
             props.store(out, "endpoints of the running aijobs dev stack" + (endpoints.secure() ? " (with the super user's credentials)" : ""));

@@ -17,26 +17,103 @@ import java.util.List;
  * <p>Storage is in memory unless a data directory is given, in which case an H2 file database there keeps schema
  * ids stable across restarts (ids in Kafka records must keep resolving). At start the global compatibility is set
  * to BACKWARD, the level the contracts promise; Apicurio's own default is NONE.
+ *
+ * <p><b>Secure mode</b>: every request to the API needs HTTP basic authentication (Quarkus' own, with users kept in the
+ * registry's configuration), and Apicurio's role-based authorization decides what each user may do: the
+ * {@value #OPERATOR} (role {@code sr-admin}) registers, configures and deletes; the {@value #READER} (role
+ * {@code sr-readonly}), the principal that applications and tenants use, reads. Anonymous requests are refused. The
+ * passwords are made at the first start and kept, mode 600, under the registry's folder; they are given to the
+ * registry in its {@code config/application.properties} (mode 600), never on a command line.
  */
 final class SchemaRegistryServer {
 
     public static final String CCOMPAT_PATH = "/apis/ccompat/v7";
     private static final String NAME = "schema-registry";
+    /** The user who registers and deletes, in secure mode. */
+    public static final String OPERATOR = "operator";
+    /** The read-only user of applications and tenants, in secure mode. */
+    public static final String READER = "reader";
 
     private final Path home;
     private final int port;
     private final boolean persistent;
     private final Artifacts artifacts;
+    private final boolean secure;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
      * @param persistent keep schemas in an H2 file under {@code home} (dev stack) rather than in memory (tests)
      */
     public SchemaRegistryServer(Path home, int port, boolean persistent, Artifacts artifacts) {
+        this(home, port, persistent, artifacts, false);
+    }
+
+    /**
+     * @param secure require authentication and authorize by role (see the class comment)
+     */
+    public SchemaRegistryServer(Path home, int port, boolean persistent, Artifacts artifacts, boolean secure) {
         this.home = home;
         this.port = port;
         this.persistent = persistent;
         this.artifacts = artifacts;
+        this.secure = secure;
+    }
+
+    /** The registry client properties of {@code user} ({@code basic.auth.*}); empty when not secure. */
+    public java.util.Map<String, String> clientSecurity(String user) {
+        if (!secure) {
+            return java.util.Map.of();
+        }
+        return java.util.Map.of("basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", user + ":" + password(user));
+    }
+
+    private String password(String user) {
+        Path file = home.resolve(user + ".password");
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.createDirectories(home);
+                byte[] random = new byte[24];
+                new java.security.SecureRandom().nextBytes(random);
+                java.nio.file.Files.writeString(file, java.util.HexFormat.of().formatHex(random));
+                ownerOnly(file);
+            }
+            return java.nio.file.Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot keep the registry's password of " + user + " in " + file, e);
+        }
+    }
+
+    private static void ownerOnly(Path file) {
+        try {
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: the file keeps the folder's permissions
+        }
+    }
+
+    /** Quarkus reads {@code config/application.properties} of its working directory: the users, out of the command line. */
+    private void writeSecurityConfig() {
+        Path file = home.resolve("config").resolve("application.properties");
+        String config = String.join("\n",
+                "quarkus.http.auth.basic=true",
+                "quarkus.http.auth.permission.api.paths=/apis/*",
+                "quarkus.http.auth.permission.api.policy=authenticated",
+                "quarkus.security.users.embedded.enabled=true",
+                "quarkus.security.users.embedded.plain-text=true",
+                "quarkus.security.users.embedded.users." + OPERATOR + "=" + password(OPERATOR),
+                "quarkus.security.users.embedded.roles." + OPERATOR + "=sr-admin",
+                "quarkus.security.users.embedded.users." + READER + "=" + password(READER),
+                "quarkus.security.users.embedded.roles." + READER + "=sr-readonly",
+                "apicurio.authn.enabled=true",
+                "apicurio.auth.role-based-authorization=true",
+                "apicurio.auth.anonymous-read-access.enabled=false", "");
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.writeString(file, config);
+            ownerOnly(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot write the registry's configuration " + file, e);
+        }
     }
 
     /** The base URL clients configure as {@code schema.registry.url}. */
@@ -65,8 +142,12 @@ final class SchemaRegistryServer {
         }
         command.add("-jar");
         command.add(artifacts.apicurioRunnerJar().toString());
-        ManagedProcess process = ManagedProcess.start(NAME, command, artifacts.apicurioRunnerJar().getParent(),
-                logFile(), pidFile());
+        Path workDir = artifacts.apicurioRunnerJar().getParent();
+        if (secure) {
+            writeSecurityConfig();
+            workDir = home;
+        }
+        ManagedProcess process = ManagedProcess.start(NAME, command, workDir, logFile(), pidFile());
         process.awaitReady(this::isReady, timeout);
         setGlobalCompatibility("BACKWARD");
         return process;
@@ -77,7 +158,7 @@ final class SchemaRegistryServer {
             return false;
         }
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/config"))
+            HttpResponse<String> response = http.send(asOperator(HttpRequest.newBuilder(URI.create(url() + "/config")))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200;
         } catch (IOException e) {
@@ -88,9 +169,17 @@ final class SchemaRegistryServer {
         }
     }
 
+    private HttpRequest.Builder asOperator(HttpRequest.Builder request) {
+        if (secure) {
+            request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (OPERATOR + ":" + password(OPERATOR)).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return request;
+    }
+
     private void setGlobalCompatibility(String level) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/config"))
+            HttpResponse<String> response = http.send(asOperator(HttpRequest.newBuilder(URI.create(url() + "/config")))
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}"))

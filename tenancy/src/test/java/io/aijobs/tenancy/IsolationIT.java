@@ -103,10 +103,11 @@ class IsolationIT {
         createPlatformTopics();
         ApplicationAccess.Principals apps = ApplicationAccess.Principals.defaults(PROCESSOR_APP, AGGREGATOR_APP);
         ApplicationAccess.grant(admin, CATALOG, apps, "processor-secret", "aggregator-secret");
-        topics = new Topics(CATALOG, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)),
-                new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl(),
-                        AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
-        provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), topics, new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)), apps, Clock.systemUTC());
+        // the operator registers; the applications and the tenants only read (auto-registration off)
+        RestSchemaRegistryClient operator = RestSchemaRegistryClient.create(endpoints.registryAdminConfig());
+        CATALOG.valueSchemasByTopic(List.of()).forEach((topic, schema) -> operator.register(topic + "-value", schema));
+        topics = new Topics(CATALOG, operator, new AvroSerdeConfig(endpoints.registryAdminConfig()));
+        provisioner = new TenantProvisioner(admin, endpoints.adminClientConfig(), topics, operator, apps, Clock.systemUTC());
         for (TenantId tenant : List.of(A, B)) {
             passwords.put(tenant, provisioner.create(TenantSpec.of(tenant)).newPassword().orElseThrow());
         }
@@ -140,8 +141,7 @@ class IsolationIT {
         Map<String, Object> props = new HashMap<>();
         props.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_APP);
         props.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
-        props.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
-        props.put(ProcessorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
+        props.putAll(endpoints.registryReaderConfig());
         props.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, model.baseUrl());
         props.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=1.00:2.00");
         props.put(ProcessorConfig.TENANT_DISCOVERY_INTERVAL_MS_CONFIG, "2000");
@@ -156,8 +156,7 @@ class IsolationIT {
         Map<String, Object> props = new HashMap<>();
         props.put(CostAggregatorConfig.APPLICATION_ID_CONFIG, AGGREGATOR_APP);
         props.put(CostAggregatorConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
-        props.put(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
-        props.put(CostAggregatorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
+        props.putAll(endpoints.registryReaderConfig());
         props.put(CostAggregatorConfig.EMIT_INTERVAL_MS_CONFIG, "1000");
         props.put(CostAggregatorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("iso-aggregator-").toString());
         KafkaBroker.clientSecurity(ApplicationAccess.Principals.DEFAULT_AGGREGATOR_USER, "aggregator-secret")
@@ -178,8 +177,7 @@ class IsolationIT {
 
     private static JobPublisher publisher(TenantId tenant) {
         Map<String, Object> config = new HashMap<>(as(tenant));
-        config.put(PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl());
-        config.put(PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true);
+        config.putAll(endpoints.registryReaderConfig());
         config.put("max.block.ms", 10_000);
         config.put("delivery.timeout.ms", 15_000);
         config.put("request.timeout.ms", 5_000);
@@ -212,7 +210,7 @@ class IsolationIT {
 
     private static <V extends org.apache.avro.specific.SpecificRecord> V decode(Class<V> type, String topic, byte[] value) {
         try (AvroDeserializer<V> deserializer = new AvroDeserializer<>(type,
-                new RestSchemaRegistryClient(endpoints.schemaRegistryUrl(), Duration.ofSeconds(10)))) {
+                RestSchemaRegistryClient.create(endpoints.registryReaderConfig()))) {
             return deserializer.deserialize(topic, value);
         }
     }
@@ -547,5 +545,47 @@ class IsolationIT {
                     assertThatThrownBy(() -> gone.listTopics().names().get(30, TimeUnit.SECONDS))
                             .hasCauseInstanceOf(SaslAuthenticationException.class));
         }
+    }
+
+    private static java.net.http.HttpResponse<String> registry(String method, String path, String body, String userInfo)
+            throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoints.schemaRegistryUrl() + path))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody() : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (userInfo != null) {
+            request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return java.net.http.HttpClient.newHttpClient().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final String NEW_SCHEMA = "{\"schema\":\"{\\\"type\\\":\\\"string\\\"}\"}";
+
+    @Test
+    void shouldRefuseAnonymousReadsWritesAndDeletesOnTheRegistry() throws Exception {
+        String subject = "/subjects/" + CATALOG.names().jobs(B) + "-value";
+
+        assertThat(registry("GET", "/subjects", null, null).statusCode()).as("read").isEqualTo(401);
+        assertThat(registry("GET", subject + "/versions/latest", null, null).statusCode()).as("read a subject").isEqualTo(401);
+        assertThat(registry("POST", subject + "/versions", NEW_SCHEMA, null).statusCode()).as("register").isEqualTo(401);
+        assertThat(registry("DELETE", subject, null, null).statusCode()).as("delete").isEqualTo(401);
+        assertThat(registry("GET", subject + "/versions/latest", null, endpoints.registryAdmin().get("basic.auth.user.info"))
+                .statusCode()).as("B's subject is still there").isEqualTo(200);
+    }
+
+    @Test
+    void shouldLetATenantReadSchemasButNeitherRegisterNorDeleteAnotherTenantsSubjects() throws Exception {
+        String tenantRegistryUser = endpoints.registryReader().get("basic.auth.user.info");
+        String operator = endpoints.registryAdmin().get("basic.auth.user.info");
+        String bJobs = "/subjects/" + CATALOG.names().jobs(B) + "-value";
+        String latestBefore = registry("GET", bJobs + "/versions/latest", null, operator).body();
+
+        assertThat(registry("GET", bJobs + "/versions/latest", null, tenantRegistryUser).statusCode()).as("a schema is read")
+                .isEqualTo(200);
+        assertThat(registry("POST", bJobs + "/versions", NEW_SCHEMA, tenantRegistryUser).statusCode())
+                .as("a new version of B's subject").isEqualTo(403);
+        assertThat(registry("DELETE", bJobs, null, tenantRegistryUser).statusCode()).as("B's subject deleted").isEqualTo(403);
+        assertThat(registry("DELETE", "/subjects/" + CATALOG.names().jobs(A) + "-value", null, tenantRegistryUser).statusCode())
+                .as("even its own: only the operator registers and deletes").isEqualTo(403);
+        assertThat(registry("GET", bJobs + "/versions/latest", null, operator).body()).as("B's subject unchanged").isEqualTo(latestBefore);
     }
 }
