@@ -36,6 +36,9 @@ final class StackCommand implements Runnable {
         @Option(names = "--state-dir", paramLabel = "DIR", description = "State folder (default: .aijobs/stack)")
         Path stateDir;
 
+        @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+        CommandSpec spec;
+
         @Option(names = "--kafka-port", defaultValue = "" + StackSettings.DEFAULT_KAFKA_PORT, description = "Kafka listener port (default: ${DEFAULT-VALUE})")
         int kafkaPort;
 
@@ -57,6 +60,11 @@ final class StackCommand implements Runnable {
                 description = "Bound on each component's start-up, ISO-8601 (default: ${DEFAULT-VALUE})")
         Duration startTimeout;
 
+        @Option(names = "--brokers", defaultValue = "1", paramLabel = "N",
+                description = "1 or 3 Kafka brokers; with 3, node i listens on --kafka-port + 2(i-1) and every topic has "
+                        + "replication factor 3 and min.insync.replicas 2 (default: ${DEFAULT-VALUE}; a stack keeps its count)")
+        int brokers;
+
         @Option(names = "--secure", description = "SASL/SCRAM-SHA-512 on the broker and ACLs that deny whatever they do not allow; "
                 + "applications and tenants connect with their own principals (a stack keeps the mode it was created with)")
         boolean secure;
@@ -66,8 +74,11 @@ final class StackCommand implements Runnable {
         }
 
         StackSettings toSettings() {
+            if (brokers != 1 && brokers != 3) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--brokers is 1 or 3, not " + brokers);
+            }
             return new StackSettings(stateDir(), kafkaPort, controllerPort, registryPort, modelPort, modelLatency, true, startTimeout,
-                    secure);
+                    secure, brokers);
         }
     }
 

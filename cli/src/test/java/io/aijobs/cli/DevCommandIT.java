@@ -24,7 +24,7 @@ class DevCommandIT {
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out())
-                .contains("Starting Kafka 4.4.0 (KRaft)")
+                .contains("Starting Kafka 4.4.0 (KRaft, 1 broker)")
                 // one value subject per topic of the platform and of demo-1..3
                 .contains("Registered " + io.aijobs.contracts.TopicCatalog.defaults().valueSchemasByTopic(
                         java.util.List.of(io.aijobs.contracts.TenantId.of("demo-1"), io.aijobs.contracts.TenantId.of("demo-2"),

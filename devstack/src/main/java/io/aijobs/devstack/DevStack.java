@@ -30,7 +30,8 @@ public final class DevStack implements AutoCloseable {
     private static final String REGISTRY_ADMIN_PREFIX = "registry.admin.";
     private static final String REGISTRY_READER_PREFIX = "registry.reader.";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
-    private static final List<String> COMPONENTS = List.of("model-stub", "schema-registry", "kafka");
+    /** In the order they stop: the model stub, the registry, then the brokers. */
+    private static final List<String> COMPONENTS = List.of("model-stub", "schema-registry", "kafka-3", "kafka-2", "kafka");
 
     private final StackEndpoints endpoints;
     private final List<ManagedProcess> started;
@@ -58,11 +59,26 @@ public final class DevStack implements AutoCloseable {
         Artifacts artifacts = Artifacts.fromBuild();
         List<ManagedProcess> started = new ArrayList<>();
         try {
-            KafkaBroker kafka = new KafkaBroker(dir.resolve("kafka"), settings.kafkaPort(), settings.controllerPort(), artifacts,
-                    settings.secure());
-            progress.accept("Starting Kafka " + artifacts.kafkaVersion() + " (KRaft" + (settings.secure()
-                    ? ", SASL/SCRAM-SHA-512 and ACLs, deny by default" : "") + ") on " + kafka.bootstrapServers() + " ...");
-            started.add(kafka.start(settings.startTimeout()));
+            checkBrokerCount(dir, settings.brokers());
+            List<KafkaBroker.Node> cluster = KafkaBroker.cluster(settings.brokers(), settings.kafkaPort(), settings.controllerPort());
+            KafkaBroker kafka = null;
+            ManagedProcess first = null;
+            for (KafkaBroker.Node node : cluster) {
+                KafkaBroker broker = new KafkaBroker(dir.resolve(KafkaBroker.componentName(node.id())), node, cluster,
+                        dir.resolve("kafka"), artifacts, settings.secure());
+                if (kafka == null) {
+                    kafka = broker;
+                    progress.accept("Starting Kafka " + artifacts.kafkaVersion() + " (KRaft, " + settings.brokers()
+                            + (settings.brokers() == 1 ? " broker" : " brokers, replication factor 3, min.insync.replicas 2")
+                            + (settings.secure() ? ", SASL/SCRAM-SHA-512 and ACLs, deny by default" : "") + ") on "
+                            + broker.bootstrapServers() + " ...");
+                }
+                ManagedProcess process = broker.start(settings.startTimeout());
+                started.add(process);
+                first = first == null ? process : first;
+            }
+            kafka.awaitReady(first, settings.startTimeout());
+            writeBrokerCount(dir, settings.brokers());
 
             SchemaRegistryServer registry = new SchemaRegistryServer(dir.resolve("registry"), settings.registryPort(),
                     settings.persistent(), artifacts, settings.secure());
@@ -84,6 +100,29 @@ public final class DevStack implements AutoCloseable {
         } catch (RuntimeException e) {
             stopAll(started);
             throw e;
+        }
+    }
+
+    /** A stack's broker data is for the number of brokers it was created with: refuse another. */
+    private static void checkBrokerCount(Path dir, int brokers) {
+        Path file = dir.resolve("kafka").resolve("brokers");
+        boolean hasData = Files.exists(dir.resolve("kafka").resolve("data").resolve("meta.properties"));
+        try {
+            int existing = Files.exists(file) ? Integer.parseInt(Files.readString(file).trim()) : (hasData ? 1 : brokers);
+            if (existing != brokers) {
+                throw new IllegalStateException("The stack in " + dir + " was created with " + existing + " broker(s), not "
+                        + brokers + ": start it with --brokers " + existing + ", or use another --state-dir (or stack down --purge)");
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeBrokerCount(Path dir, int brokers) {
+        try {
+            Files.writeString(dir.resolve("kafka").resolve("brokers"), Integer.toString(brokers));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -125,6 +164,9 @@ public final class DevStack implements AutoCloseable {
         Path dir = stateDir.toAbsolutePath();
         List<String> lines = new ArrayList<>();
         for (String component : COMPONENTS) {
+            if (component.startsWith("kafka-") && !Files.isDirectory(pidFile(dir, component).getParent())) {
+                continue; // a node of a three-broker stack, and this one has one
+            }
             Optional<ManagedProcess> process = ManagedProcess.attach(component, logFile(dir, component), pidFile(dir, component));
             lines.add(String.format("%-16s %s", component, process
                     .map(p -> "running (pid " + p.pid() + ", log " + p.logFile() + ")")

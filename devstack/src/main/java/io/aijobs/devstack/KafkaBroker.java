@@ -15,12 +15,15 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
- * A single-node Apache Kafka KRaft broker (combined broker and controller) as a separate JVM, listening on
- * 127.0.0.1 only.
+ * One node of a local Apache Kafka KRaft cluster (combined broker and controller) as a separate JVM, listening on
+ * 127.0.0.1 only. A cluster is one node, or three.
  *
- * <p>Configured for one node: replication factor 1 for the offsets, transaction-state and share-coordinator
- * topics and {@code transaction.state.log.min.isr=1}, so that exactly-once Streams applications work. Topic
- * auto-creation is off: topics are part of the contract and are created deliberately.
+ * <p>With one node: replication factor 1 for the offsets, transaction-state and share-coordinator topics and
+ * {@code transaction.state.log.min.isr=1}, so that exactly-once Streams applications work. With three: replication
+ * factor 3 and {@code min.insync.replicas=2} for those topics and as the default of every topic created without a
+ * replication factor (the platform's, the tenants' and the applications' internal topics), so that one node may be
+ * down without losing or blocking anything. Topic auto-creation is off: topics are part of the contract and are
+ * created deliberately.
  *
  * <p>The data directory is formatted on first start and reused afterwards.
  *
@@ -39,9 +42,14 @@ public final class KafkaBroker {
     public static final String ADMIN_USER = "admin";
     public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
+    /** One node of the cluster: its id and its client and controller ports on 127.0.0.1. */
+    public record Node(int id, int port, int controllerPort) {
+    }
+
     private final Path home;
-    private final int port;
-    private final int controllerPort;
+    private final Node node;
+    private final List<Node> cluster;
+    private final Path secrets;
     private final Artifacts artifacts;
     private final boolean secure;
 
@@ -50,11 +58,41 @@ public final class KafkaBroker {
     }
 
     public KafkaBroker(Path home, int port, int controllerPort, Artifacts artifacts, boolean secure) {
+        this(home, new Node(1, port, controllerPort), List.of(new Node(1, port, controllerPort)), home, artifacts, secure);
+    }
+
+    /**
+     * @param node    this node
+     * @param cluster every node, this one included: the controller quorum
+     * @param secrets the folder of the cluster's shared secrets (the super user's password, the cluster id)
+     */
+    public KafkaBroker(Path home, Node node, List<Node> cluster, Path secrets, Artifacts artifacts, boolean secure) {
         this.home = home;
-        this.port = port;
-        this.controllerPort = controllerPort;
+        this.node = node;
+        this.cluster = List.copyOf(cluster);
+        this.secrets = secrets;
         this.artifacts = artifacts;
         this.secure = secure;
+        if (this.cluster.size() != 1 && this.cluster.size() != 3) {
+            throw new IllegalArgumentException("a local cluster has 1 or 3 nodes, not " + this.cluster.size());
+        }
+    }
+
+    /**
+     * The nodes of a local cluster of {@code size} nodes: node {@code i} listens on {@code port + 2(i-1)} and its
+     * controller on {@code controllerPort + 2(i-1)}.
+     */
+    public static List<Node> cluster(int size, int port, int controllerPort) {
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            nodes.add(new Node(i, port + 2 * (i - 1), controllerPort + 2 * (i - 1)));
+        }
+        return nodes;
+    }
+
+    /** The component name of node {@code id} (its pid and log files): {@code kafka}, {@code kafka-2}, {@code kafka-3}. */
+    public static String componentName(int id) {
+        return id == 1 ? NAME : NAME + "-" + id;
     }
 
     /** Client properties of the super user in secure mode (empty otherwise): security.protocol, sasl.*. */
@@ -78,7 +116,7 @@ public final class KafkaBroker {
 
     /** The super user's password: generated once, before the storage is formatted with its SCRAM credentials. */
     private String adminPassword() {
-        Path file = home.resolve("admin.password");
+        Path file = secrets.resolve("admin.password");
         try {
             if (!Files.exists(file)) {
                 Files.createDirectories(home);
@@ -99,27 +137,28 @@ public final class KafkaBroker {
         }
     }
 
+    /** Every node's client listener. */
     public String bootstrapServers() {
-        return Ports.LOOPBACK + ":" + port;
+        return String.join(",", cluster.stream().map(n -> Ports.LOOPBACK + ":" + n.port()).toList());
     }
 
     public Path logFile() {
-        return home.resolve(NAME + ".log");
+        return home.resolve(componentName(node.id()) + ".log");
     }
 
     public Path pidFile() {
-        return home.resolve(NAME + ".pid");
+        return home.resolve(componentName(node.id()) + ".pid");
     }
 
     /** Formats the storage if needed, starts the broker, and waits until it answers a metadata request. */
     public ManagedProcess start(Duration timeout) {
-        Ports.requireFree(port, "Kafka broker", "--kafka-port");
-        Ports.requireFree(controllerPort, "Kafka controller", "--kafka-controller-port");
-        if (!secure && Files.exists(home.resolve("admin.password"))) {
+        Ports.requireFree(node.port(), "Kafka broker " + node.id(), "--kafka-port");
+        Ports.requireFree(node.controllerPort(), "Kafka controller " + node.id(), "--kafka-controller-port");
+        if (!secure && Files.exists(secrets.resolve("admin.password"))) {
             throw new IllegalStateException("The broker data in " + home + " was created with --secure: start it with --secure "
                     + "(started without, the broker would ignore every ACL)");
         }
-        if (secure && Files.exists(home.resolve("data").resolve("meta.properties")) && !Files.exists(home.resolve("admin.password"))) {
+        if (secure && Files.exists(home.resolve("data").resolve("meta.properties")) && !Files.exists(secrets.resolve("admin.password"))) {
             throw new IllegalStateException("The broker data in " + home + " was created without --secure: it has no super user "
                     + "to start securely with. Use another --state-dir, or stop the stack and delete " + home);
         }
@@ -127,9 +166,13 @@ public final class KafkaBroker {
         formatIfNeeded(config);
         List<String> command = java(List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
                 "-Dlog4j2.configurationFile=" + writeLog4jConfig()), "kafka.Kafka", config.toString());
-        ManagedProcess process = ManagedProcess.start(NAME, command, home, logFile(), pidFile());
-        process.awaitReady(this::answersMetadata, timeout);
+        ManagedProcess process = ManagedProcess.start(componentName(node.id()), command, home, logFile(), pidFile());
         return process;
+    }
+
+    /** Waits until the cluster answers a metadata request with every node; for after all nodes have started. */
+    public void awaitReady(ManagedProcess process, Duration timeout) {
+        process.awaitReady(this::answersMetadata, timeout);
     }
 
     private List<String> java(List<String> jvmOptions, String mainClass, String... args) {
@@ -146,8 +189,11 @@ public final class KafkaBroker {
     private Path writeConfig() {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@" + Ports.LOOPBACK + ":" + controllerPort);
+        p.setProperty("node.id", Integer.toString(node.id()));
+        p.setProperty("controller.quorum.voters", String.join(",", cluster.stream()
+                .map(n -> n.id() + "@" + Ports.LOOPBACK + ":" + n.controllerPort()).toList()));
+        int port = node.port();
+        int controllerPort = node.controllerPort();
         String client = secure ? "SASL_PLAINTEXT" : "PLAINTEXT";
         p.setProperty("listeners", client + "://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort);
         p.setProperty("advertised.listeners", client + "://" + Ports.LOOPBACK + ":" + port);
@@ -171,13 +217,17 @@ public final class KafkaBroker {
         p.setProperty("log.dirs", home.resolve("data").toAbsolutePath().toString());
         p.setProperty("num.partitions", "3");
         p.setProperty("auto.create.topics.enable", "false");
-        p.setProperty("offsets.topic.replication.factor", "1");
+        String replicas = Integer.toString(cluster.size());
+        String minIsr = cluster.size() == 1 ? "1" : "2";
+        p.setProperty("default.replication.factor", replicas);
+        p.setProperty("min.insync.replicas", minIsr);
+        p.setProperty("offsets.topic.replication.factor", replicas);
         p.setProperty("offsets.topic.num.partitions", "3");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.replication.factor", replicas);
+        p.setProperty("transaction.state.log.min.isr", minIsr);
         p.setProperty("transaction.state.log.num.partitions", "3");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", replicas);
+        p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("log.retention.hours", "24");
         p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
@@ -257,12 +307,22 @@ public final class KafkaBroker {
      * A random KRaft cluster id. Kafka's own {@code Uuid} never starts with '-': a base64 id that does is read as an
      * option by the storage tool's argument parser, and formatting fails (seen here, one start in a few dozen).
      */
-    private static String clusterId() {
-        return org.apache.kafka.common.Uuid.randomUuid().toString();
+    private String clusterId() {
+        // one id for every node of the cluster, kept with its secrets
+        Path file = secrets.resolve("cluster.id");
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(secrets);
+                Files.writeString(file, org.apache.kafka.common.Uuid.randomUuid().toString());
+            }
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private boolean answersMetadata() {
-        if (!Ports.isListening(port)) {
+        if (!Ports.isListening(node.port())) {
             return false;
         }
         Map<String, Object> config = new java.util.HashMap<>(adminSecurity());
@@ -270,8 +330,8 @@ public final class KafkaBroker {
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         try (Admin admin = Admin.create(config)) {
-            return !admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
-                    .get(4, TimeUnit.SECONDS).isEmpty();
+            return admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes()
+                    .get(4, TimeUnit.SECONDS).size() == cluster.size();
         } catch (Exception e) {
             return false;
         }

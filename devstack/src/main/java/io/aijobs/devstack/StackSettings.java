@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param persistent     keep broker data and registry schemas across restarts (dev) or not (tests)
  * @param startTimeout   bound on each component's start-up
  * @param secure         SASL/SCRAM and deny-by-default ACLs on the broker (see {@link KafkaBroker})
+ * @param brokers        1, or 3 (node {@code i} on {@code kafkaPort + 2(i-1)}, its controller on
+ *                       {@code controllerPort + 2(i-1)}; replication factor 3 and {@code min.insync.replicas=2})
  */
 public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort,
-                            String modelLatency, boolean persistent, Duration startTimeout, boolean secure) {
+                            String modelLatency, boolean persistent, Duration startTimeout, boolean secure, int brokers) {
 
     public static final int DEFAULT_KAFKA_PORT = 19092;
     public static final int DEFAULT_CONTROLLER_PORT = 19093;
@@ -29,6 +31,14 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(modelLatency, "modelLatency");
         Objects.requireNonNull(startTimeout, "startTimeout");
+        if (brokers != 1 && brokers != 3) {
+            throw new IllegalArgumentException("the local stack runs 1 or 3 brokers, not " + brokers);
+        }
+    }
+
+    public StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort, String modelLatency,
+                         boolean persistent, Duration startTimeout, boolean secure) {
+        this(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout, secure, 1);
     }
 
     public StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort, String modelLatency,
@@ -39,7 +49,13 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
     /** The same stack with the broker's secure mode on or off. */
     public StackSettings withSecure(boolean secure) {
         return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
-                secure);
+                secure, brokers);
+    }
+
+    /** The same stack with {@code brokers} brokers (1 or 3). */
+    public StackSettings withBrokers(int brokers) {
+        return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
+                secure, brokers);
     }
 
     /** The developer stack: fixed ports, data kept under {@code stateDir}. */

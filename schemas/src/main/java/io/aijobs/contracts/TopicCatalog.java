@@ -41,7 +41,9 @@ public final class TopicCatalog {
     /** The default retry tiers, one per retried failure category: {@code platform.retry.transient}, ... */
     public static final List<String> DEFAULT_RETRY_TIERS = List.of("transient", "rate-limited");
     public static final int DEFAULT_PARTITIONS = 3;
-    public static final short DEFAULT_REPLICATION_FACTOR = 1;
+    /** The cluster's own {@code default.replication.factor}: 1 on a one-broker stack, 3 on a three-broker one. */
+    public static final short BROKER_DEFAULT_REPLICATION_FACTOR = -1;
+    public static final short DEFAULT_REPLICATION_FACTOR = BROKER_DEFAULT_REPLICATION_FACTOR;
 
     /** Who writes or reads a topic. */
     public enum Party {
@@ -151,11 +153,15 @@ public final class TopicCatalog {
             return kind.compacted() ? Map.of("cleanup.policy", "compact") : Map.of();
         }
 
-        /** The topic to create, with {@code extraConfigs} (e.g. a tenant's retention) over the contract's. */
+        /**
+         * The topic to create, with {@code extraConfigs} (e.g. a tenant's retention) over the contract's; with the
+         * broker's default replication factor when the catalog's is {@link #BROKER_DEFAULT_REPLICATION_FACTOR}.
+         */
         public NewTopic newTopic(Map<String, String> extraConfigs) {
             Map<String, String> configs = new LinkedHashMap<>(configs());
             configs.putAll(extraConfigs);
-            return new NewTopic(name, partitions, replicationFactor).configs(configs);
+            return new NewTopic(name, java.util.Optional.of(partitions), replicationFactor == BROKER_DEFAULT_REPLICATION_FACTOR
+                    ? java.util.Optional.empty() : java.util.Optional.of(replicationFactor)).configs(configs);
         }
     }
 
@@ -171,14 +177,14 @@ public final class TopicCatalog {
             throw new IllegalArgumentException("at least one retry tier is needed");
         }
         this.retryTiers.forEach(names::retry);
-        if (partitions < 1 || replicationFactor < 1) {
-            throw new IllegalArgumentException("partitions and replication factor must be positive");
+        if (partitions < 1 || (replicationFactor < 1 && replicationFactor != BROKER_DEFAULT_REPLICATION_FACTOR)) {
+            throw new IllegalArgumentException("partitions must be positive, and the replication factor positive or the broker's default (-1)");
         }
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
     }
 
-    /** Default names and retry tiers, {@value #DEFAULT_PARTITIONS} partitions, replication factor 1 (the local stack). */
+    /** Default names and retry tiers, {@value #DEFAULT_PARTITIONS} partitions, the broker's default replication factor. */
     public static TopicCatalog defaults() {
         return of(TopicNames.defaults());
     }

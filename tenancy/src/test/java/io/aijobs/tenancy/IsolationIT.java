@@ -19,7 +19,6 @@ import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.processor.ProcessorApp;
 import io.aijobs.processor.ProcessorConfig;
 import io.aijobs.producer.JobPublisher;
-import io.aijobs.producer.PublisherConfig;
 import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobFailure;
