@@ -54,6 +54,10 @@ public final class Preflight {
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+                throw new StartupException("TLS with Kafka at " + servers + " failed (is the trust store the one of the "
+                        + "brokers' CA?): " + oneLine(rootCause(cause)), cause);
+            }
             if (cause instanceof AuthenticationException) {
                 throw new StartupException("Kafka at " + servers + " refused the credentials: " + cause.getMessage(), cause);
             }

@@ -27,6 +27,10 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  *
  * <p>The data directory is formatted on first start and reused afterwards.
  *
+ * <p><b>TLS</b> (a {@link Tls} given, without secure mode): the client and inter-broker listener is SSL, with the
+ * key store given (a certificate for 127.0.0.1) and a trust store of its CA; clients need that trust store
+ * ({@link #adminSecurity()}).
+ *
  * <p><b>Secure mode</b> ({@code secure=true}): the client listener is SASL_PLAINTEXT with SCRAM-SHA-512, the
  * {@code StandardAuthorizer} denies whatever no ACL allows ({@code allow.everyone.if.no.acl.found=false}), and the
  * super user {@value #ADMIN_USER} (credentials created when the storage is formatted, password kept in
@@ -42,6 +46,21 @@ public final class KafkaBroker {
     public static final String ADMIN_USER = "admin";
     public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
+    /** The broker's TLS: its key store (PKCS12, a certificate for 127.0.0.1) and a trust store of the CA that signed it. */
+    public record Tls(Path keyStore, Path trustStore, String password) {
+
+        @Override
+        public String toString() {
+            return "Tls[keyStore=" + keyStore + ", trustStore=" + trustStore + "]";
+        }
+
+        /** Client properties that trust the broker: security.protocol=SSL and the trust store. */
+        public Map<String, String> clientProperties() {
+            return Map.of("security.protocol", "SSL", "ssl.truststore.location", trustStore.toAbsolutePath().toString(),
+                    "ssl.truststore.type", "PKCS12", "ssl.truststore.password", password);
+        }
+    }
+
     /** One node of the cluster: its id and its client and controller ports on 127.0.0.1. */
     public record Node(int id, int port, int controllerPort) {
     }
@@ -52,6 +71,7 @@ public final class KafkaBroker {
     private final Path secrets;
     private final Artifacts artifacts;
     private final boolean secure;
+    private final Tls tls;
 
     public KafkaBroker(Path home, int port, int controllerPort, Artifacts artifacts) {
         this(home, port, controllerPort, artifacts, false);
@@ -67,6 +87,15 @@ public final class KafkaBroker {
      * @param secrets the folder of the cluster's shared secrets (the super user's password, the cluster id)
      */
     public KafkaBroker(Path home, Node node, List<Node> cluster, Path secrets, Artifacts artifacts, boolean secure) {
+        this(home, node, cluster, secrets, artifacts, secure, null);
+    }
+
+    /** @param tls the client listener's TLS, or null for plaintext; not with {@code secure} */
+    public KafkaBroker(Path home, Node node, List<Node> cluster, Path secrets, Artifacts artifacts, boolean secure, Tls tls) {
+        if (secure && tls != null) {
+            throw new IllegalArgumentException("the local broker runs SASL (secure) or TLS, not both");
+        }
+        this.tls = tls;
         this.home = home;
         this.node = node;
         this.cluster = List.copyOf(cluster);
@@ -97,6 +126,9 @@ public final class KafkaBroker {
 
     /** Client properties of the super user in secure mode (empty otherwise): security.protocol, sasl.*. */
     public Map<String, String> adminSecurity() {
+        if (tls != null) {
+            return tls.clientProperties();
+        }
         if (!secure) {
             return Map.of();
         }
@@ -194,12 +226,21 @@ public final class KafkaBroker {
                 .map(n -> n.id() + "@" + Ports.LOOPBACK + ":" + n.controllerPort()).toList()));
         int port = node.port();
         int controllerPort = node.controllerPort();
-        String client = secure ? "SASL_PLAINTEXT" : "PLAINTEXT";
+        String client = secure ? "SASL_PLAINTEXT" : tls != null ? "SSL" : "PLAINTEXT";
         p.setProperty("listeners", client + "://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort);
         p.setProperty("advertised.listeners", client + "://" + Ports.LOOPBACK + ":" + port);
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", client);
         p.setProperty("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:" + (secure ? "SASL_PLAINTEXT" : "PLAINTEXT"));
+        if (tls != null) {
+            p.setProperty("ssl.keystore.location", tls.keyStore().toAbsolutePath().toString());
+            p.setProperty("ssl.keystore.type", "PKCS12");
+            p.setProperty("ssl.keystore.password", tls.password());
+            p.setProperty("ssl.key.password", tls.password());
+            p.setProperty("ssl.truststore.location", tls.trustStore().toAbsolutePath().toString());
+            p.setProperty("ssl.truststore.type", "PKCS12");
+            p.setProperty("ssl.truststore.password", tls.password());
+        }
         if (secure) {
             p.setProperty("sasl.enabled.mechanisms", SCRAM_MECHANISM);
             p.setProperty("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
@@ -237,8 +278,8 @@ public final class KafkaBroker {
             try (var out = Files.newBufferedWriter(file)) {
                 p.store(out, "written by the aijobs devstack; edits are overwritten on start");
             }
-            if (secure) {
-                // holds the super user's password
+            if (secure || tls != null) {
+                // holds the super user's password, or the key store's
                 Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             }
         } catch (IOException e) {

@@ -16,11 +16,13 @@ import java.util.Objects;
  * @param persistent     keep broker data and registry schemas across restarts (dev) or not (tests)
  * @param startTimeout   bound on each component's start-up
  * @param secure         SASL/SCRAM and deny-by-default ACLs on the broker (see {@link KafkaBroker})
+ * @param tls            TLS on the brokers' client listener (not with {@code secure}), or null
  * @param brokers        1, or 3 (node {@code i} on {@code kafkaPort + 2(i-1)}, its controller on
  *                       {@code controllerPort + 2(i-1)}; replication factor 3 and {@code min.insync.replicas=2})
  */
 public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort,
-                            String modelLatency, boolean persistent, Duration startTimeout, boolean secure, int brokers) {
+                            String modelLatency, boolean persistent, Duration startTimeout, boolean secure, int brokers,
+                            KafkaBroker.Tls tls) {
 
     public static final int DEFAULT_KAFKA_PORT = 19092;
     public static final int DEFAULT_CONTROLLER_PORT = 19093;
@@ -34,6 +36,14 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
         if (brokers != 1 && brokers != 3) {
             throw new IllegalArgumentException("the local stack runs 1 or 3 brokers, not " + brokers);
         }
+        if (secure && tls != null) {
+            throw new IllegalArgumentException("the local stack runs SASL (secure) or TLS, not both");
+        }
+    }
+
+    public StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort, String modelLatency,
+                         boolean persistent, Duration startTimeout, boolean secure, int brokers) {
+        this(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout, secure, brokers, null);
     }
 
     public StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort, String modelLatency,
@@ -49,13 +59,19 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
     /** The same stack with the broker's secure mode on or off. */
     public StackSettings withSecure(boolean secure) {
         return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
-                secure, brokers);
+                secure, brokers, tls);
     }
 
     /** The same stack with {@code brokers} brokers (1 or 3). */
     public StackSettings withBrokers(int brokers) {
         return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
-                secure, brokers);
+                secure, brokers, tls);
+    }
+
+    /** The same stack with TLS on the brokers' client listener. */
+    public StackSettings withTls(KafkaBroker.Tls tls) {
+        return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
+                secure, brokers, tls);
     }
 
     /** The developer stack: fixed ports, data kept under {@code stateDir}. */

@@ -587,4 +587,18 @@ class IsolationIT {
                 .as("even its own: only the operator registers and deletes").isEqualTo(403);
         assertThat(registry("GET", bJobs + "/versions/latest", null, operator).body()).as("B's subject unchanged").isEqualTo(latestBefore);
     }
+
+    @Test
+    void shouldFailAnApplicationsStartInOneLineWhenTheBrokerRefusesItsCredentials() throws Exception {
+        java.util.Properties streams = new java.util.Properties();
+        streams.putAll(as(ApplicationAccess.Principals.DEFAULT_PROCESSOR_USER, "not-the-password"));
+
+        try (RestSchemaRegistryClient registry = RestSchemaRegistryClient.create(endpoints.registryReaderConfig())) {
+            assertThatThrownBy(() -> io.aijobs.application.Preflight.check(streams, registry, endpoints.schemaRegistryUrl(),
+                    Duration.ofSeconds(20)))
+                    .isInstanceOf(io.aijobs.application.Preflight.StartupException.class)
+                    .hasMessageStartingWith("Kafka at " + endpoints.bootstrapServers() + " refused the credentials: ")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("not-the-password").doesNotContain("\n"));
+        }
+    }
 }
