@@ -81,6 +81,11 @@ public final class StreamsApplication implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(meters);
         this.health = new Health(streams::state, registryAnswers, Clock.systemUTC());
         streams.setGlobalStateRestoreListener(health.restoreListener());
+        // what /health/live and /health/ready answer, for alert rules: 1 or 0
+        io.micrometer.core.instrument.Gauge.builder("aijobs.application.live", health, h -> h.live().ok() ? 1 : 0)
+                .description("1 while the application is live (see /health/live)").tag("application", name).register(meters);
+        io.micrometer.core.instrument.Gauge.builder("aijobs.application.ready", health, h -> h.ready().ok() ? 1 : 0)
+                .description("1 while the application is ready (see /health/ready)").tag("application", name).register(meters);
     }
 
     public Health health() {
