@@ -5,7 +5,7 @@ import io.aijobs.contracts.TenantTopics;
 import io.aijobs.contracts.Topic;
 import java.util.Objects;
 import java.util.function.Function;
-import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -52,24 +52,21 @@ public final class StreamsTopics {
     }
 
     /** A sink node writing each record to the topic of the tenant {@code tenantOf} gives, of the kind {@code topics}. */
-    public static <V> void addSink(Topology topology, String sinkName, TenantTopics<String, V> topics, Class<V> type,
-                                   Function<V, TenantId> tenantOf, String... parents) {
-        addSink(topology, sinkName, type, value -> topics.of(tenantOf.apply(value)), parents);
+    public static <K, V> void addSink(Topology topology, String sinkName, TenantTopics<K, V> topics, Class<V> type,
+                                      Function<V, TenantId> tenantOf, String... parents) {
+        addSink(topology, sinkName, topics.keySerde(), topics.valueSerde(), type, value -> topics.name(tenantOf.apply(value)), parents);
     }
 
     /**
-     * A sink node writing each record to the topic {@code topicOf} chooses for it (a retry tier, a tenant's or the
-     * platform's dead letters), with that topic's value serde. Keys are strings on every platform topic.
+     * A sink node writing each record to the topic {@code topicName} names for it (a retry tier, a tenant's or the
+     * platform's dead letters), every one of which has the serdes given. The name is worked out once per record.
      */
-    public static <V> void addSink(Topology topology, String sinkName, Class<V> type, Function<V, Topic<String, V>> topicOf,
-                                   String... parents) {
-        Objects.requireNonNull(topicOf, "topicOf");
-        topology.addSink(sinkName, (String key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
-                        topicOf.apply(type.cast(value)).name(),
-                Serdes.String().serializer(), (String topic, Object value) -> {
-                    V typed = type.cast(value);
-                    return topicOf.apply(typed).valueSerde().serializer().serialize(topic, typed);
-                }, parents);
+    public static <K, V> void addSink(Topology topology, String sinkName, Serde<K> keySerde, Serde<V> valueSerde, Class<V> type,
+                                      Function<V, String> topicName, String... parents) {
+        Objects.requireNonNull(topicName, "topicName");
+        topology.addSink(sinkName, (K key, Object value, org.apache.kafka.streams.processor.RecordContext context) ->
+                        topicName.apply(type.cast(value)),
+                keySerde.serializer(), cast(valueSerde.serializer(), type), parents);
     }
 
     /**

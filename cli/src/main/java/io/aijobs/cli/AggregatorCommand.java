@@ -24,18 +24,8 @@ final class AggregatorCommand extends ApplicationRun {
     @Override
     Running start(Map<String, Object> properties) throws Exception {
         CostAggregatorApp app = CostAggregatorApp.start(properties);
-        return new Running() {
-            @Override
-            public String endpoints() {
-                return "usage, health and metrics at http://" + properties.getOrDefault(CostAggregatorConfig.HTTP_HOST_CONFIG, "127.0.0.1") + ":"
-                        + app.httpPort() + "/health/ready";
-            }
-
-            @Override
-            public void close() {
-                app.close();
-            }
-        };
+        return new Running(app, "usage, health and metrics at http://" + properties.getOrDefault(CostAggregatorConfig.HTTP_HOST_CONFIG,
+                "127.0.0.1") + ":" + app.httpPort() + "/health/ready");
     }
 
     @Override

@@ -33,10 +33,8 @@ abstract class ApplicationRun implements java.util.concurrent.Callable<Integer> 
     @Spec
     CommandSpec spec;
 
-    /** The running application, closed on shutdown. */
-    interface Running extends AutoCloseable {
-        /** What to print once it runs: where it serves. */
-        String endpoints();
+    /** The running application, closed on shutdown, and where it serves (printed once it runs). */
+    record Running(AutoCloseable application, String endpoints) {
     }
 
     /** Defaults of this command over the application's own, for keys the file does not set (metrics on). */
@@ -84,7 +82,7 @@ abstract class ApplicationRun implements java.util.concurrent.Callable<Integer> 
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             try {
-                running.close();
+                running.application().close();
             } catch (Exception e) {
                 err.println(name() + " did not close cleanly: " + e);
             } finally {

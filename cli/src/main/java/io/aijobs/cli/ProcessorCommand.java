@@ -24,18 +24,8 @@ final class ProcessorCommand extends ApplicationRun {
     @Override
     Running start(Map<String, Object> properties) throws Exception {
         ProcessorApp app = ProcessorApp.start(properties);
-        return new Running() {
-            @Override
-            public String endpoints() {
-                return "health and metrics at http://" + properties.getOrDefault(ProcessorConfig.METRICS_HOST_CONFIG, "127.0.0.1") + ":" + app.metricsPort()
-                        + "/health/ready";
-            }
-
-            @Override
-            public void close() {
-                app.close();
-            }
-        };
+        return new Running(app, "health and metrics at http://" + properties.getOrDefault(ProcessorConfig.METRICS_HOST_CONFIG, "127.0.0.1")
+                + ":" + app.metricsPort() + "/health/ready");
     }
 
     @Override

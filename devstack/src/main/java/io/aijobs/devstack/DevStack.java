@@ -238,11 +238,7 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            // best effort: not a POSIX file system
-        }
+        SecretFiles.ownerOnly(file);
     }
 
     static Path pidFile(Path dir, String component) {

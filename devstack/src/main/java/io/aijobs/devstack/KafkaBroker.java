@@ -148,25 +148,7 @@ public final class KafkaBroker {
 
     /** The super user's password: generated once, before the storage is formatted with its SCRAM credentials. */
     private String adminPassword() {
-        Path file = secrets.resolve("admin.password");
-        try {
-            if (!Files.exists(file)) {
-                Files.createDirectories(home);
-                byte[] random = new byte[24];
-                new java.security.SecureRandom().nextBytes(random);
-                String password = java.util.HexFormat.of().formatHex(random);
-                Files.writeString(file, password);
-                try {
-                    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    // not a POSIX file system: the file keeps the folder's permissions
-                }
-                return password;
-            }
-            return Files.readString(file).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SecretFiles.password(secrets.resolve("admin.password"));
     }
 
     /** Every node's client listener. */
@@ -280,7 +262,7 @@ public final class KafkaBroker {
             }
             if (secure || tls != null) {
                 // holds the super user's password, or the key store's
-                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                SecretFiles.ownerOnly(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

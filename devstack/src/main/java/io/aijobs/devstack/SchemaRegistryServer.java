@@ -68,27 +68,7 @@ final class SchemaRegistryServer {
     }
 
     private String password(String user) {
-        Path file = home.resolve(user + ".password");
-        try {
-            if (!java.nio.file.Files.exists(file)) {
-                java.nio.file.Files.createDirectories(home);
-                byte[] random = new byte[24];
-                new java.security.SecureRandom().nextBytes(random);
-                java.nio.file.Files.writeString(file, java.util.HexFormat.of().formatHex(random));
-                ownerOnly(file);
-            }
-            return java.nio.file.Files.readString(file).trim();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("Cannot keep the registry's password of " + user + " in " + file, e);
-        }
-    }
-
-    private static void ownerOnly(Path file) {
-        try {
-            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            // not a POSIX file system: the file keeps the folder's permissions
-        }
+        return SecretFiles.password(home.resolve(user + ".password"));
     }
 
     /** Quarkus reads {@code config/application.properties} of its working directory: the users, out of the command line. */
@@ -110,7 +90,7 @@ final class SchemaRegistryServer {
         try {
             java.nio.file.Files.createDirectories(file.getParent());
             java.nio.file.Files.writeString(file, config);
-            ownerOnly(file);
+            SecretFiles.ownerOnly(file);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("Cannot write the registry's configuration " + file, e);
         }

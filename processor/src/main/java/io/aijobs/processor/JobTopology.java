@@ -3,6 +3,7 @@ package io.aijobs.processor;
 import io.aijobs.application.PricesGlobalStore;
 import io.aijobs.application.StreamsTopics;
 import io.aijobs.contracts.TenantId;
+import io.aijobs.contracts.TenantTopics;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.alerts.AlertRules;
 import io.aijobs.processor.alerts.AlertTopology;
@@ -106,9 +107,14 @@ public final class JobTopology {
         topology.addProcessor(EXECUTION, execution, SOURCE);
         StreamsTopics.addSink(topology, RESULTS_SINK, topics.resultsOfTenants(), JobResult.class,
                 result -> TenantId.of(result.getTenantId()), EXECUTION);
-        StreamsTopics.addSink(topology, DLT_SINK, JobFailure.class, failure -> execution.deadLetterTopic(failure, topics), EXECUTION);
+        // a tenant's dead letters, or the platform's when the tenant is unknown: JobFailure topics alike
+        TenantTopics<String, JobFailure> deadLetters = topics.deadLettersOfTenants();
+        StreamsTopics.addSink(topology, DLT_SINK, deadLetters.keySerde(), deadLetters.valueSerde(), JobFailure.class,
+                execution::deadLetterTopic, EXECUTION);
         StreamsTopics.addSink(topology, PLATFORM_DLT_SINK, topics.platformDeadLetter(), JobFailure.class, EXECUTION);
-        StreamsTopics.addSink(topology, RETRY_SINK, JobRetry.class, retry -> topics.retry(retry.getTier()), EXECUTION);
+        Topics.RetryTopics retries = topics.retryTiers();
+        StreamsTopics.addSink(topology, RETRY_SINK, retries.keySerde(), retries.valueSerde(), JobRetry.class,
+                retry -> retries.name(retry.getTier()), EXECUTION);
         StreamsTopics.addSink(topology, USAGE_SINK, topics.usage(), ModelCallUsage.class, EXECUTION);
         StreamsTopics.addSink(topology, EVENTS_SINK, topics.jobEvents(), JobEvent.class, EXECUTION);
         return topology;

@@ -152,10 +152,29 @@ public final class Topics {
 
     /** {@code platform.retry.<tier>}, key jobId: one of the catalog's retry tiers. */
     public Topic<String, JobRetry> retry(String tier) {
-        if (!catalog.retryTiers().contains(tier)) {
-            throw new IllegalArgumentException("'" + tier + "' is not a retry tier of this deployment; its tiers are " + catalog.retryTiers());
+        return retryTiers().of(tier);
+    }
+
+    /** Every retry tier's topic, {@code platform.retry.<tier>}: for a writer that picks the tier per record. */
+    public RetryTopics retryTiers() {
+        return new RetryTopics(catalog, keys, retries);
+    }
+
+    /** The retry tiers' topics, one per tier of {@code catalog}, with the serdes they share; key jobId. */
+    public record RetryTopics(TopicCatalog catalog, Serde<String> keySerde, Serde<JobRetry> valueSerde) {
+
+        public String name(String tier) {
+            return catalog.names().retry(tier);
         }
-        return new Topic<>(names.retry(tier), keys, retries);
+
+        /** One tier's topic; refuses a tier the catalog does not have. */
+        public Topic<String, JobRetry> of(String tier) {
+            if (!catalog.retryTiers().contains(tier)) {
+                throw new IllegalArgumentException("'" + tier + "' is not a retry tier of this deployment; its tiers are "
+                        + catalog.retryTiers());
+            }
+            return new Topic<>(name(tier), keySerde, valueSerde);
+        }
     }
 
     /** Every top-level contract schema, for registration and compatibility checks. */

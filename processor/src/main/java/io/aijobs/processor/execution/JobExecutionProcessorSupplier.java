@@ -1,7 +1,5 @@
 package io.aijobs.processor.execution;
 
-import io.aijobs.contracts.Topic;
-import io.aijobs.contracts.Topics;
 import io.aijobs.processor.JobTopology;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.serde.SingleObjectSerde;
@@ -45,7 +43,7 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
     }
 
     /** Where a dead-letter record goes: its tenant's dead-letter topic, or the platform's when the tenant is unknown. */
-    public Topic<String, JobFailure> deadLetterTopic(JobFailure failure, Topics topics) {
-        return JobOutputs.deadLetterTenant(failure).map(topics::deadLetter).orElseGet(topics::platformDeadLetter);
+    public String deadLetterTopic(JobFailure failure) {
+        return JobOutputs.deadLetterTenant(failure).map(deps.names()::deadLetter).orElseGet(deps.names()::platformDeadLetter);
     }
 }
