@@ -56,7 +56,7 @@ class OperationsEndpointIT {
                     .contains("\"streams\":{\"ok\":true,\"detail\":\"RUNNING\"}").contains("\"schemaRegistry\":{\"ok\":true");
             HttpResponse<String> live = get(port, "/health/live");
             assertThat(live.statusCode()).isEqualTo(200);
-            assertThat(get(port, "/metrics").body()).contains("jvm_memory_used_bytes").contains("jvm_gc_pause_seconds")
+            assertThat(get(port, "/metrics").body()).contains("jvm_memory_used_bytes").contains("jvm_gc_max_data_size_bytes")
                     .contains("jvm_threads_live_threads").contains("process_uptime_seconds").contains("process_cpu_usage")
                     .contains("aijobs_model_calls_inflight");
         }
