@@ -33,7 +33,12 @@ public final class AijobsCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        // before any logger exists: slf4j-simple reads its configuration once
+        // before any logger exists: Log4j reads its configuration once
+        java.util.Optional<String> badLogging = CliLogging.checkEnvironment(System::getenv);
+        if (badLogging.isPresent()) {
+            System.err.println("error: " + badLogging.get());
+            System.exit(2);
+        }
         CliLogging.toFile(StackOptions.home(), args);
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }

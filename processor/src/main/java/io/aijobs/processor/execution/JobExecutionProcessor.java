@@ -1,5 +1,6 @@
 package io.aijobs.processor.execution;
 
+import io.aijobs.application.LogContext;
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.processor.JobTopology;
@@ -170,15 +171,18 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         Admission admission = admissions.admit(new Arrival(origin.topic(), record.key(), record.value(),
                 header(record, JobHeaders.REPLAY_OF), now));
         Verdict verdict = admission.verdict();
-        if (verdict instanceof Verdict.Reject reject) {
-            forwardFailure(admission.tenant(), admission.job(), reject.failure(), record, origin, now);
-        } else if (verdict instanceof Verdict.Duplicate duplicate) {
-            deps.metrics().deduplicated(admission.tenant().value());
-            forwardEvent(admission.job(), JobEventType.DUPLICATE, duplicate.existing().getAttempt(), null,
-                    "already " + duplicate.existing().getStatus() + (duplicate.replayIgnored() ? " (replay ignored)" : ""), now);
-        } else {
-            accept(admission.tenant(), admission.job(), verdict instanceof Verdict.Replay replay ? replay.failed() : null, record,
-                    origin, now);
+        JobRequest job = admission.job();
+        try (LogContext ignored = LogContext.job(admission.tenant() == null ? null : admission.tenant().value(),
+                job == null ? null : job.getJobId(), null, job == null ? null : job.getTraceId())) {
+            if (verdict instanceof Verdict.Reject reject) {
+                forwardFailure(admission.tenant(), job, reject.failure(), record, origin, now);
+            } else if (verdict instanceof Verdict.Duplicate duplicate) {
+                deps.metrics().deduplicated(admission.tenant().value());
+                forwardEvent(job, JobEventType.DUPLICATE, duplicate.existing().getAttempt(), null,
+                        "already " + duplicate.existing().getStatus() + (duplicate.replayIgnored() ? " (replay ignored)" : ""), now);
+            } else {
+                accept(admission.tenant(), job, verdict instanceof Verdict.Replay replay ? replay.failed() : null, record, origin, now);
+            }
         }
     }
 
@@ -269,16 +273,18 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             // re-issued calls keep their attempt (and Idempotency-Key); queued jobs and due retries take the next one
             int attempt = state.getStatus() == ExecutionStatus.IN_FLIGHT ? state.getAttempt() : state.getAttempt() + 1;
             long now = context.currentSystemTimeMs();
-            if (attempt > 1 && job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
-                deps.limiter().release();
-                String why = "deadline " + job.getDeadline() + " passed while the job waited to retry";
-                Failure last = new Failure(FailureCategory.EXPIRED, state.getLastErrorType() != null ? state.getLastErrorType()
-                        : "deadline_passed", null, why + (state.getLastErrorMessage() != null ? "; last error: "
-                        + state.getLastErrorMessage() : ""), null, java.util.Optional.empty());
-                deadLetter(key, state, job, last, now);
-                continue;
+            try (LogContext ignored = LogContext.job(state.getTenantId(), state.getJobId(), attempt, job.getTraceId())) {
+                if (attempt > 1 && job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
+                    deps.limiter().release();
+                    String why = "deadline " + job.getDeadline() + " passed while the job waited to retry";
+                    Failure last = new Failure(FailureCategory.EXPIRED, state.getLastErrorType() != null ? state.getLastErrorType()
+                            : "deadline_passed", null, why + (state.getLastErrorMessage() != null ? "; last error: "
+                            + state.getLastErrorMessage() : ""), null, java.util.Optional.empty());
+                    deadLetter(key, state, job, last, now);
+                    continue;
+                }
+                start(key, state, job, attempt);
             }
-            start(key, state, job, attempt);
         }
     }
 
@@ -314,6 +320,13 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     }
 
     private void finish(Completion completion) {
+        try (LogContext ignored = LogContext.job(completion.job().getTenantId(), completion.job().getJobId(), completion.attempt(),
+                completion.job().getTraceId())) {
+            finishInContext(completion);
+        }
+    }
+
+    private void finishInContext(Completion completion) {
         JobExecutionState state = states.get(completion.stateKey());
         if (state == null || state.getStatus() != ExecutionStatus.IN_FLIGHT || state.getAttempt() != completion.attempt()) {
             deps.metrics().staleCompletion();
@@ -339,6 +352,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
             deps.metrics().modelCall(job.getModel(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
             deps.metrics().completed(tenant, Duration.ofMillis(Math.max(0, now - job.getSubmittedAt().toEpochMilli())));
+            log.debug("Completed by attempt {} in {} ms: {} input and {} output tokens", completion.attempt(), outcome.latency().toMillis(),
+                    success.inputTokens(), success.outputTokens());
             state.setStatus(ExecutionStatus.COMPLETED);
             state.setCompletedAt(now);
         } else {
@@ -387,6 +402,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 failure.errorType() + "; attempt " + (state.getAttempt() + 1) + " of " + retry.policy().maxAttempts() + " due "
                         + Instant.ofEpochMilli(retry.dueAt()), now);
         deps.metrics().retryScheduled(state.getTenantId(), failure.category().name());
+        log.debug("Attempt {} failed ({} {}{}): attempt {} of {} due {}", state.getAttempt(), failure.category(), failure.errorType(),
+                failure.httpStatus() == null ? "" : ", HTTP " + failure.httpStatus(), state.getAttempt() + 1, retry.policy().maxAttempts(),
+                Instant.ofEpochMilli(retry.dueAt()));
     }
 
     /** Ends the job as FAILED: a dead-letter record with the original bytes, a DEAD_LETTERED event. */
@@ -399,6 +417,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 outputs.failure(job, state, failure, now), headers), now, headers), deadLetterSink(state.getTenantId()));
         forwardEvent(job, JobEventType.DEAD_LETTERED, state.getAttempt(), failure.category(), failure.errorType(), now);
         deps.metrics().failed(state.getTenantId(), failure.category().name());
+        log.warn("Dead-lettered after attempt {}: {} ({}{})", state.getAttempt(), failure.category(), failure.errorType(),
+                failure.httpStatus() == null ? "" : ", HTTP " + failure.httpStatus());
         state.setStatus(ExecutionStatus.FAILED);
         state.setFailureCategory(failure.category().name());
         state.setLastErrorType(failure.errorType());
