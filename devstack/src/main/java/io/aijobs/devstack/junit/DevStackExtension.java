@@ -3,6 +3,7 @@ package io.aijobs.devstack.junit;
 import io.aijobs.devstack.DevStack;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.devstack.StackSettings;
+import io.aijobs.devstack.ContainerStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,10 +27,14 @@ import org.slf4j.LoggerFactory;
  * }
  * </pre>
  *
+ * <p>Where they run is the system property {@value StackBackend#PROPERTY}: {@code processes} (the default) starts
+ * them as local processes; {@code containers} as containers through Testcontainers (see {@link ContainerStack}). When
+ * containers are asked for and no Docker engine answers, one line says so and the processes run.
+ *
  * <p>Both servers bind 127.0.0.1 on free ports and keep nothing: their state lives in a temporary folder under
- * {@code target/}. They are stopped when the run ends (and by a shutdown hook if the JVM is stopped). A start-up
- * failure fails the tests with the servers' log tail; it never skips them. Tests share the stack, so each must use
- * its own topics, tenants, subjects and application ids.
+ * {@code target/} (or in the containers). They are stopped when the run ends (and by a shutdown hook if the JVM is
+ * stopped). A start-up failure fails the tests with the servers' log tail; it never skips them. Tests share the stack,
+ * so each must use its own topics, tenants, subjects and application ids.
  */
 public final class DevStackExtension implements ParameterResolver {
 
@@ -50,22 +55,33 @@ public final class DevStackExtension implements ParameterResolver {
 
     /** The stack shared by all tests of the run; JUnit closes it when the root context closes. */
     static final class SharedStack implements AutoCloseable {
-        private final DevStack stack;
+        private final AutoCloseable stack;
+        private final StackEndpoints endpoints;
         private final Thread shutdownHook;
 
-        private SharedStack(DevStack stack) {
+        private SharedStack(AutoCloseable stack, StackEndpoints endpoints) {
             this.stack = stack;
-            this.shutdownHook = new Thread(stack::close, "devstack-shutdown");
+            this.endpoints = endpoints;
+            this.shutdownHook = new Thread(this::closeStack, "devstack-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
 
         static SharedStack start() {
-            Path dir = stateDir();
-            log.info("Starting the test stack under {}", dir);
+            StackBackend backend = StackBackend.parse(System.getProperty(StackBackend.PROPERTY))
+                    .effective(ContainerStack::unavailableReason, log::warn);
             long begin = System.nanoTime();
-            DevStack stack = DevStack.up(StackSettings.ephemeral(dir), false, log::info);
-            log.info("Test stack ready in {} ms: {}", (System.nanoTime() - begin) / 1_000_000, stack.endpoints());
-            return new SharedStack(stack);
+            SharedStack shared;
+            if (backend == StackBackend.CONTAINERS) {
+                ContainerStack stack = ContainerStack.start(log::info);
+                shared = new SharedStack(stack, stack.endpoints());
+            } else {
+                Path dir = stateDir();
+                log.info("Starting the test stack under {}", dir);
+                DevStack stack = DevStack.up(StackSettings.ephemeral(dir), false, log::info);
+                shared = new SharedStack(stack, stack.endpoints());
+            }
+            log.info("Test stack ({}) ready in {} ms: {}", backend, (System.nanoTime() - begin) / 1_000_000, shared.endpoints);
+            return shared;
         }
 
         private static Path stateDir() {
@@ -79,12 +95,20 @@ public final class DevStackExtension implements ParameterResolver {
         }
 
         StackEndpoints endpoints() {
-            return stack.endpoints();
+            return endpoints;
+        }
+
+        private void closeStack() {
+            try {
+                stack.close();
+            } catch (Exception e) {
+                log.warn("Stopping the test stack failed: {}", e.toString());
+            }
         }
 
         @Override
         public void close() {
-            stack.close();
+            closeStack();
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
             } catch (IllegalStateException shuttingDown) {
