@@ -81,9 +81,9 @@ public final class DevStack implements AutoCloseable {
             writeBrokerCount(dir, settings.brokers());
 
             SchemaRegistryServer registry = new SchemaRegistryServer(dir.resolve("registry"), settings.registryPort(),
-                    settings.persistent(), artifacts, settings.secure());
+                    settings.persistent(), artifacts, settings.secure(), settings.tls());
             progress.accept("Starting Apicurio Registry " + artifacts.apicurioVersion() + " on " + registry.url() + (settings.secure()
-                    ? " (basic auth; the operator registers, applications and tenants read)" : "") + " ...");
+                    ? " (basic auth" + (settings.tls() != null ? ", HTTPS" : "") + "; the operator registers, applications and tenants read)" : "") + " ...");
             started.add(registry.start(settings.startTimeout()));
 
             String modelUrl = null;

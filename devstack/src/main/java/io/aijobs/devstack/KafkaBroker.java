@@ -27,11 +27,11 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  *
  * <p>The data directory is formatted on first start and reused afterwards.
  *
- * <p><b>TLS</b> (a {@link Tls} given, without secure mode): the client and inter-broker listener is SSL, with the
+ * <p><b>TLS</b> (a {@link Tls} given): the client and inter-broker listener is SSL (SASL_SSL in secure mode), with the
  * key store given (a certificate for 127.0.0.1) and a trust store of its CA; clients need that trust store
  * ({@link #adminSecurity()}).
  *
- * <p><b>Secure mode</b> ({@code secure=true}): the client listener is SASL_PLAINTEXT with SCRAM-SHA-512, the
+ * <p><b>Secure mode</b> ({@code secure=true}): the client listener is SASL_PLAINTEXT (SASL_SSL with TLS) with SCRAM-SHA-512, the
  * {@code StandardAuthorizer} denies whatever no ACL allows ({@code allow.everyone.if.no.acl.found=false}), and the
  * super user {@value #ADMIN_USER} (credentials created when the storage is formatted, password kept in
  * {@code admin.password} beside the data, mode 600) provisions everything else. The KRaft controller listener
@@ -90,11 +90,8 @@ public final class KafkaBroker {
         this(home, node, cluster, secrets, artifacts, secure, null);
     }
 
-    /** @param tls the client listener's TLS, or null for plaintext; not with {@code secure} */
+    /** @param tls the client listener's TLS, or null for plaintext; with {@code secure}, the listener is SASL_SSL */
     public KafkaBroker(Path home, Node node, List<Node> cluster, Path secrets, Artifacts artifacts, boolean secure, Tls tls) {
-        if (secure && tls != null) {
-            throw new IllegalArgumentException("the local broker runs SASL (secure) or TLS, not both");
-        }
         this.tls = tls;
         this.home = home;
         this.node = node;
@@ -124,15 +121,20 @@ public final class KafkaBroker {
         return id == 1 ? NAME : NAME + "-" + id;
     }
 
-    /** Client properties of the super user in secure mode (empty otherwise): security.protocol, sasl.*. */
+    /**
+     * Client properties of the super user: security.protocol, and sasl.* in secure mode, ssl.truststore.* with TLS
+     * (SASL_SSL with both); empty on a plaintext broker.
+     */
     public Map<String, String> adminSecurity() {
-        if (tls != null) {
-            return tls.clientProperties();
-        }
         if (!secure) {
-            return Map.of();
+            return tls != null ? tls.clientProperties() : Map.of();
         }
-        return clientSecurity(ADMIN_USER, adminPassword());
+        Map<String, String> security = new java.util.HashMap<>(clientSecurity(ADMIN_USER, adminPassword()));
+        if (tls != null) {
+            security.putAll(tls.clientProperties());
+            security.put("security.protocol", "SASL_SSL");
+        }
+        return Map.copyOf(security);
     }
 
     /** Client properties to authenticate as {@code user} with SCRAM-SHA-512 over SASL_PLAINTEXT. */
@@ -208,7 +210,7 @@ public final class KafkaBroker {
                 .map(n -> n.id() + "@" + Ports.LOOPBACK + ":" + n.controllerPort()).toList()));
         int port = node.port();
         int controllerPort = node.controllerPort();
-        String client = secure ? "SASL_PLAINTEXT" : tls != null ? "SSL" : "PLAINTEXT";
+        String client = secure ? (tls != null ? "SASL_SSL" : "SASL_PLAINTEXT") : tls != null ? "SSL" : "PLAINTEXT";
         p.setProperty("listeners", client + "://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort);
         p.setProperty("advertised.listeners", client + "://" + Ports.LOOPBACK + ":" + port);
         p.setProperty("controller.listener.names", "CONTROLLER");
@@ -226,7 +228,8 @@ public final class KafkaBroker {
         if (secure) {
             p.setProperty("sasl.enabled.mechanisms", SCRAM_MECHANISM);
             p.setProperty("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
-            p.setProperty("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", jaas(ADMIN_USER, adminPassword()));
+            p.setProperty("listener.name." + client.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
+                    jaas(ADMIN_USER, adminPassword()));
             p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
             p.setProperty("allow.everyone.if.no.acl.found", "false");
             // the controller listener authenticates too (SASL/PLAIN: SCRAM credentials live in the metadata it serves), so

@@ -24,6 +24,10 @@ import java.util.List;
  * {@code sr-readonly}), the principal that applications and tenants use, reads. Anonymous requests are refused. The
  * passwords are made at the first start and kept, mode 600, under the registry's folder; they are given to the
  * registry in its {@code config/application.properties} (mode 600), never on a command line.
+ *
+ * <p><b>HTTPS</b> (secure mode with the stack's {@link KafkaBroker.Tls}, as a managed registry is reached): the port
+ * serves HTTPS only, with the key store's certificate for 127.0.0.1; clients trust it with the trust store
+ * ({@code schema.registry.ssl.truststore.*} in {@link #clientSecurity}).
  */
 final class SchemaRegistryServer {
 
@@ -39,7 +43,8 @@ final class SchemaRegistryServer {
     private final boolean persistent;
     private final Artifacts artifacts;
     private final boolean secure;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final KafkaBroker.Tls tls;
+    private final HttpClient http;
 
     /**
      * @param persistent keep schemas in an H2 file under {@code home} (dev stack) rather than in memory (tests)
@@ -52,29 +57,76 @@ final class SchemaRegistryServer {
      * @param secure require authentication and authorize by role (see the class comment)
      */
     public SchemaRegistryServer(Path home, int port, boolean persistent, Artifacts artifacts, boolean secure) {
+        this(home, port, persistent, artifacts, secure, null);
+    }
+
+    /**
+     * @param tls with {@code secure}, serve HTTPS only with this key store (see the class comment); else ignored
+     */
+    public SchemaRegistryServer(Path home, int port, boolean persistent, Artifacts artifacts, boolean secure, KafkaBroker.Tls tls) {
         this.home = home;
         this.port = port;
         this.persistent = persistent;
         this.artifacts = artifacts;
         this.secure = secure;
+        this.tls = secure ? tls : null;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (this.tls != null) {
+            builder.sslContext(trusting(this.tls));
+        }
+        this.http = builder.build();
     }
 
-    /** The registry client properties of {@code user} ({@code basic.auth.*}); empty when not secure. */
+    private static javax.net.ssl.SSLContext trusting(KafkaBroker.Tls tls) {
+        try (var in = java.nio.file.Files.newInputStream(tls.trustStore())) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, tls.password().toCharArray());
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot read the trust store " + tls.trustStore() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The registry client properties of {@code user} ({@code basic.auth.*}, and {@code schema.registry.ssl.truststore.*}
+     * over HTTPS); empty when not secure.
+     */
     public java.util.Map<String, String> clientSecurity(String user) {
         if (!secure) {
             return java.util.Map.of();
         }
-        return java.util.Map.of("basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", user + ":" + password(user));
+        java.util.Map<String, String> security = new java.util.HashMap<>(java.util.Map.of("basic.auth.credentials.source", "USER_INFO",
+                "basic.auth.user.info", user + ":" + password(user)));
+        if (tls != null) {
+            security.put("schema.registry.ssl.truststore.location", tls.trustStore().toAbsolutePath().toString());
+            security.put("schema.registry.ssl.truststore.type", "PKCS12");
+            security.put("schema.registry.ssl.truststore.password", tls.password());
+        }
+        return java.util.Map.copyOf(security);
     }
 
     private String password(String user) {
         return SecretFiles.password(home.resolve(user + ".password"));
     }
 
-    /** Quarkus reads {@code config/application.properties} of its working directory: the users, out of the command line. */
+    /**
+     * Quarkus reads {@code config/application.properties} of its working directory: the users, and the key store over
+     * HTTPS, out of the command line.
+     */
     private void writeSecurityConfig() {
         Path file = home.resolve("config").resolve("application.properties");
-        String config = String.join("\n",
+        String https = tls == null ? "" : String.join("\n",
+                "quarkus.http.ssl-port=" + port,
+                "quarkus.http.insecure-requests=disabled",
+                "quarkus.http.ssl.certificate.key-store-file=" + tls.keyStore().toAbsolutePath(),
+                "quarkus.http.ssl.certificate.key-store-file-type=PKCS12",
+                "quarkus.http.ssl.certificate.key-store-password=" + tls.password(), "");
+        String config = https + String.join("\n",
                 "quarkus.http.auth.basic=true",
                 "quarkus.http.auth.permission.api.paths=/apis/*",
                 "quarkus.http.auth.permission.api.policy=authenticated",
@@ -98,7 +150,7 @@ final class SchemaRegistryServer {
 
     /** The base URL clients configure as {@code schema.registry.url}. */
     public String url() {
-        return "http://" + Ports.LOOPBACK + ":" + port + CCOMPAT_PATH;
+        return (tls != null ? "https://" : "http://") + Ports.LOOPBACK + ":" + port + CCOMPAT_PATH;
     }
 
     public Path logFile() {

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param persistent     keep broker data and registry schemas across restarts (dev) or not (tests)
  * @param startTimeout   bound on each component's start-up
  * @param secure         SASL/SCRAM and deny-by-default ACLs on the broker (see {@link KafkaBroker})
- * @param tls            TLS on the brokers' client listener (not with {@code secure}), or null
+ * @param tls            TLS on the brokers' client listener (with {@code secure}: SASL_SSL), or null
  * @param brokers        1, or 3 (node {@code i} on {@code kafkaPort + 2(i-1)}, its controller on
  *                       {@code controllerPort + 2(i-1)}; replication factor 3 and {@code min.insync.replicas=2})
  */
@@ -35,9 +35,6 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
         Objects.requireNonNull(startTimeout, "startTimeout");
         if (brokers != 1 && brokers != 3) {
             throw new IllegalArgumentException("the local stack runs 1 or 3 brokers, not " + brokers);
-        }
-        if (secure && tls != null) {
-            throw new IllegalArgumentException("the local stack runs SASL (secure) or TLS, not both");
         }
     }
 

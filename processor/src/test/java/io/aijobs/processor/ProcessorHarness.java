@@ -53,12 +53,17 @@ final class ProcessorHarness {
         props.put(ProcessorConfig.TENANT_DISCOVERY_INTERVAL_MS_CONFIG, "2000");
         props.put(ProcessorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("processor-it-").toString());
         props.put(ProcessorConfig.STREAMS_PREFIX + "consumer.session.timeout.ms", "10000");
+        // on a secure stack: the super user's Kafka security reaches every client Streams makes, the operator's registry login
+        stack.adminSecurity().forEach((key, value) -> props.put(ProcessorConfig.STREAMS_PREFIX + key, value));
+        props.putAll(stack.registryAdmin());
         props.putAll(overrides);
         return props;
     }
 
     JobPublisher publisher() {
-        return JobPublisher.create(Map.of(
+        Map<String, Object> config = new HashMap<>(stack.adminSecurity());
+        config.putAll(stack.registryAdmin());
+        config.putAll(Map.of(
                 PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                 PublisherConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
                 PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true,
@@ -66,6 +71,7 @@ final class ProcessorHarness {
                 PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, names.platformPrefix(),
                 // see TopicReadiness: one batch in flight per partition keeps a retried first batch in order
                 "max.in.flight.requests.per.connection", 1));
+        return JobPublisher.create(config);
     }
 
     JobRequest job(String jobId) {

@@ -52,9 +52,11 @@ public final class TestDeployment {
         this.stack = stack;
         this.catalog = new TopicCatalog(new TopicNames(tag + run + ".tenant.", tag + run + ".platform."), retryTiers,
                 TopicCatalog.DEFAULT_PARTITIONS, TopicCatalog.DEFAULT_REPLICATION_FACTOR);
-        this.topics = new Topics(catalog, new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10)),
-                new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl(),
-                        AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)));
+        // as the registry's operator where it has logins: registering on first use needs it
+        Map<String, Object> registry = new HashMap<>(stack.registryAdminConfig());
+        registry.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true);
+        AvroSerdeConfig serdeConfig = new AvroSerdeConfig(registry);
+        this.topics = new Topics(catalog, RestSchemaRegistryClient.create(serdeConfig), serdeConfig);
         createTopics(catalog.topics(List.copyOf(tenants)));
     }
 
