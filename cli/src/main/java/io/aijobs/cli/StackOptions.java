@@ -43,6 +43,13 @@ final class StackOptions {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State folder of the local stack (default: .aijobs/stack)")
     Path stateDir;
 
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Client properties of the principal to connect as: Kafka's (security.protocol, sasl.*, ssl.*) for every "
+                    + "Kafka client, the registry's (basic.auth.*, bearer.auth.*, schema.registry.ssl.*) for the registry client; "
+                    + "secrets as $${env:NAME}, $${file:PATH:KEY} or $${dir:PATH:NAME} (default: a secure local stack's super user "
+                    + "and registry operator)")
+    Path commandConfig;
+
     @Option(names = "--tenant-topic-prefix", paramLabel = "PREFIX", defaultValue = TopicNames.DEFAULT_TENANT_PREFIX,
             description = "Prefix of tenant topics, as the applications' tenant.topic.prefix (default: ${DEFAULT-VALUE})")
     String tenantTopicPrefix;
@@ -100,9 +107,29 @@ final class StackOptions {
                 .map(StackEndpoints::adminSecurity).orElse(java.util.Map.of());
         // and its registry's operator and reader credentials only to that registry
         Optional<StackEndpoints> localRegistry = local.filter(stack -> stack.schemaRegistryUrl().equals(registry));
+        java.util.Map<String, String> registryAdmin = localRegistry.map(StackEndpoints::registryAdmin).orElse(java.util.Map.of());
+        if (commandConfig != null) {
+            // the principal given replaces the local stack's: Kafka's keys for Kafka, the registry's for the registry
+            java.util.Map<String, String> kafka = new java.util.HashMap<>();
+            java.util.Map<String, String> registryClient = new java.util.HashMap<>();
+            commandConfig().forEach((key, value) -> (AvroSerdeConfig.connectionKeys().contains(key) ? registryClient : kafka)
+                    .put(key, String.valueOf(value)));
+            security = kafka;
+            registryAdmin = registryClient;
+        }
         return new StackEndpoints(bootstrap, registry, local.map(StackEndpoints::modelBaseUrl).orElse(null), security,
-                localRegistry.map(StackEndpoints::registryAdmin).orElse(java.util.Map.of()),
-                localRegistry.map(StackEndpoints::registryReader).orElse(java.util.Map.of()));
+                registryAdmin, localRegistry.map(StackEndpoints::registryReader).orElse(java.util.Map.of()));
+    }
+
+    /** The {@code --command-config} file, references resolved; misuse (exit 2) naming the file when it cannot be read. */
+    private Map<String, Object> commandConfig() {
+        try {
+            return io.aijobs.application.ConfigFile.load(commandConfig, Map.of());
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(mixee.commandLine(), "Cannot read --command-config " + commandConfig + ": " + e);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw new CommandLine.ParameterException(mixee.commandLine(), "Invalid --command-config " + commandConfig + ": " + e.getMessage());
+        }
     }
 
     /**

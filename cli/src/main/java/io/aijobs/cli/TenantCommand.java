@@ -54,21 +54,9 @@ final class TenantCommand implements Runnable {
         @Mixin
         StackOptions stack;
 
-        @Option(names = "--command-config", paramLabel = "FILE",
-                description = "Admin client properties (security.protocol, sasl.*) of a principal allowed to manage topics, ACLs, "
-                        + "SCRAM credentials and quotas (default: the local stack's super user)")
-        Path commandConfig;
-
-        Map<String, Object> adminConfig(StackEndpoints endpoints) throws IOException {
-            Map<String, Object> config = new HashMap<>(endpoints.adminClientConfig());
-            if (commandConfig != null) {
-                Properties props = new Properties();
-                try (var in = Files.newBufferedReader(commandConfig)) {
-                    props.load(in);
-                }
-                props.stringPropertyNames().forEach(name -> config.put(name, props.getProperty(name)));
-            }
-            return config;
+        /** The admin client's settings: the servers and the principal of {@code --command-config} or the local stack. */
+        Map<String, Object> adminConfig(StackEndpoints endpoints) {
+            return new HashMap<>(endpoints.adminClientConfig());
         }
 
         interface ProvisionerWork<T> {

@@ -116,6 +116,48 @@ class SecureCliIT {
         }
     }
 
+    /**
+     * A cluster and a registry the CLI has no state folder for, as in a deployment: {@code --command-config} gives the
+     * principal, its secrets by reference to a file, and provisioning, producing and reading all work.
+     */
+    @Test
+    void shouldConnectToARemoteSecureStackAsThePrincipalOfTheCommandConfigWithSecretsByReference() throws Exception {
+        String tenant = newTenant("remote");
+        Path secrets = dir.resolve("remote-secrets.properties");
+        Properties values = new Properties();
+        values.setProperty("jaas", endpoints.adminSecurity().get("sasl.jaas.config"));
+        values.setProperty("registry", endpoints.registryAdmin().get("basic.auth.user.info"));
+        try (var out = Files.newBufferedWriter(secrets)) {
+            values.store(out, null);
+        }
+        Path commandConfig = Files.writeString(dir.resolve("remote.properties"), String.join("\n",
+                "security.protocol=" + endpoints.adminSecurity().get("security.protocol"),
+                "sasl.mechanism=" + endpoints.adminSecurity().get("sasl.mechanism"),
+                "sasl.jaas.config=${file:" + secrets + ":jaas}",
+                "basic.auth.credentials.source=USER_INFO",
+                "basic.auth.user.info=${file:" + secrets + ":registry}", ""));
+        Path elsewhere = Files.createDirectories(dir.resolve("no-stack-here"));
+        List<String> remote = List.of("--bootstrap-servers", endpoints.bootstrapServers(), "--registry-url", endpoints.schemaRegistryUrl(),
+                "--state-dir", elsewhere.toString(), "--command-config", commandConfig.toString());
+        Path jobs = Files.writeString(dir.resolve(tenant + ".jsonl"), "{\"jobId\":\"r-1\",\"tenantId\":\"" + tenant
+                + "\",\"model\":\"stub-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}\n");
+
+        CliRun create = CliRun.of(concat(List.of("tenant", "create", tenant, "--credentials-file", dir.resolve(tenant + ".properties").toString()),
+                remote));
+        CliRun produce = CliRun.of(concat(List.of("produce", "--file", jobs.toString()), remote));
+
+        assertThat(create.exitCode()).as(create.err()).isZero();
+        assertThat(create.out()).contains("principal User:tenant-" + tenant);
+        assertThat(produce.exitCode()).as(produce.err()).isZero();
+        assertThat(readOne(NAMES.jobs(TenantId.of(tenant))).key()).isEqualTo("r-1");
+    }
+
+    private static String[] concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all.toArray(String[]::new);
+    }
+
     @Test
     void shouldListAndReplayDeadLettersAsTheSuperUser() throws Exception {
         String tenant = newTenant("dlt");
