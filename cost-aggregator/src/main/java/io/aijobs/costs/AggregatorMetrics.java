@@ -1,21 +1,37 @@
 package io.aijobs.costs;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The aggregator's Micrometer meters. Tenant tags are bounded: the first {@code tenantTagLimit} tenants seen get
- * their own tag, later ones share {@value #OTHER_TENANT}, so 10,000 tenants cannot explode a metrics backend.
+ * their own tag, later ones share {@value #OTHER_TENANT}, so 10,000 tenants cannot explode a metrics backend; model
+ * tags likewise, the first {@value #MODEL_TAG_LIMIT} models (a job names its model).
  */
 final class AggregatorMetrics {
 
     static final String OTHER_TENANT = "other";
+    static final String OTHER_MODEL = "other";
+    static final int MODEL_TAG_LIMIT = 100;
 
     private final MeterRegistry registry;
     private final int tenantTagLimit;
     private final Set<String> taggedTenants = ConcurrentHashMap.newKeySet();
+    private final Set<String> taggedModels = ConcurrentHashMap.newKeySet();
+    /** Per tenant tag: the period of the spend and budget last published, and their values. */
+    private final Map<String, Spend> spend = new ConcurrentHashMap<>();
+
+    /** A tenant's spend and budget in one billing period, as the gauges read them. */
+    private static final class Spend {
+        volatile String period;
+        final AtomicLong spentNanos = new AtomicLong();
+        final AtomicLong budgetNanos = new AtomicLong();
+    }
 
     AggregatorMetrics(MeterRegistry registry, int tenantTagLimit) {
         this.registry = registry;
@@ -33,13 +49,49 @@ final class AggregatorMetrics {
         return OTHER_TENANT;
     }
 
+    String modelTag(String model) {
+        if (taggedModels.contains(model)) {
+            return model;
+        }
+        if (taggedModels.size() < MODEL_TAG_LIMIT) {
+            taggedModels.add(model);
+            return model;
+        }
+        return OTHER_MODEL;
+    }
+
     /** One usage record counted, with the exact cost it added (nano-units) and whether it produced a result. */
-    void usage(String tenant, long costNanos, boolean retryCost) {
+    void usage(String tenant, String model, long costNanos, boolean retryCost) {
         String tag = tenantTag(tenant);
         Counter.builder("aijobs.usage.records").description("Usage records (model-call attempts) aggregated")
                 .tag("tenant", tag).register(registry).increment();
         Counter.builder("aijobs.usage.cost").description("Cost aggregated, in nano-units of currency").baseUnit("nanos")
-                .tag("tenant", tag).tag("kind", retryCost ? "retry" : "result").register(registry).increment(costNanos);
+                .tag("tenant", tag).tag("model", modelTag(model)).tag("kind", retryCost ? "retry" : "result").register(registry)
+                .increment(costNanos);
+    }
+
+    /**
+     * A tenant's spend in a billing period ({@code yyyy-MM}) and its budget, as published on the spend topic; the gauges
+     * keep the latest period's. No budget reads as 0.
+     */
+    void spend(String tenant, String period, long spentNanos, Long budgetNanos) {
+        String tag = tenantTag(tenant);
+        Spend current = spend.computeIfAbsent(tag, key -> {
+            Spend created = new Spend();
+            Gauge.builder("aijobs.tenant.spend", created.spentNanos, AtomicLong::get).description("Spend of the tenant in its "
+                    + "current billing period, in nano-units of currency").baseUnit("nanos").tag("tenant", key).register(registry);
+            Gauge.builder("aijobs.tenant.budget", created.budgetNanos, AtomicLong::get).description("Budget of the tenant's "
+                    + "billing period, in nano-units of currency; 0 when it has none").baseUnit("nanos").tag("tenant", key)
+                    .register(registry);
+            return created;
+        });
+        synchronized (current) {
+            if (current.period == null || period.compareTo(current.period) >= 0) {
+                current.period = period;
+                current.spentNanos.set(spentNanos);
+                current.budgetNanos.set(budgetNanos == null ? 0 : budgetNanos);
+            }
+        }
     }
 
     void unpriced(String tenant) {

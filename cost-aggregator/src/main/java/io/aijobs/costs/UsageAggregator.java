@@ -235,7 +235,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             metrics.late(tenant);
             countLate(tenant, at, streamTime, currency);
         }
-        metrics.usage(tenant, costNanos, !usage.getProducedResult());
+        metrics.usage(tenant, usage.getModel(), costNanos, !usage.getProducedResult());
         // spend is what the open month counts; a record later than its month's grace is late, not in that month's spend
         if (priced && costNanos > 0 && isOpen(WindowSpec.month(), WindowSpec.month().start(at), streamTime)) {
             addSpend(tenant, WindowSpec.period(at), costNanos, at);
@@ -510,6 +510,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 .setOverHardLimit(budget != null && hard > 0 && reached(spent, budget, hard))
                 .setUpdatedAt(Instant.ofEpochMilli(now)).build();
         context.forward(new Record<>(tenant, (Object) record, now), AggregatorTopology.SPEND_SINK);
+        metrics.spend(tenant, record.getPeriod(), spent, budget);
     }
 
     /** {@code encoded}: the state whose encoded sketches match {@code histograms}, or null to encode them. */

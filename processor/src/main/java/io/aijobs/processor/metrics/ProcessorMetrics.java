@@ -29,6 +29,12 @@ public final class ProcessorMetrics {
     public ProcessorMetrics(MeterRegistry registry, int tenantTagLimit) {
         this.registry = registry;
         this.tenantTagLimit = tenantTagLimit;
+        // untagged: exported from the start, at 0, so that a rate over it exists before the first stale completion
+        staleCounter();
+    }
+
+    private Counter staleCounter() {
+        return Counter.builder("aijobs.model.calls.stale").description("Completions dropped because the job moved on").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -67,7 +73,9 @@ public final class ProcessorMetrics {
     public void completed(String tenant, Duration endToEnd) {
         counter("aijobs.jobs.completed", tenant).increment();
         Timer.builder("aijobs.job.duration").description("End-to-end job time: submitted to result written")
-                .tag("tenant", tenantTag(tenant)).publishPercentileHistogram().register(registry).record(endToEnd);
+                .tag("tenant", tenantTag(tenant)).publishPercentileHistogram()
+                // a job that waited out retries takes minutes: buckets up to an hour, not Micrometer's default 30 s
+                .maximumExpectedValue(java.time.Duration.ofHours(1)).register(registry).record(endToEnd);
     }
 
     public void failed(String tenant, String category) {
@@ -81,8 +89,7 @@ public final class ProcessorMetrics {
     }
 
     public void staleCompletion() {
-        Counter.builder("aijobs.model.calls.stale").description("Completions dropped because the job moved on")
-                .register(registry).increment();
+        staleCounter().increment();
     }
 
     public void unpriced(String model) {
@@ -96,7 +103,9 @@ public final class ProcessorMetrics {
                 .description("GenAI operation duration")
                 .tag("gen_ai.operation.name", "chat")
                 .tag("gen_ai.request.model", model)
-                .publishPercentileHistogram();
+                .publishPercentileHistogram()
+                // long generations and slow providers exceed Micrometer's default 30 s
+                .maximumExpectedValue(java.time.Duration.ofMinutes(10));
         if (errorType != null) {
             timer.tag("error.type", errorType);
         }

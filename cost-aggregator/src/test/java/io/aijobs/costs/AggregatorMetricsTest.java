@@ -1,0 +1,45 @@
+package io.aijobs.costs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+class AggregatorMetricsTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final AggregatorMetrics metrics = new AggregatorMetrics(registry, 2);
+
+    @Test
+    void shouldCountCostPerTenantModelAndKindWithBoundedTenantAndModelTags() {
+        metrics.usage("acme", "gpt-4o-mini", 1_500, false);
+        metrics.usage("acme", "gpt-4o-mini", 500, true);
+        for (int i = 0; i < AggregatorMetrics.MODEL_TAG_LIMIT + 5; i++) {
+            metrics.usage("globex", "model-" + i, 1, false);
+        }
+
+        assertThat(registry.get("aijobs.usage.cost").tags("tenant", "acme", "model", "gpt-4o-mini", "kind", "result").counter().count())
+                .isEqualTo(1_500);
+        assertThat(registry.get("aijobs.usage.cost").tags("tenant", "acme", "model", "gpt-4o-mini", "kind", "retry").counter().count())
+                .isEqualTo(500);
+        // gpt-4o-mini took one of the model tags: 99 more models have their own, the other 6 share "other"
+        assertThat(registry.get("aijobs.usage.cost").tags("tenant", "globex", "model", AggregatorMetrics.OTHER_MODEL).counter().count())
+                .isEqualTo(6);
+    }
+
+    @Test
+    void shouldGaugeTheLatestPeriodsSpendAndBudgetOfEachTenant() {
+        metrics.spend("acme", "2026-11", 4_000, 10_000L);
+        metrics.spend("acme", "2026-10", 9_999, 10_000L);
+        metrics.spend("globex", "2026-11", 7, null);
+
+        assertThat(registry.get("aijobs.tenant.spend").tag("tenant", "acme").gauge().value()).as("a late update of October is not November")
+                .isEqualTo(4_000);
+        assertThat(registry.get("aijobs.tenant.budget").tag("tenant", "acme").gauge().value()).isEqualTo(10_000);
+        assertThat(registry.get("aijobs.tenant.budget").tag("tenant", "globex").gauge().value()).as("no budget").isZero();
+
+        metrics.spend("acme", "2026-12", 1, 20_000L);
+        assertThat(registry.get("aijobs.tenant.spend").tag("tenant", "acme").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("aijobs.tenant.budget").tag("tenant", "acme").gauge().value()).isEqualTo(20_000);
+    }
+}
