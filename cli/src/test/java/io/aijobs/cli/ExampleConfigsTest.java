@@ -34,7 +34,7 @@ class ExampleConfigsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"processor.local.properties", "processor.cluster.properties"})
+    @ValueSource(strings = {"processor.local.properties", "processor.cluster.properties", "compose/processor.properties"})
     void shouldBeAValidProcessorConfiguration(String file) throws Exception {
         ProcessorConfig config = new ProcessorConfig(withPlaceholders(file));
 
@@ -42,7 +42,7 @@ class ExampleConfigsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aggregator.local.properties", "aggregator.cluster.properties"})
+    @ValueSource(strings = {"aggregator.local.properties", "aggregator.cluster.properties", "compose/aggregator.properties"})
     void shouldBeAValidAggregatorConfiguration(String file) throws Exception {
         CostAggregatorConfig config = new CostAggregatorConfig(withPlaceholders(file));
 
@@ -50,7 +50,8 @@ class ExampleConfigsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"processor.cluster.properties", "aggregator.cluster.properties"})
+    @ValueSource(strings = {"processor.cluster.properties", "aggregator.cluster.properties", "compose/processor.properties",
+            "compose/aggregator.properties", "compose/cli.properties"})
     void shouldHoldNoLiteralSecretInAClusterExample(String file) throws Exception {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(CONFIG.resolve(file))) {
