@@ -1,13 +1,16 @@
 package io.aijobs.application;
 
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.MDC;
 
 /**
  * The log context (MDC) of what an application logs about one job: its keys are part of the log format, as documented
  * in {@code config/log4j2.xml} and the README. Opened around the work on one job on the thread that does it, closed
- * after; closing removes exactly the keys it put. Values are identifiers only, never content.
+ * after. A context replaces all four keys (a value the job does not have is absent, never left over from another job)
+ * and closing it puts back what was there before, so contexts nest: work on one job inside the work on another leaves
+ * the outer job's context as it found it. Values are identifiers only, never content.
  */
 public final class LogContext implements AutoCloseable {
 
@@ -15,31 +18,35 @@ public final class LogContext implements AutoCloseable {
     public static final String JOB_ID = "jobId";
     public static final String ATTEMPT = "attempt";
     public static final String TRACE_ID = "traceId";
+    private static final List<String> KEYS = List.of(TENANT, JOB_ID, ATTEMPT, TRACE_ID);
 
-    private final List<String> keys = new ArrayList<>(4);
+    /** The values the keys had when this context opened (null: absent). */
+    private final Map<String, String> before = new HashMap<>(4);
 
     private LogContext() {
     }
 
-    /** Puts the given job's identifiers in the log context; nulls are left out. */
+    /** Sets the job's identifiers as the log context; a null value leaves its key absent. */
     public static LogContext job(String tenant, String jobId, Integer attempt, String traceId) {
         LogContext context = new LogContext();
-        context.put(TENANT, tenant);
-        context.put(JOB_ID, jobId);
-        context.put(ATTEMPT, attempt == null ? null : attempt.toString());
-        context.put(TRACE_ID, traceId);
+        KEYS.forEach(key -> context.before.put(key, MDC.get(key)));
+        set(TENANT, tenant);
+        set(JOB_ID, jobId);
+        set(ATTEMPT, attempt == null ? null : attempt.toString());
+        set(TRACE_ID, traceId);
         return context;
     }
 
-    private void put(String key, String value) {
-        if (value != null) {
+    private static void set(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
             MDC.put(key, value);
-            keys.add(key);
         }
     }
 
     @Override
     public void close() {
-        keys.forEach(MDC::remove);
+        before.forEach(LogContext::set);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Optional;
  * which writes to the file named by the system property {@value #LOG_FILE_PROPERTY} if set, else to standard error.
  * Log4j reads it once per JVM, when the first logger is made: {@link #toFile} must run before anything calls
  * {@code LoggerFactory}, which is why {@link AijobsCommand#main} calls it first. A {@code -Daijobs.log.file} given to
- * the JVM wins; its value {@value #CONSOLE} keeps the log on standard error. Each file holds the last run of its
+ * the JVM wins; its value {@value #CONSOLE} (or an empty one) keeps the log on standard error. Each file holds the last run of its
  * command. {@link #checkEnvironment} refuses a log level or format in the environment that the configuration would
  * not understand.
  */
@@ -49,7 +49,8 @@ final class CliLogging {
             // an application in the foreground logs to the console, as a service manager or container runtime expects
             return Optional.empty();
         }
-        if (CONSOLE.equals(System.getProperty(LOG_FILE_PROPERTY))) {
+        String given = System.getProperty(LOG_FILE_PROPERTY);
+        if (given != null && (given.isBlank() || given.equals(CONSOLE))) {
             // log4j2.xml writes to a file whenever the property is set
             System.clearProperty(LOG_FILE_PROPERTY);
             return Optional.empty();

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code aijobs processor} as an operator runs it, in a JVM of its own with the logging backend it ships, JSON lines and
  * our code at debug, on the test stack: a whole run, start to SIGTERM, with a success, a refused call, a call retried
  * until it is dead-lettered, a job keyed wrongly and an undecodable record. Every line is one JSON object; what is
- * logged about a job carries its tenant, jobId, attempt and traceId; no prompt, output or API key appears anywhere.
+ * logged about each job (its rejection, failed attempts, completion or dead letter) carries its tenant, jobId, attempt
+ * where there is one, and traceId; no prompt, output or API key appears anywhere.
  */
 @ExtendWith(DevStackExtension.class)
 class ApplicationLogIT {
@@ -74,6 +75,7 @@ class ApplicationLogIT {
     void shouldWriteJsonLinesCarryingTheJobsContextAndNoPromptOutputOrKeyDuringAWholeRun(StackEndpoints stack) throws Exception {
         TestDeployment deployment = new TestDeployment(stack, "log", List.of(ACME));
         Path stderr = dir.resolve("processor.err");
+        boolean stopped;
         try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withApiKey(KEY_MARKER))) {
             Path config = Files.writeString(dir.resolve("processor.properties"), String.join("\n",
                     ProcessorConfig.APPLICATION_ID_CONFIG + "=processor-log-" + deployment.run(),
@@ -122,9 +124,10 @@ class ApplicationLogIT {
                                 && deployment.committed(deployment.topics().deadLetter(ACME)).size() >= 4);
             } finally {
                 processor.destroy();
-                assertThat(processor.waitFor(60, TimeUnit.SECONDS)).as("the processor stopped within 60 s of SIGTERM").isTrue();
+                stopped = processor.waitFor(60, TimeUnit.SECONDS);
             }
         }
+        assertThat(stopped).as("the processor stopped within 60 s of SIGTERM").isTrue();
 
         String log = Files.readString(stderr, StandardCharsets.UTF_8);
         // where a marker leaked, name the logger (the lines themselves are long)
@@ -160,6 +163,19 @@ class ApplicationLogIT {
         assertThat(deadLettered.path(LogContext.TENANT).asText()).isEqualTo(ACME.value());
         assertThat(deadLettered.path(LogContext.ATTEMPT).asText()).isEqualTo("3");
         assertThat(deadLettered.path(LogContext.TRACE_ID).asText()).isEqualTo("trace-retried-1");
+
+        JsonNode refused = line(lines, line -> line.path(LogContext.JOB_ID).asText().equals("refused-1")
+                && line.path("message").asText().startsWith("Dead-lettered after attempt 1: PERMANENT"), "of refused-1's dead letter");
+        assertThat(refused.path(LogContext.TENANT).asText()).isEqualTo(ACME.value());
+        assertThat(refused.path(LogContext.TRACE_ID).asText()).isEqualTo("trace-refused-1");
+
+        JsonNode invalid = line(lines, line -> line.path(LogContext.JOB_ID).asText().equals("invalid-1")
+                && line.path("message").asText().startsWith("Dead-lettering a record from"), "of invalid-1's rejection");
+        assertThat(invalid.path(LogContext.TENANT).asText()).isEqualTo(ACME.value());
+        assertThat(invalid.path(LogContext.TRACE_ID).asText()).isEqualTo("trace-invalid-1");
+
+        assertThat(lines.stream().filter(line -> line.has(LogContext.JOB_ID)).filter(line -> !line.has(LogContext.TENANT)).toList())
+                .as("lines with a jobId but no tenant").isEmpty();
 
         JsonNode poison = line(lines, line -> line.path("message").asText().startsWith("Dead-lettering a record from")
                 && !line.has(LogContext.JOB_ID), "of the undecodable record");

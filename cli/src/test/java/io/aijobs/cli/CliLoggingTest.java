@@ -41,6 +41,11 @@ class CliLoggingTest {
                 LoggerFactory.getLogger("io.aijobs.processor.execution.JobExecutionProcessor").info("probe-job Attempt 1 failed");
                 LoggerFactory.getLogger("io.aijobs.processor.execution.JobExecutionProcessor").debug("probe-debug completed");
             }
+            // what the HTTP client logs of a call's bytes (HTTP/1.1 wire and headers, HTTP/2 frames and payload)
+            for (String wire : List.of("org.apache.hc.client5.http.wire", "org.apache.hc.client5.http.headers",
+                    "org.apache.hc.client5.http2.frame", "org.apache.hc.client5.http2.frame.payload", "org.apache.hc.client5.http2.flow")) {
+                LoggerFactory.getLogger(wire).debug("probe-wire Authorization: Bearer sk-probe {\"content\":\"a prompt\"}");
+            }
             System.out.println("probe-table tenant jobs results; log written: " + CliLogging.writtenLogFile().isPresent());
         }
     }
@@ -114,14 +119,15 @@ class CliLoggingTest {
     }
 
     @Test
-    void shouldTakeTheLevelsOfOurCodeAndOfKafkaFromTheEnvironment(@TempDir Path dir) throws Exception {
+    void shouldTakeTheLevelsOfOurCodeAndOfKafkaFromTheEnvironmentAndKeepTheHttpClientsWireLogsOffAtDebug(@TempDir Path dir)
+            throws Exception {
         Path home = dir.resolve("home");
 
         Run run = probe(home, List.of(), Map.of("AIJOBS_LOG_LEVEL", "debug", "AIJOBS_KAFKA_LOG_LEVEL", "error"), "dev");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(Files.readString(home.resolve("logs").resolve("aijobs-dev.log")))
-                .contains("probe-debug").contains("probe-error")
+                .contains("probe-debug").contains("probe-error").doesNotContain("probe-wire")
                 .doesNotContain("probe-warn").doesNotContain("probe-kafka-info")
                 .as("Kafka Streams' state transitions stay at info").contains("probe-info");
     }
