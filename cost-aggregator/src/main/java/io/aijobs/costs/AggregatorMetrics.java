@@ -1,28 +1,27 @@
 package io.aijobs.costs;
 
+import io.aijobs.application.BoundedTags;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The aggregator's Micrometer meters. Tenant tags are bounded: the first {@code tenantTagLimit} tenants seen get
  * their own tag, later ones share {@value #OTHER_TENANT}, so 10,000 tenants cannot explode a metrics backend; model
- * tags likewise, the first {@value #MODEL_TAG_LIMIT} models (a job names its model).
+ * tags likewise, the first {@value #MODEL_TAG_LIMIT} models (a job names its model) ({@link BoundedTags}).
  */
 final class AggregatorMetrics {
 
-    static final String OTHER_TENANT = "other";
-    static final String OTHER_MODEL = "other";
+    static final String OTHER_TENANT = BoundedTags.OTHER;
+    static final String OTHER_MODEL = BoundedTags.OTHER;
     static final int MODEL_TAG_LIMIT = 100;
 
     private final MeterRegistry registry;
-    private final int tenantTagLimit;
-    private final Set<String> taggedTenants = ConcurrentHashMap.newKeySet();
-    private final Set<String> taggedModels = ConcurrentHashMap.newKeySet();
+    private final BoundedTags tenants;
+    private final BoundedTags models = new BoundedTags(MODEL_TAG_LIMIT);
     /** Per tenant tag: the period of the spend and budget last published, and their values. */
     private final Map<String, Spend> spend = new ConcurrentHashMap<>();
 
@@ -31,33 +30,23 @@ final class AggregatorMetrics {
         volatile String period;
         final AtomicLong spentNanos = new AtomicLong();
         final AtomicLong budgetNanos = new AtomicLong();
+
+        synchronized double currentPeriodSpend() {
+            return WindowSpec.period(System.currentTimeMillis()).equals(period) ? spentNanos.get() : 0;
+        }
     }
 
     AggregatorMetrics(MeterRegistry registry, int tenantTagLimit) {
         this.registry = registry;
-        this.tenantTagLimit = tenantTagLimit;
+        this.tenants = new BoundedTags(tenantTagLimit);
     }
 
     String tenantTag(String tenant) {
-        if (taggedTenants.contains(tenant)) {
-            return tenant;
-        }
-        if (taggedTenants.size() < tenantTagLimit) {
-            taggedTenants.add(tenant);
-            return tenant;
-        }
-        return OTHER_TENANT;
+        return tenants.tag(tenant);
     }
 
     String modelTag(String model) {
-        if (taggedModels.contains(model)) {
-            return model;
-        }
-        if (taggedModels.size() < MODEL_TAG_LIMIT) {
-            taggedModels.add(model);
-            return model;
-        }
-        return OTHER_MODEL;
+        return models.tag(model);
     }
 
     /** One usage record counted, with the exact cost it added (nano-units) and whether it produced a result. */
@@ -71,14 +60,19 @@ final class AggregatorMetrics {
     }
 
     /**
-     * A tenant's spend in a billing period ({@code yyyy-MM}) and its budget, as published on the spend topic; the gauges
-     * keep the latest period's. No budget reads as 0.
+     * A tenant's spend in a billing period ({@code yyyy-MM}) and its budget, as published on the spend topic. The
+     * spend gauge reads the spend of the current period (0 once a new month has begun and nothing was spent in it
+     * yet); the budget gauge the budget last published (0: none). Tenants past the tag limit get no gauges: one
+     * {@value #OTHER_TENANT} series could not hold their spends.
      */
     void spend(String tenant, String period, long spentNanos, Long budgetNanos) {
         String tag = tenantTag(tenant);
+        if (tag.equals(OTHER_TENANT) && !tenant.equals(OTHER_TENANT)) {
+            return;
+        }
         Spend current = spend.computeIfAbsent(tag, key -> {
             Spend created = new Spend();
-            Gauge.builder("aijobs.tenant.spend", created.spentNanos, AtomicLong::get).description("Spend of the tenant in its "
+            Gauge.builder("aijobs.tenant.spend", created, Spend::currentPeriodSpend).description("Spend of the tenant in the "
                     + "current billing period, in nano-units of currency").baseUnit("nanos").tag("tenant", key).register(registry);
             Gauge.builder("aijobs.tenant.budget", created.budgetNanos, AtomicLong::get).description("Budget of the tenant's "
                     + "billing period, in nano-units of currency; 0 when it has none").baseUnit("nanos").tag("tenant", key)

@@ -17,6 +17,7 @@ class AggregatorMetricsTest {
         for (int i = 0; i < AggregatorMetrics.MODEL_TAG_LIMIT + 5; i++) {
             metrics.usage("globex", "model-" + i, 1, false);
         }
+        metrics.usage("initech", "gpt-4o-mini", 7, false);
 
         assertThat(registry.get("aijobs.usage.cost").tags("tenant", "acme", "model", "gpt-4o-mini", "kind", "result").counter().count())
                 .isEqualTo(1_500);
@@ -25,21 +26,27 @@ class AggregatorMetricsTest {
         // gpt-4o-mini took one of the model tags: 99 more models have their own, the other 6 share "other"
         assertThat(registry.get("aijobs.usage.cost").tags("tenant", "globex", "model", AggregatorMetrics.OTHER_MODEL).counter().count())
                 .isEqualTo(6);
+        // the tag limit is 2: a third tenant is counted under "other"
+        assertThat(registry.get("aijobs.usage.cost").tags("tenant", AggregatorMetrics.OTHER_TENANT, "model", "gpt-4o-mini").counter().count())
+                .isEqualTo(7);
     }
 
     @Test
-    void shouldGaugeTheLatestPeriodsSpendAndBudgetOfEachTenant() {
-        metrics.spend("acme", "2026-11", 4_000, 10_000L);
-        metrics.spend("acme", "2026-10", 9_999, 10_000L);
-        metrics.spend("globex", "2026-11", 7, null);
+    void shouldGaugeTheCurrentPeriodsSpendAndTheBudgetOfEachTaggedTenant() {
+        String now = WindowSpec.period(System.currentTimeMillis());
+        String earlier = WindowSpec.period(System.currentTimeMillis() - java.time.Duration.ofDays(40).toMillis());
+        metrics.spend("acme", now, 4_000, 10_000L);
+        metrics.spend("acme", earlier, 9_999, 10_000L);
+        metrics.spend("globex", earlier, 7, null);
+        metrics.spend("initech", now, 5, 10L);
 
-        assertThat(registry.get("aijobs.tenant.spend").tag("tenant", "acme").gauge().value()).as("a late update of October is not November")
+        assertThat(registry.get("aijobs.tenant.spend").tag("tenant", "acme").gauge().value()).as("a late update of an earlier month")
                 .isEqualTo(4_000);
         assertThat(registry.get("aijobs.tenant.budget").tag("tenant", "acme").gauge().value()).isEqualTo(10_000);
+        assertThat(registry.get("aijobs.tenant.spend").tag("tenant", "globex").gauge().value()).as("nothing spent this month yet")
+                .isZero();
         assertThat(registry.get("aijobs.tenant.budget").tag("tenant", "globex").gauge().value()).as("no budget").isZero();
-
-        metrics.spend("acme", "2026-12", 1, 20_000L);
-        assertThat(registry.get("aijobs.tenant.spend").tag("tenant", "acme").gauge().value()).isEqualTo(1);
-        assertThat(registry.get("aijobs.tenant.budget").tag("tenant", "acme").gauge().value()).isEqualTo(20_000);
+        assertThat(registry.find("aijobs.tenant.spend").tag("tenant", AggregatorMetrics.OTHER_TENANT).gauge())
+                .as("a tenant past the tag limit (2) gets no gauge").isNull();
     }
 }

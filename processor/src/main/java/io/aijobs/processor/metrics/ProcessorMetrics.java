@@ -1,18 +1,18 @@
 package io.aijobs.processor.metrics;
 
+import io.aijobs.application.BoundedTags;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * The processor's metrics. Job counters are tagged by tenant with bounded cardinality: after
- * {@code tenantTagLimit} distinct tenants, further ones are tagged {@value #OTHER_TENANT}. Model-call metrics follow
+ * {@code tenantTagLimit} distinct tenants, further ones are tagged {@value #OTHER_TENANT}; model tags likewise after
+ * {@value #MODEL_TAG_LIMIT} models ({@link BoundedTags}). Model-call metrics follow
  * the OpenTelemetry GenAI semantic conventions ({@code gen_ai.client.operation.duration} in seconds,
  * {@code gen_ai.client.token.usage} with {@code gen_ai.token.type}).
  *
@@ -20,15 +20,17 @@ import java.util.function.Supplier;
  */
 public final class ProcessorMetrics {
 
-    public static final String OTHER_TENANT = "other";
+    public static final String OTHER_TENANT = BoundedTags.OTHER;
+    /** Distinct models with a tag of their own; a job names its model, so the rest share {@value BoundedTags#OTHER}. */
+    public static final int MODEL_TAG_LIMIT = 100;
 
     private final MeterRegistry registry;
-    private final int tenantTagLimit;
-    private final Set<String> taggedTenants = ConcurrentHashMap.newKeySet();
+    private final BoundedTags tenants;
+    private final BoundedTags models = new BoundedTags(MODEL_TAG_LIMIT);
 
     public ProcessorMetrics(MeterRegistry registry, int tenantTagLimit) {
         this.registry = registry;
-        this.tenantTagLimit = tenantTagLimit;
+        this.tenants = new BoundedTags(tenantTagLimit);
         // untagged: exported from the start, at 0, so that a rate over it exists before the first stale completion
         staleCounter();
     }
@@ -48,14 +50,11 @@ public final class ProcessorMetrics {
     }
 
     String tenantTag(String tenant) {
-        if (taggedTenants.contains(tenant)) {
-            return tenant;
-        }
-        if (taggedTenants.size() < tenantTagLimit) {
-            taggedTenants.add(tenant);
-            return tenant;
-        }
-        return OTHER_TENANT;
+        return tenants.tag(tenant);
+    }
+
+    String modelTag(String model) {
+        return models.tag(model);
     }
 
     public void received(String tenant) {
@@ -94,7 +93,7 @@ public final class ProcessorMetrics {
 
     public void unpriced(String model) {
         Counter.builder("aijobs.cost.unpriced.calls").description("Calls of models without a price")
-                .tag("gen_ai.request.model", model).register(registry).increment();
+                .tag("gen_ai.request.model", modelTag(model)).register(registry).increment();
     }
 
     /** One model call, per the GenAI conventions; {@code errorType} is null on success. */
@@ -102,7 +101,7 @@ public final class ProcessorMetrics {
         Timer.Builder timer = Timer.builder("gen_ai.client.operation.duration")
                 .description("GenAI operation duration")
                 .tag("gen_ai.operation.name", "chat")
-                .tag("gen_ai.request.model", model)
+                .tag("gen_ai.request.model", modelTag(model))
                 .publishPercentileHistogram()
                 // long generations and slow providers exceed Micrometer's default 30 s
                 .maximumExpectedValue(java.time.Duration.ofMinutes(10));
@@ -119,7 +118,7 @@ public final class ProcessorMetrics {
     private DistributionSummary tokens(String model, String type) {
         return DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("{token}")
                 .description("Measures number of input and output tokens used")
-                .tag("gen_ai.operation.name", "chat").tag("gen_ai.request.model", model).tag("gen_ai.token.type", type)
+                .tag("gen_ai.operation.name", "chat").tag("gen_ai.request.model", modelTag(model)).tag("gen_ai.token.type", type)
                 .register(registry);
     }
 
