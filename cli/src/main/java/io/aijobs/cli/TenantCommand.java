@@ -179,8 +179,10 @@ final class TenantCommand implements Runnable {
                             + "topics. Isolation needs the secure profile: ./aijobs stack up --secure (or dev --secure).");
                 } else if (provisioned.newPassword().isPresent()) {
                     Path file = credentialsFile(credentialsFile, tenant);
-                    writeCredentials(file, endpoints, provisioned.principal(), provisioned.newPassword().get());
+                    java.util.Optional<String> lacking = writeCredentials(file, endpoints, provisioned.principal(),
+                            provisioned.newPassword().get());
                     out.println("  credentials of the new principal written to " + file + " (mode 600)");
+                    lacking.ifPresent(what -> out.println("  note: " + what));
                 } else {
                     out.println("  principal existed: its password is unchanged (./aijobs tenant reset-password " + tenant + " gives it a new one)");
                 }
@@ -188,12 +190,40 @@ final class TenantCommand implements Runnable {
             });
         }
 
-        private static void writeCredentials(Path file, StackEndpoints endpoints, String user, String password) throws IOException {
+        /**
+         * Writes the tenant's client properties: the servers, the tenant's SCRAM login over the transport the operator
+         * connects with (SASL_SSL, with the operator's trust settings, when that is TLS), and the registry's URL, trust
+         * settings and read-only login. Returns what the file lacks, if anything: the registry's read-only login is
+         * known only for a local stack's registry.
+         */
+        static java.util.Optional<String> writeCredentials(Path file, StackEndpoints endpoints, String user, String password)
+                throws IOException {
             Properties props = new Properties();
             props.setProperty("bootstrap.servers", endpoints.bootstrapServers());
             KafkaBroker.clientSecurity(user, password).forEach(props::setProperty);
+            if (endpoints.adminSecurity().getOrDefault("security.protocol", "").contains("SSL")) {
+                props.setProperty("security.protocol", "SASL_SSL");
+                endpoints.adminSecurity().forEach((key, value) -> {
+                    if (key.startsWith("ssl.truststore.") || key.equals("ssl.endpoint.identification.algorithm")) {
+                        props.setProperty(key, value);
+                    }
+                });
+            }
             // the registry: its URL, and on a registry with authentication the read-only principal's credentials
             endpoints.registryReaderConfig().forEach((key, value) -> props.setProperty(key, String.valueOf(value)));
+            java.util.Optional<String> lacking = java.util.Optional.empty();
+            if (endpoints.registryReader().isEmpty()) {
+                // trust the registry as the operator does; the operator's own login is never the tenant's
+                endpoints.registryAdmin().forEach((key, value) -> {
+                    if (key.startsWith("schema.registry.ssl.truststore.")) {
+                        props.setProperty(key, value);
+                    }
+                });
+                if (endpoints.registryAdmin().containsKey("basic.auth.user.info") || endpoints.registryAdmin().containsKey("bearer.auth.token")) {
+                    lacking = java.util.Optional.of("the registry's read-only login (basic.auth.* or bearer.auth.*) is not known to this "
+                            + "command: add it to " + file);
+                }
+            }
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
@@ -207,6 +237,7 @@ final class TenantCommand implements Runnable {
             try (var writer = Files.newBufferedWriter(file)) {
                 props.store(writer, "Kafka and schema registry client properties of " + user);
             }
+            return lacking;
         }
     }
 
@@ -237,9 +268,10 @@ final class TenantCommand implements Runnable {
             return admin.withProvisioner((provisioner, endpoints, platform) -> {
                 String password = provisioner.resetPassword(tenant);
                 Path file = credentialsFile(credentialsFile, tenant);
-                Create.writeCredentials(file, endpoints, TenantProvisioner.principalName(tenant), password);
+                java.util.Optional<String> lacking = Create.writeCredentials(file, endpoints, TenantProvisioner.principalName(tenant), password);
                 spec.commandLine().getOut().println("New password of User:" + TenantProvisioner.principalName(tenant) + " written to "
                         + file + " (mode 600); the old one no longer works");
+                lacking.ifPresent(what -> spec.commandLine().getOut().println("note: " + what));
                 return 0;
             });
         }

@@ -130,6 +130,29 @@ class AijobsCommandTest {
     }
 
     @Test
+    void shouldExitTwoNamingTheCommandConfigWhenItCannotBeReadOrAReferenceDoesNotResolve(@TempDir Path dir) throws Exception {
+        List<String> remote = List.of("results", "--tenant", "acme", "--bootstrap-servers", "127.0.0.1:9", "--registry-url",
+                "http://127.0.0.1:9", "--state-dir", dir.toString(), "--command-config");
+        Path missing = dir.resolve("missing.properties");
+        Path unresolved = Files.writeString(dir.resolve("unresolved.properties"),
+                "sasl.jaas.config=${env:AIJOBS_TEST_VARIABLE_THAT_IS_NOT_SET}\n");
+
+        CliRun unreadable = CliRun.of(concat(remote, missing.toString()));
+        CliRun unresolvable = CliRun.of(concat(remote, unresolved.toString()));
+
+        assertThat(unreadable.exitCode()).isEqualTo(2);
+        assertThat(unreadable.err()).contains("Cannot read --command-config " + missing).contains("Usage: aijobs results");
+        assertThat(unresolvable.exitCode()).isEqualTo(2);
+        assertThat(unresolvable.err()).contains("Invalid --command-config " + unresolved).contains("sasl.jaas.config");
+    }
+
+    private static String[] concat(List<String> first, String last) {
+        List<String> all = new ArrayList<>(first);
+        all.add(last);
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void shouldSayHowToStartAStackWhenNoneRuns(@TempDir Path dir) {
         CliRun run = CliRun.of("produce", "--generate", "1", "--state-dir", dir.toString());
 

@@ -118,7 +118,8 @@ class SecureCliIT {
 
     /**
      * A cluster and a registry the CLI has no state folder for, as in a deployment: {@code --command-config} gives the
-     * principal, its secrets by reference to a file, and provisioning, producing and reading all work.
+     * principal, its secrets by reference to a file: provisioning and producing work, and the tenant's file says what it
+     * lacks (the registry's read-only login, unknown to the command) and works once that is added.
      */
     @Test
     void shouldConnectToARemoteSecureStackAsThePrincipalOfTheCommandConfigWithSecretsByReference() throws Exception {
@@ -147,9 +148,24 @@ class SecureCliIT {
         CliRun produce = CliRun.of(concat(List.of("produce", "--file", jobs.toString()), remote));
 
         assertThat(create.exitCode()).as(create.err()).isZero();
-        assertThat(create.out()).contains("principal User:tenant-" + tenant);
+        assertThat(create.out()).contains("principal User:tenant-" + tenant)
+                .contains("note: the registry's read-only login (basic.auth.* or bearer.auth.*) is not known to this command");
         assertThat(produce.exitCode()).as(produce.err()).isZero();
         assertThat(readOne(NAMES.jobs(TenantId.of(tenant))).key()).isEqualTo("r-1");
+
+        // the tenant's file, with the registry's read-only login added as the note says, is all its publisher needs
+        Properties tenantProps = new Properties();
+        try (Reader in = Files.newBufferedReader(dir.resolve(tenant + ".properties"))) {
+            tenantProps.load(in);
+        }
+        assertThat(tenantProps.getProperty("basic.auth.user.info")).as("never the operator's login").isNull();
+        Map<String, Object> config = new HashMap<>();
+        tenantProps.stringPropertyNames().forEach(name -> config.put(name, tenantProps.getProperty(name)));
+        config.putAll(endpoints.registryReader());
+        config.put(PublisherConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        try (JobPublisher publisher = JobPublisher.create(config)) {
+            assertThat(publisher.publishAndWait(job("r-2", tenant), WAIT).topic()).isEqualTo(NAMES.jobs(TenantId.of(tenant)));
+        }
     }
 
     private static String[] concat(List<String> first, List<String> second) {

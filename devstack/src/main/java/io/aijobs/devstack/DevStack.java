@@ -233,12 +233,13 @@ public final class DevStack implements AutoCloseable {
         endpoints.registryAdmin().forEach((name, value) -> props.setProperty(REGISTRY_ADMIN_PREFIX + name, value));
         endpoints.registryReader().forEach((name, value) -> props.setProperty(REGISTRY_READER_PREFIX + name, value));
         Path file = dir.resolve(STATE_FILE);
-        try (var out = Files.newBufferedWriter(file)) {
+        try {
+            java.io.StringWriter out = new java.io.StringWriter();
             props.store(out, "endpoints of the running aijobs dev stack" + (endpoints.secure() ? " (with the super user's credentials)" : ""));
+            SecretFiles.write(file, out.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        SecretFiles.ownerOnly(file);
     }
 
     static Path pidFile(Path dir, String component) {

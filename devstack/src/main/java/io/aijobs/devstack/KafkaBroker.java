@@ -260,12 +260,13 @@ public final class KafkaBroker {
         Path file = home.resolve("server.properties");
         try {
             Files.createDirectories(home);
-            try (var out = Files.newBufferedWriter(file)) {
-                p.store(out, "written by the aijobs devstack; edits are overwritten on start");
-            }
+            java.io.StringWriter out = new java.io.StringWriter();
+            p.store(out, "written by the aijobs devstack; edits are overwritten on start");
             if (secure || tls != null) {
-                // holds the super user's password, or the key store's
-                SecretFiles.ownerOnly(file);
+                // holds the super user's password, or the key store's: owner-only before it is written
+                SecretFiles.write(file, out.toString());
+            } else {
+                Files.writeString(file, out.toString());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

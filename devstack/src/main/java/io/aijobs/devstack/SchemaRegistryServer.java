@@ -70,7 +70,8 @@ final class SchemaRegistryServer {
         this.artifacts = artifacts;
         this.secure = secure;
         this.tls = secure ? tls : null;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        // HTTP/1.1: Java 17's client fails a request when the server closes an HTTP/2 connection (GOAWAY), seen here
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1);
         if (this.tls != null) {
             builder.sslContext(trusting(this.tls));
         }
@@ -141,8 +142,7 @@ final class SchemaRegistryServer {
                 "apicurio.auth.anonymous-read-access.enabled=false", "");
         try {
             java.nio.file.Files.createDirectories(file.getParent());
-            java.nio.file.Files.writeString(file, config);
-            SecretFiles.ownerOnly(file);
+            SecretFiles.write(file, config);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("Cannot write the registry's configuration " + file, e);
         }

@@ -21,8 +21,7 @@ final class SecretFiles {
                 Files.createDirectories(file.getParent());
                 byte[] random = new byte[24];
                 new SecureRandom().nextBytes(random);
-                Files.writeString(file, HexFormat.of().formatHex(random));
-                ownerOnly(file);
+                write(file, HexFormat.of().formatHex(random));
             }
             return Files.readString(file).trim();
         } catch (IOException e) {
@@ -30,12 +29,17 @@ final class SecretFiles {
         }
     }
 
-    /** Mode 600, where the file system has POSIX permissions; elsewhere the file keeps its folder's. */
-    static void ownerOnly(Path file) {
+    /**
+     * Writes {@code content} to {@code file} (replacing it), the file made owner-only (mode 600) before anything is
+     * written into it, where the file system has POSIX permissions.
+     */
+    static void write(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            // not a POSIX file system
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
         }
+        Files.writeString(file, content);
     }
 }

@@ -24,19 +24,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The containers backend of the tests' stack, on a machine with a Docker engine: a record goes through the broker and
- * a schema through the registry's Confluent-compatible API, on 127.0.0.1. Without a Docker engine this test is
+ * a schema through the registry's Confluent-compatible API. Without a Docker engine this test is
  * skipped, and JUnit reports the one-line reason.
  */
 class ContainerStackIT {
 
     @Test
-    void shouldCarryARecordThroughKafkasImageAndASchemaThroughTheRegistrysOnLoopback() throws Exception {
+    void shouldCarryARecordThroughKafkasImageAndASchemaThroughTheRegistrys() throws Exception {
         Optional<String> unavailable = ContainerStack.unavailableReason();
         Assumptions.assumeTrue(unavailable.isEmpty(), () -> unavailable.orElseThrow());
 
         try (ContainerStack stack = ContainerStack.start(System.out::println)) {
             StackEndpoints endpoints = stack.endpoints();
-            assertThat(endpoints.schemaRegistryUrl()).startsWith("http://127.0.0.1:");
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("container-check", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
             }

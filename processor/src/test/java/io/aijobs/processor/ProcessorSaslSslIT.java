@@ -57,6 +57,11 @@ class ProcessorSaslSslIT {
         assertThat(endpoints.adminSecurity()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsKey("ssl.truststore.location");
         assertThat(endpoints.schemaRegistryUrl()).startsWith("https://127.0.0.1:");
+        // the port speaks TLS only: a plain HTTP request gets no HTTP answer
+        java.net.URI plain = java.net.URI.create(endpoints.schemaRegistryUrl().replace("https://", "http://") + "/subjects");
+        assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(plain)
+                .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(java.io.IOException.class);
         assertThat(endpoints.registryAdmin()).containsEntry("basic.auth.credentials.source", "USER_INFO")
                 .containsKey("schema.registry.ssl.truststore.location");
         ProcessorHarness harness = new ProcessorHarness(endpoints);

@@ -75,7 +75,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         this.baseUrl = uri;
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.authorization = connection.authorization();
-        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(requestTimeout);
+        // HTTP/1.1, as Confluent's client speaks: over TLS the JDK would negotiate HTTP/2, and Java 17's client fails
+        // requests in flight when the server closes an HTTP/2 connection (GOAWAY), as Apicurio over HTTPS did in tests
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(requestTimeout).version(HttpClient.Version.HTTP_1_1);
         connection.sslContext().ifPresent(http::sslContext);
         this.http = http.build();
     }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Both servers bind 127.0.0.1 on free ports and keep nothing: their state lives in a temporary folder under
  * {@code target/} (or in the containers). They are stopped when the run ends (and by a shutdown hook if the JVM is
- * stopped). A start-up failure fails the tests with the servers' log tail; it never skips them. Tests share the stack,
+ * stopped). A start-up failure fails the tests (with the servers' log tail, for processes); it never skips them. Tests share the stack,
  * so each must use its own topics, tenants, subjects and application ids.
  */
 public final class DevStackExtension implements ParameterResolver {
