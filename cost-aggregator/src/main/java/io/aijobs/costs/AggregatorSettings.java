@@ -5,13 +5,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What the aggregator needs from its configuration, as plain values (so tests can build it directly). */
+/**
+ * What the aggregator needs from its configuration, as plain values (so tests can build it directly).
+ *
+ * @param idleClose how long after a window's end plus grace, by the wall clock, it closes when no usage record has moved
+ *                  stream time past it
+ */
 record AggregatorSettings(List<WindowSpec> windows, Duration grace, Duration emitInterval, Map<String, Long> budgets,
-                          Optional<Long> defaultBudget, List<Integer> thresholds, int hardLimitPercent) {
+                          Optional<Long> defaultBudget, List<Integer> thresholds, int hardLimitPercent, Duration idleClose) {
 
     static AggregatorSettings from(CostAggregatorConfig config) {
         return new AggregatorSettings(config.windows(), config.grace(), config.emitInterval(), config.budgets(),
-                config.defaultBudget(), config.thresholds(), config.hardLimitPercent());
+                config.defaultBudget(), config.thresholds(), config.hardLimitPercent(), config.idleClose());
     }
 
     AggregatorSettings {

@@ -30,6 +30,7 @@ public final class CostAggregatorConfig extends StreamsAppConfig {
     public static final String WINDOWS_CONFIG = "windows";
     public static final String GRACE_MS_CONFIG = "window.grace.ms";
     public static final String EMIT_INTERVAL_MS_CONFIG = "emit.interval.ms";
+    public static final String IDLE_CLOSE_MS_CONFIG = "window.idle.close.ms";
     public static final String BUDGETS_CONFIG = "budgets";
     public static final String BUDGET_DEFAULT_CONFIG = "budget.default";
     public static final String BUDGET_THRESHOLDS_CONFIG = "budget.alert.thresholds";
@@ -47,6 +48,10 @@ public final class CostAggregatorConfig extends StreamsAppConfig {
                     "How long after its end a window still takes late usage records; later ones are counted as late.")
             .define(EMIT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, Range.between(100, 3_600_000), Importance.LOW,
                     "How often open windows that changed are written as PARTIAL aggregates.")
+            .define(IDLE_CLOSE_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "When usage stops, windows close by the wall clock: a window's FINAL is written at most this long "
+                            + "(plus emit.interval.ms) after its end plus grace, even if no later usage record arrives; "
+                            + "records for it after that are counted as late.")
             .define(BUDGETS_CONFIG, Type.LIST, "", Importance.HIGH,
                     "Monthly budgets: tenant=amount in currency units, comma-separated, e.g. acme=500.00,globex=50.")
             .define(BUDGET_DEFAULT_CONFIG, Type.STRING, "", Importance.MEDIUM,
@@ -99,6 +104,10 @@ public final class CostAggregatorConfig extends StreamsAppConfig {
 
     public Duration emitInterval() {
         return Duration.ofMillis(getLong(EMIT_INTERVAL_MS_CONFIG));
+    }
+
+    public Duration idleClose() {
+        return Duration.ofMillis(getLong(IDLE_CLOSE_MS_CONFIG));
     }
 
     /** Monthly budgets in nano-units, by tenant. */

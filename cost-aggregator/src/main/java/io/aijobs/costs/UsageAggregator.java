@@ -114,6 +114,11 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     /** Counts changes of tenant policies (global thread), so that spend is published again under new budgets. */
     private final java.util.function.LongSupplier policyVersion;
     private long seenPolicyVersion;
+    /**
+     * How far the wall clock has closed windows (see {@link #closeIdle}); 0 until it has. Kept in memory: after a
+     * restart the windows it closed are still closed in the store.
+     */
+    private long closedThrough;
 
     UsageAggregator(AggregatorSettings settings, PriceBook prices, TopicNames names, AggregatorMetrics metrics,
                     java.util.function.Function<String, Long> policyBudgets, java.util.function.LongSupplier policyVersion) {
@@ -136,6 +141,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         spent.clear();
         dirty.clear();
         dirtySpend.clear();
+        closedThrough = 0;
         this.windows = context.getStateStore(AggregatorTopology.WINDOWS_STORE);
         this.sent = context.getStateStore(AggregatorTopology.SENT_ALERTS_STORE);
         seenPolicyVersion = policyVersion.getAsLong();
@@ -174,7 +180,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             return;
         }
         long at = usage.getCompletedAt().toEpochMilli();
-        long streamTime = Math.max(context.currentStreamTimeMs(), at);
+        // windows closed by the wall clock stay closed: stream time counts from where that close reached
+        long streamTime = Math.max(Math.max(context.currentStreamTimeMs(), at), closedThrough);
         String tenant = usage.getTenantId();
         Cost cost = usage.getCost();
         boolean priced = cost != null && cost.getPriced();
@@ -447,7 +454,21 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
      * Writes a PARTIAL of every changed open window: a base window as it is, a larger window (and a tenant total) as its
      * rolled-up state plus the open base windows inside it, which is what its FINAL will be if nothing else arrives.
      */
+    /**
+     * Closes, by the wall clock, the windows whose end plus grace passed more than {@code window.idle.close.ms} ago:
+     * when usage stops, stream time stops, and without this the last windows would wait for the next record to close.
+     * Like every punctuation, it runs in the task's transaction: a FINAL is written once.
+     */
+    private void closeIdle(long now) {
+        long through = now - settings.idleClose().toMillis();
+        if (through > Math.max(context.currentStreamTimeMs(), closedThrough)) {
+            closedThrough = through;
+            closeWindows(through);
+        }
+    }
+
     private void emitPartials(long now) {
+        closeIdle(now);
         Map<String, Target> views = new LinkedHashMap<>();
         if (policyVersion.getAsLong() != seenPolicyVersion) {
             // a policy changed (maybe a budget raised): publish this period's spend again under the budgets now in force

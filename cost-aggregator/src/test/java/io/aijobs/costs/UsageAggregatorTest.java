@@ -57,10 +57,12 @@ class UsageAggregatorTest {
 
     @BeforeEach
     void start() {
-        // 1-minute and 1-hour windows, 30 s grace, PARTIAL every 5 s; acme's budget 1.00 USD, hard limit at 100%
+        // 1-minute and 1-hour windows, 30 s grace, PARTIAL every 5 s; acme's budget 1.00 USD, hard limit at 100%; idle
+        // windows close by the wall clock 10 minutes after their end plus grace
         AggregatorSettings settings = new AggregatorSettings(List.of(WindowSpec.tumbling(Duration.ofMinutes(1)),
                 WindowSpec.tumbling(Duration.ofHours(1)), WindowSpec.month()),
-                Duration.ofSeconds(30), Duration.ofSeconds(5), Map.of("acme", USD), Optional.empty(), List.of(50, 80, 100), 100);
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Map.of("acme", USD), Optional.empty(), List.of(50, 80, 100), 100,
+                Duration.ofMinutes(10));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -102,6 +104,33 @@ class UsageAggregatorTest {
     private Map<String, UsageAggregate> latest() {
         return aggregates.readValuesToList().stream().collect(Collectors.toMap(UsageAggregate::getAggregateKey, Function.identity(),
                 (a, b) -> b));
+    }
+
+    @Test
+    void shouldCloseIdleWindowsByTheWallClockOnceAndCountALaterRecordForThemAsLate() {
+        success("acme", T0.plusSeconds(10), 1_000, 100);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(latest().get("PT1M/2026-11-27T10:00:00Z/acme/*").getStatus()).isEqualTo(AggregateStatus.PARTIAL);
+
+        // no more usage: by 10:11:30 (end 10:01 + grace 30 s + idle close 10 min) and the next emit, the minute closes
+        driver.advanceWallClockTime(Duration.ofMinutes(11).plusSeconds(25));
+        Map<String, UsageAggregate> closed = latest();
+        assertThat(closed.get("PT1M/2026-11-27T10:00:00Z/acme/*").getStatus()).isEqualTo(AggregateStatus.FINAL);
+        assertThat(closed.get("PT1M/2026-11-27T10:00:00Z/acme/*").getCostNanos()).isEqualTo(1_000);
+        assertThat(closed.values()).filteredOn(aggregate -> aggregate.getAggregateKey().startsWith("PT1H/"))
+                .as("the hour is not over").noneMatch(aggregate -> aggregate.getStatus() == AggregateStatus.FINAL);
+
+        // closed once: more emits write nothing for it
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        assertThat(latest()).doesNotContainKey("PT1M/2026-11-27T10:00:00Z/acme/*");
+
+        // a record for the closed minute now is late for it and goes into the hour, still open
+        success("acme", T0.plusSeconds(50), 2_000, 100);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        Map<String, UsageAggregate> after = latest();
+        assertThat(after).doesNotContainKey("PT1M/2026-11-27T10:00:00Z/acme/*");
+        assertThat(after.get("PT1H/2026-11-27T10:00:00Z/acme/*").getStatus()).isEqualTo(AggregateStatus.PARTIAL);
+        assertThat(after.get("PT1H/2026-11-27T10:00:00Z/acme/*").getCostNanos()).isEqualTo(3_000);
     }
 
     @Test
