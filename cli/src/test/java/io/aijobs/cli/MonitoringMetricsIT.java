@@ -64,6 +64,8 @@ class MonitoringMetricsIT {
     /** The metric names of our namespaces in a rule ({@code up} is Prometheus' own). */
     private static final Pattern METRIC = Pattern.compile("\\b((?:aijobs|kafka|jvm|process|gen_ai)_[a-z0-9_]+)\\b");
     private static final TenantId ACME = TenantId.of("acme");
+    /** A tenant of its own crosses the budget: its hard limit refuses its jobs, and acme's must reach the model. */
+    private static final TenantId THRIFTY = TenantId.of("thrifty");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static String scrape(int port) throws Exception {
@@ -82,7 +84,11 @@ class MonitoringMetricsIT {
     }
 
     private static JobRequest job(String jobId, String content) {
-        return JobRequest.newBuilder().setJobId(jobId).setTenantId(ACME.value()).setModel("stub-model")
+        return job(ACME, jobId, content);
+    }
+
+    private static JobRequest job(TenantId tenant, String jobId, String content) {
+        return JobRequest.newBuilder().setJobId(jobId).setTenantId(tenant.value()).setModel("stub-model")
                 .setMessages(List.of(new ChatMessage("user", content))).setParameters(JobParameters.newBuilder().setMaxOutputTokens(16).build())
                 .setSubmittedAt(Instant.now()).build();
     }
@@ -144,7 +150,7 @@ class MonitoringMetricsIT {
                 "kafka_consumer_fetch_manager_records_lag_max");
         used.addAll(panels);
 
-        TestDeployment deployment = new TestDeployment(stack, "mon", List.of(ACME));
+        TestDeployment deployment = new TestDeployment(stack, "mon", List.of(ACME, THRIFTY));
         Map<String, Object> processor = new HashMap<>();
         processor.put(ProcessorConfig.APPLICATION_ID_CONFIG, "processor-mon-" + deployment.run());
         processor.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
@@ -167,7 +173,7 @@ class MonitoringMetricsIT {
         aggregator.put(CostAggregatorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
         aggregator.put(CostAggregatorConfig.TENANT_TOPIC_PREFIX_CONFIG, deployment.names().tenantPrefix());
         aggregator.put(CostAggregatorConfig.PLATFORM_TOPIC_PREFIX_CONFIG, deployment.names().platformPrefix());
-        aggregator.put(CostAggregatorConfig.BUDGETS_CONFIG, "acme=0.000001");
+        aggregator.put(CostAggregatorConfig.BUDGETS_CONFIG, THRIFTY.value() + "=0.000001");
         aggregator.put(CostAggregatorConfig.EMIT_INTERVAL_MS_CONFIG, "500");
         aggregator.put(CostAggregatorConfig.GRACE_MS_CONFIG, "1000");
         aggregator.put(CostAggregatorConfig.HTTP_PORT_CONFIG, "0");
@@ -182,6 +188,7 @@ class MonitoringMetricsIT {
                          PublisherConfig.TENANT_TOPIC_PREFIX_CONFIG, deployment.names().tenantPrefix(),
                          PublisherConfig.PLATFORM_TOPIC_PREFIX_CONFIG, deployment.names().platformPrefix()))) {
                 publisher.publish(job("ok-1", "Summarise ok-1"));
+                publisher.publish(job(THRIFTY, "thrifty-1", "Summarise thrifty-1"));
                 publisher.publish(job("permanent-1", "[[stub:invalid_request]]"));
                 publisher.publish(job("transient-1", "[[stub:unavailable]]"));
                 publisher.publish(JobRequest.newBuilder(job("unpriced-1", "Summarise unpriced-1")).setModel("model-without-price").build());
