@@ -33,6 +33,15 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldGiveUpASilentInstanceAfterTenSecondsUnlessTheConfigSaysOtherwise() {
+        assertThat(new ProcessorConfig(minimal()).streamsProperties().get("consumer.session.timeout.ms")).isEqualTo(10_000);
+
+        Map<String, Object> props = minimal();
+        props.put("streams.consumer.session.timeout.ms", "45000");
+        assertThat(new ProcessorConfig(props).streamsProperties().get("consumer.session.timeout.ms")).isEqualTo("45000");
+    }
+
+    @Test
     void shouldFailFastNamingTheKey() {
         Map<String, Object> noModel = minimal();
         noModel.remove("model.base.url");
