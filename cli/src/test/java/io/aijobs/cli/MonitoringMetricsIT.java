@@ -8,6 +8,7 @@ import io.aijobs.costs.CostAggregatorApp;
 import io.aijobs.costs.CostAggregatorConfig;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.devstack.junit.DevStackExtension;
+import io.aijobs.devstack.modelstub.LatencyDistribution;
 import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.processor.ProcessorApp;
@@ -179,7 +180,8 @@ class MonitoringMetricsIT {
         aggregator.put(CostAggregatorConfig.HTTP_PORT_CONFIG, "0");
         aggregator.put(CostAggregatorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("aggregator-mon-").toString());
 
-        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults())) {
+        // each call holds the one call slot for 500 ms: jobs published together find it taken and queue
+        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(500)))) {
             processor.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, stub.baseUrl());
             try (ProcessorApp processorApp = ProcessorApp.start(processor);
                  CostAggregatorApp aggregatorApp = CostAggregatorApp.start(aggregator);
