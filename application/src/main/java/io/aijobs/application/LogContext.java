@@ -1,8 +1,6 @@
 package io.aijobs.application;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.MDC;
 
 /**
@@ -20,8 +18,8 @@ public final class LogContext implements AutoCloseable {
     public static final String TRACE_ID = "traceId";
     private static final List<String> KEYS = List.of(TENANT, JOB_ID, ATTEMPT, TRACE_ID);
 
-    /** The values the keys had when this context opened (null: absent). */
-    private final Map<String, String> before = new HashMap<>(4);
+    /** The values the keys had when this context opened, in the order of {@code KEYS} (null: absent). */
+    private final String[] before = new String[KEYS.size()];
 
     private LogContext() {
     }
@@ -29,7 +27,9 @@ public final class LogContext implements AutoCloseable {
     /** Sets the job's identifiers as the log context; a null value leaves its key absent. */
     public static LogContext job(String tenant, String jobId, Integer attempt, String traceId) {
         LogContext context = new LogContext();
-        KEYS.forEach(key -> context.before.put(key, MDC.get(key)));
+        for (int i = 0; i < KEYS.size(); i++) {
+            context.before[i] = MDC.get(KEYS.get(i));
+        }
         set(TENANT, tenant);
         set(JOB_ID, jobId);
         set(ATTEMPT, attempt == null ? null : attempt.toString());
@@ -47,6 +47,8 @@ public final class LogContext implements AutoCloseable {
 
     @Override
     public void close() {
-        before.forEach(LogContext::set);
+        for (int i = 0; i < KEYS.size(); i++) {
+            set(KEYS.get(i), before[i]);
+        }
     }
 }
