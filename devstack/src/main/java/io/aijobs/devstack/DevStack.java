@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -35,10 +37,13 @@ public final class DevStack implements AutoCloseable {
 
     private final StackEndpoints endpoints;
     private final List<ManagedProcess> started;
+    /** How to start each component again (fault injection), by component name. */
+    private final Map<String, Function<Duration, ManagedProcess>> starters;
 
-    private DevStack(StackEndpoints endpoints, List<ManagedProcess> started) {
+    private DevStack(StackEndpoints endpoints, List<ManagedProcess> started, Map<String, Function<Duration, ManagedProcess>> starters) {
         this.endpoints = endpoints;
         this.started = started;
+        this.starters = starters;
     }
 
     /**
@@ -58,6 +63,7 @@ public final class DevStack implements AutoCloseable {
         clearStale(dir, progress);
         Artifacts artifacts = Artifacts.fromBuild();
         List<ManagedProcess> started = new ArrayList<>();
+        Map<String, Function<Duration, ManagedProcess>> starters = new LinkedHashMap<>();
         try {
             checkBrokerCount(dir, settings.brokers());
             List<KafkaBroker.Node> cluster = KafkaBroker.cluster(settings.brokers(), settings.kafkaPort(), settings.controllerPort());
@@ -75,6 +81,12 @@ public final class DevStack implements AutoCloseable {
                 }
                 ManagedProcess process = broker.start(settings.startTimeout());
                 started.add(process);
+                KafkaBroker restarted = broker;
+                starters.put(process.name(), timeout -> {
+                    ManagedProcess again = restarted.start(timeout);
+                    restarted.awaitReady(again, timeout);
+                    return again;
+                });
                 first = first == null ? process : first;
             }
             kafka.awaitReady(first, settings.startTimeout());
@@ -85,6 +97,7 @@ public final class DevStack implements AutoCloseable {
             progress.accept("Starting Apicurio Registry " + artifacts.apicurioVersion() + " on " + registry.url() + (settings.secure()
                     ? " (basic auth" + (settings.tls() != null ? ", HTTPS" : "") + "; the operator registers, applications and tenants read)" : "") + " ...");
             started.add(registry.start(settings.startTimeout()));
+            starters.put(started.get(started.size() - 1).name(), registry::start);
 
             String modelUrl = null;
             if (withModelStub) {
@@ -96,7 +109,7 @@ public final class DevStack implements AutoCloseable {
             StackEndpoints endpoints = new StackEndpoints(kafka.bootstrapServers(), registry.url(), modelUrl, kafka.adminSecurity(),
                     registry.clientSecurity(SchemaRegistryServer.OPERATOR), registry.clientSecurity(SchemaRegistryServer.READER));
             writeState(dir, endpoints);
-            return new DevStack(endpoints, started);
+            return new DevStack(endpoints, started, starters);
         } catch (RuntimeException e) {
             stopAll(started);
             throw e;
@@ -193,6 +206,52 @@ public final class DevStack implements AutoCloseable {
 
     public StackEndpoints endpoints() {
         return endpoints;
+    }
+
+    /**
+     * The components this instance started, in start order ({@code kafka}, {@code kafka-2}, ..., {@code schema-registry},
+     * {@code model-stub}), for fault injection.
+     */
+    public List<String> components() {
+        return started.stream().map(ManagedProcess::name).toList();
+    }
+
+    /**
+     * Fault injection (the reliability suite): kills a component as {@code kill -9} does, with no chance to close
+     * anything; {@link #restart} starts it again on the same data.
+     */
+    public void kill(String component) {
+        ManagedProcess process = process(component);
+        ProcessHandle.of(process.pid()).ifPresent(handle -> {
+            handle.destroyForcibly();
+            handle.onExit().join();
+        });
+    }
+
+    /** Fault injection: stops a component gracefully (SIGTERM, then SIGKILL after the grace period). */
+    public void stop(String component) {
+        process(component).stop(STOP_GRACE);
+    }
+
+    /**
+     * Starts a component that {@link #kill} or {@link #stop} ended again, on the same data and ports, and waits until
+     * it answers (a broker: until the cluster answers with every node).
+     */
+    public void restart(String component, Duration timeout) {
+        ManagedProcess process = process(component);
+        if (process.isAlive()) {
+            throw new IllegalStateException(component + " is running");
+        }
+        Function<Duration, ManagedProcess> starter = starters.get(component);
+        if (starter == null) {
+            throw new IllegalArgumentException(component + " cannot be restarted by this stack");
+        }
+        started.set(started.indexOf(process), starter.apply(timeout));
+    }
+
+    private ManagedProcess process(String component) {
+        return started.stream().filter(p -> p.name().equals(component)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no component " + component + " in this stack: " + components()));
     }
 
     /** Stops the processes this instance started, model stub first and broker last. */
