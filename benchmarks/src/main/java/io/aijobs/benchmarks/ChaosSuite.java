@@ -154,7 +154,17 @@ public final class ChaosSuite {
         List<Row> rows = new ArrayList<>();
         for (String name : chosen) {
             System.out.println(name + " ...");
-            Row row = suite.run(name);
+            Row row;
+            long began = System.nanoTime();
+            try {
+                row = suite.run(name);
+            } catch (Exception e) {
+                // a scenario that cannot finish fails its row; the others still run and the report says why
+                e.printStackTrace();
+                row = new Row(name, "did not finish", 0, 0, 0, 0, 0, 0, 0, List.of(), new Verdict(false, ("error: " + e
+                        + (e.getCause() == null ? "" : ", caused by " + e.getCause())).replace('\n', ' ').replace('|', '/')), false,
+                        Duration.ofNanos(System.nanoTime() - began));
+            }
             System.out.println(describe(row));
             rows.add(row);
         }

@@ -40,8 +40,11 @@ public final class Ports {
      * usual cause of a stack that "does not start" after an unclean stop.
      */
     public static void requireFree(int port, String what, String option) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK))) {
+        // SO_REUSEADDR before the bind, as the servers bind: a port whose last connections linger in TIME_WAIT after a
+        // stop (a broker restarted at once) is free for them
+        try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), port), 1);
         } catch (IOException e) {
             throw new IllegalStateException("Port " + port + " for the " + what + " is already in use on " + LOOPBACK
                     + ". Stop whatever holds it (a stack from another checkout? `./aijobs stack down`) or choose another "
