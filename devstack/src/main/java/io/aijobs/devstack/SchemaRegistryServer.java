@@ -211,20 +211,33 @@ final class SchemaRegistryServer {
 
     private void setGlobalCompatibility(String level) {
         try {
-            HttpResponse<String> response = http.send(asOperator(HttpRequest.newBuilder(URI.create(url() + "/config")))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("Setting registry compatibility to " + level + " failed: HTTP "
-                        + response.statusCode() + " " + response.body());
-            }
+            setGlobalCompatibilityOnce(level);
         } catch (IOException e) {
-            throw new IllegalStateException("Setting registry compatibility to " + level + " failed: " + e.getMessage(), e);
+            // after a restart on the same port, the client's pooled connection to the old process is dead: the first
+            // request on it fails without an answer, and a PUT is not retried by the client itself
+            try {
+                setGlobalCompatibilityOnce(level);
+            } catch (IOException again) {
+                throw new IllegalStateException("Setting registry compatibility to " + level + " failed: " + again.getMessage(), again);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted", interrupted);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    private void setGlobalCompatibilityOnce(String level) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(asOperator(HttpRequest.newBuilder(URI.create(url() + "/config")))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("Setting registry compatibility to " + level + " failed: HTTP "
+                    + response.statusCode() + " " + response.body());
         }
     }
 }
