@@ -341,7 +341,7 @@ public final class ChaosSuite {
         final ModelStub stub;
         final BenchScenario scenario;
         final List<Instance> instances = new ArrayList<>();
-        final Arrivals arrivals;
+        final ResultArrivals arrivals;
         final List<Long> faultsAt = new ArrayList<>();
         final java.util.TreeMap<Integer, List<Action>> actions = new java.util.TreeMap<>();
         final List<Thread> background = new ArrayList<>();
@@ -364,7 +364,7 @@ public final class ChaosSuite {
                 instances.add(new Instance(scenario, stub, name, "p" + i));
             }
             String results = scenario.names.results(scenario.tenant);
-            arrivals = new Arrivals(stack.endpoints(), results, partitions(stack.endpoints(), results));
+            arrivals = new ResultArrivals(stack.endpoints(), results, partitions(stack.endpoints(), results));
         }
 
         void start(int count) throws Exception {
@@ -671,7 +671,7 @@ public final class ChaosSuite {
         });
     }
 
-    private static void awaitFirstResultOf(BenchScenario scenario, Arrivals arrivals) throws Exception {
+    private static void awaitFirstResultOf(BenchScenario scenario, ResultArrivals arrivals) throws Exception {
         try (JobPublisher publisher = scenario.publisher()) {
             publisher.publish(scenario.job(-1)).get(60, TimeUnit.SECONDS);
         }
@@ -698,19 +698,14 @@ public final class ChaosSuite {
         private final Path state;
         private Process process;
 
-        Instance(BenchScenario scenario, ModelStub stub, String run, String name) throws IOException {
+        Instance(BenchScenario scenario, ModelStub stub, String run, String name) throws Exception {
             this.name = name;
             this.state = Files.createDirectories(work.resolve(run + "-" + name + "-state"));
-            Map<String, Object> props = new HashMap<>();
+            // the benchmarks' processor settings, with this instance's own application id, state folder and metrics port,
+            // and the default model timeout
+            Map<String, Object> props = scenario.processorConfig(stub.baseUrl(), MAX_IN_FLIGHT);
             props.put(ProcessorConfig.APPLICATION_ID_CONFIG, "chaos-" + scenario.run);
-            props.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, scenario.stack.bootstrapServers());
-            props.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, scenario.stack.schemaRegistryUrl());
-            props.put(ProcessorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
-            props.put(ProcessorConfig.TENANT_TOPIC_PREFIX_CONFIG, scenario.names.tenantPrefix());
-            props.put(ProcessorConfig.PLATFORM_TOPIC_PREFIX_CONFIG, scenario.names.platformPrefix());
-            props.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, stub.baseUrl());
-            props.put(ProcessorConfig.MAX_IN_FLIGHT_CONFIG, Integer.toString(MAX_IN_FLIGHT));
-            props.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=0.15:0.60");
+            props.remove(ProcessorConfig.MODEL_TIMEOUT_MS_CONFIG);
             props.put(ProcessorConfig.METRICS_PORT_CONFIG, "0");
             props.put(ProcessorConfig.STREAMS_PREFIX + "state.dir", state.toString());
             STREAMS_OVERRIDES.forEach((key, value) -> props.put(ProcessorConfig.STREAMS_PREFIX + key, value.replace("{instance}", name)));
@@ -761,119 +756,6 @@ public final class ChaosSuite {
                     process.destroyForcibly();
                 }
             }
-        }
-    }
-
-    /** The job published first, to know the processors answer before the load starts; not counted. */
-    private static final String PROBE = "job--1";
-
-    /** Every committed result from the beginning, on its own thread: counts by jobId, and arrival times by partition. */
-    private static final class Arrivals implements AutoCloseable {
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final List<TopicPartition> partitions = new ArrayList<>();
-        private final Map<String, Integer> byJob = new HashMap<>();
-        private final List<List<Long>> byPartition = new ArrayList<>();
-        private final Thread thread;
-        private volatile boolean running = true;
-        private long total;
-        private boolean probeSeen;
-
-        Arrivals(StackEndpoints stack, String topic, int partitionCount) {
-            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
-            for (int p = 0; p < partitionCount; p++) {
-                partitions.add(new TopicPartition(topic, p));
-                byPartition.add(new ArrayList<>());
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            thread = new Thread(this::run, "chaos-arrivals");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void run() {
-            while (running) {
-                poll();
-            }
-        }
-
-        private void poll() {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-                long now = System.currentTimeMillis();
-                synchronized (this) {
-                    if (record.key().equals(PROBE)) {
-                        probeSeen = true;
-                        continue;
-                    }
-                    total++;
-                    byJob.merge(record.key(), 1, Integer::sum);
-                    byPartition.get(record.partition()).add(now);
-                }
-            }
-        }
-
-        synchronized long total() {
-            return total;
-        }
-
-        synchronized boolean probeSeen() {
-            return probeSeen;
-        }
-
-        synchronized long distinct() {
-            return byJob.size();
-        }
-
-        /** Reads what is left up to the end offsets, on the caller's thread once the watcher stopped. */
-        void drain() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                poll();
-            }
-        }
-
-        /** The worst partition's wait, from {@code killedAt} to its first result after it; partitions with none are left out. */
-        synchronized Duration recoveryAfter(long killedAt) {
-            long worst = 0;
-            for (List<Long> times : byPartition) {
-                for (long time : times) {
-                    if (time >= killedAt) {
-                        worst = Math.max(worst, time - killedAt);
-                        break;
-                    }
-                }
-            }
-            return Duration.ofMillis(worst);
-        }
-
-        /** Per partition: the last result before {@code at} and the first after it, in ms relative to it. */
-        synchronized String around(long at) {
-            List<String> parts = new ArrayList<>();
-            for (int p = 0; p < byPartition.size(); p++) {
-                long before = Long.MIN_VALUE;
-                long after = Long.MAX_VALUE;
-                for (long time : byPartition.get(p)) {
-                    if (time < at) {
-                        before = Math.max(before, time);
-                    } else {
-                        after = Math.min(after, time);
-                    }
-                }
-                parts.add("p" + p + " " + (before == Long.MIN_VALUE ? "none" : Long.toString(before - at)) + "/"
-                        + (after == Long.MAX_VALUE ? "none" : "+" + (after - at)));
-            }
-            return String.join(", ", parts);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
-            consumer.close();
         }
     }
 
