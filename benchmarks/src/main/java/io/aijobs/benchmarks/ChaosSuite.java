@@ -475,10 +475,6 @@ public final class ChaosSuite {
                     action.run();
                 }
                 publisher.flush();
-            } catch (Exception e) {
-                throw e;
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
             }
             if (failed.get() > 0) {
                 throw new IllegalStateException(failed.get() + " publications failed", firstError.get());
