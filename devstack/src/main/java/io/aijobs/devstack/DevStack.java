@@ -83,6 +83,7 @@ public final class DevStack implements AutoCloseable {
                 started.add(process);
                 KafkaBroker restarted = broker;
                 starters.put(process.name(), timeout -> {
+                    restarted.awaitPortsFree(timeout);
                     ManagedProcess again = restarted.start(timeout);
                     restarted.awaitReady(again, timeout);
                     return again;

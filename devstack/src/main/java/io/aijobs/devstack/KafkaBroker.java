@@ -166,6 +166,20 @@ public final class KafkaBroker {
         return home.resolve(componentName(node.id()) + ".pid");
     }
 
+    /**
+     * Waits, at most {@code timeout}, until this node's client and controller ports can be bound again: after a stop
+     * or a kill they can stay taken for a while (the reliability suite restarts brokers at once).
+     */
+    public void awaitPortsFree(Duration timeout) {
+        try {
+            Ports.awaitFree(node.port(), timeout);
+            Ports.awaitFree(node.controllerPort(), timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the ports of broker " + node.id(), e);
+        }
+    }
+
     /** Formats the storage if needed, starts the broker, and waits until it answers a metadata request. */
     public ManagedProcess start(Duration timeout) {
         Ports.requireFree(node.port(), "Kafka broker " + node.id(), "--kafka-port");

@@ -36,6 +36,26 @@ public final class Ports {
     }
 
     /**
+     * Waits until {@code port} can be bound on 127.0.0.1 (a process that just stopped may hold it a little longer), at
+     * most {@code timeout}; returns whether it can.
+     */
+    public static boolean awaitFree(int port, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), port), 1);
+                return true;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /**
      * Fails with a message naming the port and the option that sets it when {@code port} is taken, which is the
      * usual cause of a stack that "does not start" after an unclean stop.
      */
