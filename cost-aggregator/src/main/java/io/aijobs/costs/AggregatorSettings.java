@@ -9,7 +9,7 @@ import java.util.Optional;
  * What the aggregator needs from its configuration, as plain values (so tests can build it directly).
  *
  * @param idleClose how long after a window's end plus grace, by the wall clock, it closes when no usage record has moved
- *                  stream time past it
+ *                  stream time past it, once the task has had no usage record for that long
  */
 record AggregatorSettings(List<WindowSpec> windows, Duration grace, Duration emitInterval, Map<String, Long> budgets,
                           Optional<Long> defaultBudget, List<Integer> thresholds, int hardLimitPercent, Duration idleClose) {

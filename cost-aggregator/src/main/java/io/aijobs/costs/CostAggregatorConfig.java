@@ -49,9 +49,10 @@ public final class CostAggregatorConfig extends StreamsAppConfig {
             .define(EMIT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, Range.between(100, 3_600_000), Importance.LOW,
                     "How often open windows that changed are written as PARTIAL aggregates.")
             .define(IDLE_CLOSE_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
-                    "When usage stops, windows close by the wall clock: a window's FINAL is written at most this long "
-                            + "(plus emit.interval.ms) after its end plus grace, even if no later usage record arrives; "
-                            + "records for it after that are counted as late.")
+                    "When usage stops, windows close by the wall clock: once a task has had no usage record for this "
+                            + "long, a window's FINAL is written at most this long (plus emit.interval.ms) after its end plus "
+                            + "grace; records for it after that are counted as late. A task catching up on a backlog closes "
+                            + "windows by stream time only.")
             .define(BUDGETS_CONFIG, Type.LIST, "", Importance.HIGH,
                     "Monthly budgets: tenant=amount in currency units, comma-separated, e.g. acme=500.00,globex=50.")
             .define(BUDGET_DEFAULT_CONFIG, Type.STRING, "", Importance.MEDIUM,

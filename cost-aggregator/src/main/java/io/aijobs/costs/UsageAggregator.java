@@ -119,6 +119,12 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
      * restart the windows it closed are still closed in the store.
      */
     private long closedThrough;
+    /**
+     * Wall-clock time of the task's last usage record (or of its start): windows close by the wall clock only once the
+     * input has been quiet for {@code window.idle.close.ms}. A task catching up on a backlog (after a restart or an
+     * outage) keeps receiving records, so its windows close by stream time and the backlog is not counted as late.
+     */
+    private long lastInputAt;
 
     UsageAggregator(AggregatorSettings settings, PriceBook prices, TopicNames names, AggregatorMetrics metrics,
                     java.util.function.Function<String, Long> policyBudgets, java.util.function.LongSupplier policyVersion) {
@@ -142,6 +148,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         dirty.clear();
         dirtySpend.clear();
         closedThrough = 0;
+        lastInputAt = context.currentSystemTimeMs();
         this.windows = context.getStateStore(AggregatorTopology.WINDOWS_STORE);
         this.sent = context.getStateStore(AggregatorTopology.SENT_ALERTS_STORE);
         seenPolicyVersion = policyVersion.getAsLong();
@@ -175,6 +182,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
 
     @Override
     public void process(Record<String, ModelCallUsage> record) {
+        lastInputAt = context.currentSystemTimeMs();
         ModelCallUsage usage = record.value();
         if (usage == null || usage.getTenantId() == null || usage.getCompletedAt() == null) {
             return;
@@ -451,22 +459,27 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     }
 
     /**
-     * Writes a PARTIAL of every changed open window: a base window as it is, a larger window (and a tenant total) as its
-     * rolled-up state plus the open base windows inside it, which is what its FINAL will be if nothing else arrives.
-     */
-    /**
      * Closes, by the wall clock, the windows whose end plus grace passed more than {@code window.idle.close.ms} ago:
      * when usage stops, stream time stops, and without this the last windows would wait for the next record to close.
-     * Like every punctuation, it runs in the task's transaction: a FINAL is written once.
+     * Only once the task's input has been quiet that long, so a window closes at most that long after its end plus grace
+     * or after the task's last record, whichever is later. Like every punctuation, it runs in the task's transaction: a FINAL is written once.
      */
     private void closeIdle(long now) {
         long through = now - settings.idleClose().toMillis();
+        if (lastInputAt > through) {
+            // records arrived within the idle close: the input is not idle (maybe a backlog), stream time closes windows
+            return;
+        }
         if (through > Math.max(context.currentStreamTimeMs(), closedThrough)) {
             closedThrough = through;
             closeWindows(through);
         }
     }
 
+    /**
+     * Writes a PARTIAL of every changed open window: a base window as it is, a larger window (and a tenant total) as its
+     * rolled-up state plus the open base windows inside it, which is what its FINAL will be if nothing else arrives.
+     */
     private void emitPartials(long now) {
         closeIdle(now);
         Map<String, Target> views = new LinkedHashMap<>();

@@ -134,6 +134,26 @@ class UsageAggregatorTest {
     }
 
     @Test
+    void shouldNotCloseWindowsByTheWallClockWhileRecordsKeepArriving() {
+        // a backlog: records of 10:00 keep arriving, one a minute, while the wall clock runs 12 minutes past the minute's
+        // end plus grace plus idle close
+        for (int minute = 0; minute < 23; minute++) {
+            success("acme", T0.plusSeconds(10 + minute), 1_000, 100);
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+        }
+        Map<String, UsageAggregate> during = latest();
+        assertThat(during.get("PT1M/2026-11-27T10:00:00Z/acme/*").getStatus()).isEqualTo(AggregateStatus.PARTIAL);
+        assertThat(during.get("PT1M/2026-11-27T10:00:00Z/acme/*").getCostNanos()).isEqualTo(23_000);
+
+        // the input goes quiet: after the idle close and the next emit, the minute closes with every record in it
+        driver.advanceWallClockTime(Duration.ofMinutes(10).plusSeconds(5));
+        UsageAggregate closed = latest().get("PT1M/2026-11-27T10:00:00Z/acme/*");
+        assertThat(closed.getStatus()).isEqualTo(AggregateStatus.FINAL);
+        assertThat(closed.getCostNanos()).isEqualTo(23_000);
+        assertThat(closed.getLateEvents()).isZero();
+    }
+
+    @Test
     void shouldWritePartialsWhileOpenAndOneFinalWhenStreamTimePassesTheGrace() {
         success("acme", T0.plusSeconds(10), 1_000, 100);
         success("acme", T0.plusSeconds(20), 2_000, 300);
