@@ -34,4 +34,13 @@ class CostAggregatorConfigTest {
         assertThatThrownBy(() -> config("PT7M")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("windows").hasMessageContaining("month is not a whole number of PT7M");
     }
+
+    @Test
+    void shouldGiveUpASilentInstanceAfterTenSecondsLikeTheProcessorUnlessTheConfigSaysOtherwise() {
+        assertThat(config("PT1M").streamsProperties().get("consumer.session.timeout.ms")).isEqualTo(10_000);
+
+        CostAggregatorConfig longer = new CostAggregatorConfig(Map.of(CostAggregatorConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092",
+                CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://127.0.0.1:8081", "streams.consumer.session.timeout.ms", "45000"));
+        assertThat(longer.streamsProperties().get("consumer.session.timeout.ms")).isEqualTo("45000");
+    }
 }

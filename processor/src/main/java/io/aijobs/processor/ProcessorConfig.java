@@ -300,18 +300,10 @@ public final class ProcessorConfig extends StreamsAppConfig {
         return getInt(MAX_INPUT_BYTES_CONFIG);
     }
 
-    /**
-     * The Kafka Streams properties (see {@link StreamsAppConfig#streamsProperties(Map)}), with tenant discovery and a
-     * session timeout of {@value #SESSION_TIMEOUT_MS} ms: an instance that dies without leaving (kill -9, a lost host)
-     * gives its partitions up after that, not after the client's default 45 s (the reliability suite measures it).
-     */
+    /** The Kafka Streams properties (see {@link StreamsAppConfig#streamsProperties(Map)}), with tenant discovery. */
     public Properties streamsProperties() {
         // a new tenant's jobs topic is seen by the pattern subscription at the next metadata refresh
         return streamsProperties(Map.of(StreamsConfig.consumerPrefix("metadata.max.age.ms"),
-                getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue(),
-                StreamsConfig.consumerPrefix("session.timeout.ms"), SESSION_TIMEOUT_MS));
+                getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue()));
     }
-
-    /** The processor's default consumer session timeout; {@code streams.consumer.session.timeout.ms} overrides it. */
-    public static final int SESSION_TIMEOUT_MS = 10_000;
 }
