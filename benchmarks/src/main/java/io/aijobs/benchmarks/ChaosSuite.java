@@ -1,5 +1,7 @@
 package io.aijobs.benchmarks;
 
+import io.aijobs.costs.CostAggregatorApp;
+import io.aijobs.costs.CostAggregatorConfig;
 import io.aijobs.devstack.DevStack;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.devstack.StackSettings;
@@ -10,6 +12,13 @@ import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.processor.ProcessorApp;
 import io.aijobs.processor.ProcessorConfig;
 import io.aijobs.producer.JobPublisher;
+import io.aijobs.schema.AggregateStatus;
+import io.aijobs.schema.Alert;
+import io.aijobs.schema.AlertState;
+import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.UsageAggregate;
+import io.aijobs.serde.AvroDeserializer;
+import io.aijobs.serde.RestSchemaRegistryClient;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -37,7 +46,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The reliability suite: faults injected into a running deployment under load, then what was lost, duplicated and
  * paid twice, and how long the affected partitions stood still. Each scenario runs on a fresh stack of three brokers
  * and a registry, with the model stub in this JVM (it counts calls per {@code Idempotency-Key}) and the processor
- * instances as JVMs of their own, so that a fault is a real {@code kill -9}.
+ * instances (and in R7 the cost aggregator) as JVMs of their own, so that a fault is a real {@code kill -9}.
  *
  * <pre>
  * ./benchmarks/run-chaos [--scenario all|R1,R2,...] [--jobs N] [--kills K] [--rate JOBS_PER_S]   (writes docs/reliability.md)
@@ -54,15 +63,20 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       with its original bytes.</li>
  *   <li>R5: the processor scaled from 1 to 3 instances and back to 1.</li>
  *   <li>R6: the schema registry killed for 30 s.</li>
+ *   <li>R7: the cost aggregator (a JVM of its own) killed three times; its minute aggregates must add up to the results'
+ *       costs to the nano-unit, and each budget threshold must be alerted once.</li>
  *   <li>R8: an instance killed and its state folder deleted before it restarts.</li>
  * </ul>
- * R2 to R8 publish {@code --jobs} jobs, at most 8,000. A row passes when nothing is lost, no result is duplicated,
- * the repeated calls stay within their bound ({@link #paidCallBound}) and the scenario's own check holds.
+ * R2 to R8 publish {@code --jobs} jobs, at most 6,000 (so that the suite stays within 20 minutes). A row passes when
+ * nothing is lost, no result is duplicated, the repeated calls stay within their bound ({@link #paidCallBound}) and the
+ * scenario's own check holds.
  *
  * <p>For experiments: {@code -Daijobs.chaos.streams=key=value,...} adds Kafka Streams settings to every instance
- * ({@code {instance}} in a value becomes the instance's name, for {@code consumer.group.instance.id}), and
+ * ({@code {instance}} in a value becomes the instance's name, for {@code consumer.group.instance.id}),
  * {@code -Daijobs.chaos.kafka.log=info} sets the instances' Kafka log level (their logs are in the run's folder under
- * {@code benchmarks/target/chaos-*}).
+ * {@code benchmarks/target/chaos-*}), {@code -Daijobs.chaos.dumps=8,12} writes every instance's thread dump there that
+ * many seconds after each fault, and {@code -Daijobs.chaos.restart.delay.ms=N} restarts a killed processor after N ms
+ * instead of at once (to measure the survivor's takeover alone).
  */
 public final class ChaosSuite {
 
@@ -176,7 +190,7 @@ public final class ChaosSuite {
     }
 
     /** The scenarios the suite runs, in order. */
-    static final List<String> SCENARIOS = List.of("R1", "R2", "R3", "R4", "R5", "R6", "R8");
+    static final List<String> SCENARIOS = List.of("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8");
 
     private static void usage(String error) {
         System.err.println("error: " + error);
@@ -192,14 +206,15 @@ public final class ChaosSuite {
             case "R4" -> r4();
             case "R5" -> r5();
             case "R6" -> r6();
+            case "R7" -> r7();
             case "R8" -> r8();
             default -> throw new IllegalArgumentException(name);
         };
     }
 
-    /** The job count of the scenarios other than R1: the R1 count scaled to their length, at most 8,000. */
+    /** The job count of the scenarios other than R1: at most 6,000, so that the suite stays within 20 minutes. */
     private int otherJobs() {
-        return shortForm ? jobs : Math.min(jobs, 8_000);
+        return shortForm ? jobs : Math.min(jobs, 6_000);
     }
 
     /** R1: kill -9 of a processor instance {@code kills} times during the load (alternately), restarted at once. */
@@ -212,7 +227,7 @@ public final class ChaosSuite {
                 run.at(k * every, "kill -9 of " + victim.name, () -> {
                     run.fault();
                     victim.kill();
-                    victim.start();
+                    run.restart(victim);
                 });
             }
             run.publish(0.1);
@@ -314,6 +329,37 @@ public final class ChaosSuite {
         }
     }
 
+    /**
+     * R7: kill -9 of the cost aggregator three times under load, restarted at once. Its minute windows, closed by the
+     * wall clock after the load, must add up to the results' costs to the nano-unit, and each budget threshold must be
+     * alerted once. Its budget is 80% of the load's cost (from the probe job's), so that every threshold is crossed.
+     */
+    Row r7() throws Exception {
+        int n = otherJobs();
+        int kills = 3;
+        try (Run run = new Run("R7", 2, n)) {
+            run.start(2);
+            long budgetNanos = run.probeCostNanos() * n * 4 / 5;
+            Instance aggregator = run.aggregator(budgetNanos);
+            aggregator.start();
+            // each kill once the aggregator has written again since the last, so that every kill stops a working aggregator
+            run.at(n / 5, "kill -9 of the aggregator " + kills + " times, each once it writes again, from",
+                    () -> run.later(Duration.ZERO, () -> {
+                        for (int k = 0; k < kills; k++) {
+                            if (k > 0) {
+                                run.awaitAggregatesAfter(run.lastFault(), Duration.ofMinutes(2));
+                            }
+                            run.fault();
+                            aggregator.kill();
+                            aggregator.start();
+                        }
+                    }));
+            run.publish(0.1);
+            return run.finish(kills + " × kill -9 of the cost aggregator, restarted at once, from job " + n / 5 + ", each kill once "
+                    + "it writes aggregates again (its budget: 80% of the load's cost)", 0, run.aggregatesExact(aggregator));
+        }
+    }
+
     /** R8: one instance's state folder deleted (a lost disk) while it is down; its state comes back from the changelogs. */
     Row r8() throws Exception {
         int n = otherJobs();
@@ -324,7 +370,7 @@ public final class ChaosSuite {
                 run.fault();
                 victim.kill();
                 victim.wipeState();
-                victim.start();
+                run.restart(victim);
             });
             run.publish(0.1);
             return run.finish("kill -9 of an instance at job " + n * 2 / 5 + ", its state folder deleted, restarted at once", 2,
@@ -347,6 +393,9 @@ public final class ChaosSuite {
         final List<Thread> background = new ArrayList<>();
         final AtomicReference<Throwable> backgroundError = new AtomicReference<>();
         final Map<String, byte[]> poisonBytes = new HashMap<>();
+        /** The time from a fault until the affected part writes again: results, unless a scenario says otherwise. */
+        java.util.function.LongFunction<Duration> recovery;
+        Instance aggregator;
         Publication publication;
 
         Run(String name, int instanceCount, int jobCount) throws Exception {
@@ -361,10 +410,11 @@ public final class ChaosSuite {
             stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(MODEL_LATENCY.toMillis())));
             scenario = new BenchScenario(stack.endpoints());
             for (int i = 1; i <= instanceCount; i++) {
-                instances.add(new Instance(scenario, stub, name, "p" + i));
+                instances.add(processor(scenario, stub, name, "p" + i));
             }
             String results = scenario.names.results(scenario.tenant);
             arrivals = new ResultArrivals(stack.endpoints(), results, partitions(stack.endpoints(), results));
+            recovery = arrivals::recoveryAfter;
         }
 
         void start(int count) throws Exception {
@@ -399,6 +449,19 @@ public final class ChaosSuite {
             background.add(thread);
         }
 
+        /**
+         * Starts a killed instance again: at once, or for experiments after {@code -Daijobs.chaos.restart.delay.ms}
+         * (to measure the survivor's takeover alone).
+         */
+        void restart(Instance victim) throws Exception {
+            long delay = Long.getLong("aijobs.chaos.restart.delay.ms", 0);
+            if (delay == 0) {
+                victim.start();
+            } else {
+                later(Duration.ofMillis(delay), victim::start);
+            }
+        }
+
         /** Marks now as the start of a fault: its recovery is measured from here. */
         void fault() {
             faultAt(System.currentTimeMillis());
@@ -406,6 +469,18 @@ public final class ChaosSuite {
 
         synchronized void faultAt(long epochMs) {
             faultsAt.add(epochMs);
+            // for experiments: -Daijobs.chaos.dumps=8,12 dumps every instance's threads that many seconds after each fault
+            for (String after : System.getProperty("aijobs.chaos.dumps", "").split(",")) {
+                if (!after.isBlank()) {
+                    int seconds = Integer.parseInt(after.trim());
+                    later(Duration.ofMillis(Math.max(0, epochMs + seconds * 1000L - System.currentTimeMillis())), () -> {
+                        for (Instance instance : instances) {
+                            instance.threadDump(work.resolve(name + "-" + instance.name + "-fault" + faultsAt.size() + "-" + seconds
+                                    + "s.jstack"));
+                        }
+                    });
+                }
+            }
         }
 
         /**
@@ -481,6 +556,166 @@ public final class ChaosSuite {
             }
             publication = new Publication(published, jobCount);
             System.out.printf(Locale.ROOT, "  published %d (%d distinct jobs)%n", published, jobCount);
+        }
+
+        /** The cost of the probe job's call, read from the usage topic (the only call made so far). */
+        long probeCostNanos() throws Exception {
+            List<ModelCallUsage> usage = decodeAll(scenario.names.usage(), ModelCallUsage.class);
+            if (usage.size() != 1) {
+                throw new IllegalStateException("expected the probe job's usage record alone, found " + usage.size());
+            }
+            return usage.get(0).getCost().getAmountNanos();
+        }
+
+        /**
+         * The cost aggregator as a JVM of its own, with a monthly budget for the tenant (alerts at 50, 80 and 100%, no hard
+         * limit, so no job is refused), and short grace and idle close, so that its minute windows close soon after the load.
+         */
+        Instance aggregator(long budgetNanos) throws Exception {
+            Map<String, Object> props = new HashMap<>();
+            props.put(CostAggregatorConfig.APPLICATION_ID_CONFIG, "chaos-aggregator-" + scenario.run);
+            props.put(CostAggregatorConfig.BOOTSTRAP_SERVERS_CONFIG, stack.endpoints().bootstrapServers());
+            props.put(CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.endpoints().schemaRegistryUrl());
+            props.put(CostAggregatorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
+            props.put(CostAggregatorConfig.TENANT_TOPIC_PREFIX_CONFIG, scenario.names.tenantPrefix());
+            props.put(CostAggregatorConfig.PLATFORM_TOPIC_PREFIX_CONFIG, scenario.names.platformPrefix());
+            props.put(CostAggregatorConfig.BUDGETS_CONFIG, scenario.tenant.value() + "="
+                    + java.math.BigDecimal.valueOf(budgetNanos, 9).toPlainString());
+            props.put(CostAggregatorConfig.BUDGET_THRESHOLDS_CONFIG, "50,80,100");
+            props.put(CostAggregatorConfig.BUDGET_HARD_LIMIT_PERCENT_CONFIG, "0");
+            props.put(CostAggregatorConfig.GRACE_MS_CONFIG, "2000");
+            props.put(CostAggregatorConfig.IDLE_CLOSE_MS_CONFIG, "10000");
+            props.put(CostAggregatorConfig.EMIT_INTERVAL_MS_CONFIG, "1000");
+            aggregator = new Instance(name, "aggregator", CostAggregatorApp.class, props);
+            // an aggregator that never wrote again: at least until now (and the scenario's check fails)
+            recovery = at -> java.util.Objects.requireNonNullElseGet(aggregatesAfter(at),
+                    () -> Duration.ofMillis(System.currentTimeMillis() - at));
+            return aggregator;
+        }
+
+        synchronized long lastFault() {
+            return faultsAt.get(faultsAt.size() - 1);
+        }
+
+        /** Waits until an aggregate written at or after {@code at} is committed. */
+        void awaitAggregatesAfter(long at, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (aggregatesAfter(at) == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the aggregator wrote nothing within " + timeout.toSeconds() + " s of its restart");
+                }
+                Thread.sleep(1_000);
+            }
+        }
+
+        /** From {@code at} until the first aggregate committed after it (the aggregator writes every emit interval). */
+        Duration aggregatesAfter(long at) {
+            long first = Long.MAX_VALUE;
+            for (ConsumerRecord<String, byte[]> record : readAll(scenario.names.usageAggregates())) {
+                if (record.timestamp() >= at) {
+                    first = Math.min(first, record.timestamp());
+                }
+            }
+            return first == Long.MAX_VALUE ? null : Duration.ofMillis(first - at);
+        }
+
+        /**
+         * Waits (at most 3 minutes) until every minute window of the tenant is closed, through the minute of the last
+         * call, then stops the aggregator and checks: the results' costs equal the usage records' costs and the FINAL
+         * minute aggregates' costs to the nano-unit; each minute window has one FINAL; each budget threshold was alerted
+         * once on the platform's and on the tenant's alert topics.
+         */
+        Check aggregatesExact(Instance aggregator) {
+            return () -> {
+                long resultsCost = decodeAll(scenario.names.results(scenario.tenant), io.aijobs.schema.JobResult.class).stream()
+                        .mapToLong(result -> result.getCost().getAmountNanos()).sum();
+                List<ModelCallUsage> usage = decodeAll(scenario.names.usage(), ModelCallUsage.class);
+                long usageCost = usage.stream().mapToLong(record -> record.getCost().getAmountNanos()).sum();
+                long lastCall = usage.stream().mapToLong(record -> record.getCompletedAt().toEpochMilli()).max().orElse(0);
+                long lastMinute = lastCall / 60_000 * 60_000;
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+                Map<String, List<UsageAggregate>> minutes = minuteAggregates();
+                while (!allClosedThrough(minutes, lastMinute) && System.nanoTime() < deadline) {
+                    Thread.sleep(2_000);
+                    minutes = minuteAggregates();
+                }
+                aggregator.stop();
+                minutes = minuteAggregates();
+                long finals = 0;
+                long modelsCost = 0;
+                long totalsCost = 0;
+                long windowsNotOnceFinal = 0;
+                for (List<UsageAggregate> window : minutes.values()) {
+                    List<UsageAggregate> closed = window.stream().filter(a -> a.getStatus() == AggregateStatus.FINAL).toList();
+                    finals += closed.size();
+                    windowsNotOnceFinal += closed.size() == 1 ? 0 : 1;
+                    long cost = closed.isEmpty() ? 0 : closed.get(closed.size() - 1).getCostNanos();
+                    if (window.get(0).getModel() == null) {
+                        totalsCost += cost;
+                    } else {
+                        modelsCost += cost;
+                    }
+                }
+                String budgetPrefix = "budget/" + scenario.tenant.value() + "/";
+                Map<String, Long> platformAlerts = budgetAlerts(scenario.names.alerts(), budgetPrefix);
+                Map<String, Long> tenantAlerts = budgetAlerts(scenario.names.tenantAlerts(scenario.tenant), budgetPrefix);
+                boolean alertsOnce = platformAlerts.size() == 3 && tenantAlerts.equals(platformAlerts)
+                        && platformAlerts.values().stream().allMatch(count -> count == 1);
+                boolean ok = resultsCost == usageCost && modelsCost == resultsCost && totalsCost == resultsCost
+                        && windowsNotOnceFinal == 0 && alertsOnce;
+                return new Verdict(ok, String.format(Locale.ROOT, "cost in nano-units: results %d, usage records %d, FINAL minute "
+                                + "aggregates per model %d and tenant totals %d (%d windows, %d FINALs, %d windows without exactly "
+                                + "one); budget alerts on the platform's topic %s, on the tenant's %s", resultsCost, usageCost,
+                        modelsCost, totalsCost, minutes.size(), finals, windowsNotOnceFinal, platformAlerts, tenantAlerts));
+            };
+        }
+
+        /** The tenant's minute aggregates by window, in the order written (read_committed). */
+        private Map<String, List<UsageAggregate>> minuteAggregates() throws Exception {
+            Map<String, List<UsageAggregate>> byKey = new java.util.TreeMap<>();
+            for (UsageAggregate aggregate : decodeAll(scenario.names.usageAggregates(), UsageAggregate.class)) {
+                if (aggregate.getWindow().equals("PT1M") && aggregate.getTenantId().equals(scenario.tenant.value())) {
+                    byKey.computeIfAbsent(aggregate.getAggregateKey(), k -> new ArrayList<>()).add(aggregate);
+                }
+            }
+            return byKey;
+        }
+
+        private static boolean allClosedThrough(Map<String, List<UsageAggregate>> minutes, long lastMinute) {
+            boolean lastClosed = false;
+            for (List<UsageAggregate> window : minutes.values()) {
+                UsageAggregate latest = window.get(window.size() - 1);
+                if (latest.getStatus() != AggregateStatus.FINAL) {
+                    return false;
+                }
+                lastClosed |= latest.getWindowStart().toEpochMilli() == lastMinute;
+            }
+            return lastClosed;
+        }
+
+        /** FIRING budget_threshold alerts by threshold ("80%"), among those whose key starts with {@code prefix}. */
+        private Map<String, Long> budgetAlerts(String topic, String prefix) throws Exception {
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            for (Alert alert : decodeAll(topic, Alert.class)) {
+                if (alert.getType().equals("budget_threshold") && alert.getState() == AlertState.FIRING
+                        && alert.getAlertKey().startsWith(prefix)) {
+                    counts.merge(alert.getAlertKey().substring(alert.getAlertKey().lastIndexOf('/') + 1) + "%", 1L, Long::sum);
+                }
+            }
+            return counts;
+        }
+
+        /** Every committed record of {@code topic}, decoded. */
+        <T extends org.apache.avro.specific.SpecificRecord> List<T> decodeAll(String topic, Class<T> type) throws Exception {
+            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.endpoints().schemaRegistryUrl(),
+                    Duration.ofSeconds(10))) {
+                AvroDeserializer<T> decoder = new AvroDeserializer<>(type, registry);
+                List<T> values = new ArrayList<>();
+                for (ConsumerRecord<String, byte[]> record : readAll(topic)) {
+                    values.add(decoder.deserialize(topic, record.value()));
+                }
+                return values;
+            }
         }
 
         /** Checks that no job reached a dead-letter topic (the tenant's or the platform's). */
@@ -559,7 +794,7 @@ public final class ChaosSuite {
             long bound = paidCallBound(taskMoves);
             List<Duration> recoveries = new ArrayList<>();
             for (long at : faultsAt) {
-                recoveries.add(arrivals.recoveryAfter(at));
+                recoveries.add(recovery.apply(at));
                 System.out.println("  results after the fault at " + Instant.ofEpochMilli(at) + " (ms, per partition last before/first after): "
                         + arrivals.around(at));
             }
@@ -575,6 +810,9 @@ public final class ChaosSuite {
         public void close() throws Exception {
             for (Instance instance : instances) {
                 instance.kill();
+            }
+            if (aggregator != null) {
+                aggregator.kill();
             }
             arrivals.close();
             stub.close();
@@ -686,30 +924,36 @@ public final class ChaosSuite {
         }
     }
 
-    /** One processor instance: a JVM of its own with a fixed state folder, so a restart is the same instance. */
+    /** A processor instance: the benchmarks' processor settings with its own application id, state folder and metrics port. */
+    private Instance processor(BenchScenario scenario, ModelStub stub, String run, String name) throws Exception {
+        // the benchmarks' processor settings, with the default model timeout
+        Map<String, Object> props = scenario.processorConfig(stub.baseUrl(), MAX_IN_FLIGHT);
+        props.put(ProcessorConfig.APPLICATION_ID_CONFIG, "chaos-" + scenario.run);
+        props.remove(ProcessorConfig.MODEL_TIMEOUT_MS_CONFIG);
+        props.put(ProcessorConfig.METRICS_PORT_CONFIG, "0");
+        STREAMS_OVERRIDES.forEach((key, value) -> props.put(ProcessorConfig.STREAMS_PREFIX + key, value.replace("{instance}", name)));
+        return new Instance(run, name, ProcessorApp.class, props);
+    }
+
+    /** One application instance: a JVM of its own with a fixed state folder, so a restart is the same instance. */
     private final class Instance {
         private final String name;
+        private final Class<?> main;
         private final Path config;
         private final Path log;
         private final Path state;
         private Process process;
 
-        Instance(BenchScenario scenario, ModelStub stub, String run, String name) throws Exception {
+        Instance(String run, String name, Class<?> main, Map<String, Object> props) throws Exception {
             this.name = name;
+            this.main = main;
             this.state = Files.createDirectories(work.resolve(run + "-" + name + "-state"));
-            // the benchmarks' processor settings, with this instance's own application id, state folder and metrics port,
-            // and the default model timeout
-            Map<String, Object> props = scenario.processorConfig(stub.baseUrl(), MAX_IN_FLIGHT);
-            props.put(ProcessorConfig.APPLICATION_ID_CONFIG, "chaos-" + scenario.run);
-            props.remove(ProcessorConfig.MODEL_TIMEOUT_MS_CONFIG);
-            props.put(ProcessorConfig.METRICS_PORT_CONFIG, "0");
-            props.put(ProcessorConfig.STREAMS_PREFIX + "state.dir", state.toString());
-            STREAMS_OVERRIDES.forEach((key, value) -> props.put(ProcessorConfig.STREAMS_PREFIX + key, value.replace("{instance}", name)));
             Properties file = new Properties();
             props.forEach((key, value) -> file.setProperty(key, String.valueOf(value)));
+            file.setProperty(ProcessorConfig.STREAMS_PREFIX + "state.dir", state.toString());
             this.config = work.resolve(run + "-" + name + ".properties");
             try (Writer out = Files.newBufferedWriter(config)) {
-                file.store(out, "chaos processor " + name);
+                file.store(out, "chaos " + main.getSimpleName() + " " + name);
             }
             this.log = work.resolve(run + "-" + name + ".log");
         }
@@ -718,8 +962,18 @@ public final class ChaosSuite {
             process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                     "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aijobs.schema", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                     "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=" + System.getProperty("aijobs.chaos.kafka.log", "warn"),
-                    "-cp", System.getProperty("java.class.path"), ProcessorApp.class.getName(), config.toString())
+                    "-cp", System.getProperty("java.class.path"), main.getName(), config.toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        }
+
+        /** For experiments: the instance's thread dump, appended to {@code file} (nothing when it is not running). */
+        void threadDump(Path file) throws IOException, InterruptedException {
+            if (process != null && process.isAlive()) {
+                Process jstack = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+                        Long.toString(process.pid())).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(file.toFile()))
+                        .start();
+                jstack.waitFor(30, TimeUnit.SECONDS);
+            }
         }
 
         /** SIGKILL, as kill -9: no shutdown hook runs, nothing is committed or closed. */
@@ -778,7 +1032,9 @@ public final class ChaosSuite {
                 + "registry, with processor instances in JVMs of their own (max.in.flight " + MAX_IN_FLIGHT + ", the defaults otherwise) "
                 + "and the model stub (" + MODEL_LATENCY.toMillis() + " ms per call), under a load of " + Math.round(rate)
                 + " jobs/s. Counts are read by a read_committed consumer after every processor has stopped, so nothing more can be "
-                + "written.\n\n");
+                + "written. In R7 the cost aggregator runs too, in a JVM of its own, with the defaults but a 2 s grace, a 10 s idle "
+                + "close and a 1 s emit interval (so that its minute windows close soon after the load), and a monthly budget "
+                + "for the tenant of 80% of the load's cost, with alerts at 50, 80 and 100% and no hard limit.\n\n");
         md.append("- **Duplicate paid calls** are requests the stub saw again with the same Idempotency-Key (`<jobId>-<attempt>`). "
                 + "A call is repeated only when the task that started it moves to another instance, or starts again, before the "
                 + "commit that records its completion. Each such move repeats at most the calls in flight and those completed since "
@@ -787,7 +1043,8 @@ public final class ChaosSuite {
                 + "A kill counts two moves (to the survivor, back to the restarted instance); a broker fault two; a scaling step "
                 + "two; the model service's outage none.\n");
         md.append("- **Recovery** is, per fault, the time from the fault until every partition of the results topic has a "
-                + "result again (the worst partition; a partition with no result after the fault is left out). For R2 it counts "
+                + "result again (the worst partition; a partition with no result after the fault is left out). For R7 it is the time "
+                + "until the aggregator writes an aggregate again. For R2 it counts "
                 + "from the model service's return.\n\n");
         md.append("| scenario | faults | published (with resubmits) | distinct jobs | distinct results | lost | duplicate results "
                 + "| duplicate paid calls (bound) | scenario check | recovery per fault (s) | took (s) | result |\n");
