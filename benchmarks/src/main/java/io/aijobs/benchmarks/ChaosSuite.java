@@ -397,6 +397,13 @@ public final class ChaosSuite {
         java.util.function.LongFunction<Duration> recovery;
         Instance aggregator;
         Publication publication;
+        final Thread shutdownHook = new Thread(() -> {
+            try {
+                close();
+            } catch (Exception e) {
+                System.err.println("could not stop the scenario's processes: " + e);
+            }
+        }, "chaos-shutdown");
 
         Run(String name, int instanceCount, int jobCount) throws Exception {
             this.name = name;
@@ -407,14 +414,21 @@ public final class ChaosSuite {
             StackSettings settings = new StackSettings(work.resolve(name + "-stack"), base, base + 1, base + 6, base + 7, "fixed:20", true,
                     Duration.ofSeconds(120), false, 3, null);
             stack = DevStack.up(settings, false, line -> System.out.println("  " + line));
-            stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(MODEL_LATENCY.toMillis())));
-            scenario = new BenchScenario(stack.endpoints());
-            for (int i = 1; i <= instanceCount; i++) {
-                instances.add(processor(scenario, stub, name, "p" + i));
+            // stopped with SIGTERM or Ctrl-C, the suite still stops the brokers, the registry and the instances it started
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            try {
+                stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(MODEL_LATENCY.toMillis())));
+                scenario = new BenchScenario(stack.endpoints());
+                for (int i = 1; i <= instanceCount; i++) {
+                    instances.add(processor(scenario, stub, name, "p" + i));
+                }
+                String results = scenario.names.results(scenario.tenant);
+                arrivals = new ResultArrivals(stack.endpoints(), results, partitions(stack.endpoints(), results));
+                recovery = arrivals::recoveryAfter;
+            } catch (Exception | Error e) {
+                close();
+                throw e;
             }
-            String results = scenario.names.results(scenario.tenant);
-            arrivals = new ResultArrivals(stack.endpoints(), results, partitions(stack.endpoints(), results));
-            recovery = arrivals::recoveryAfter;
         }
 
         void start(int count) throws Exception {
@@ -781,6 +795,10 @@ public final class ChaosSuite {
             }
             for (Thread thread : background) {
                 thread.join(TimeUnit.MINUTES.toMillis(3));
+                if (thread.isAlive()) {
+                    // a fault action still under way (a broker restart that does not end): the row cannot count it
+                    throw new IllegalStateException("a fault action did not finish within 3 minutes of the last job's result");
+                }
             }
             if (backgroundError.get() != null) {
                 throw new IllegalStateException("a fault action failed", backgroundError.get());
@@ -808,15 +826,33 @@ public final class ChaosSuite {
 
         @Override
         public void close() throws Exception {
+            // fault actions still under way are stopped first, so that none starts a process after the stack is closed
+            for (Thread thread : background) {
+                thread.interrupt();
+            }
+            for (Thread thread : background) {
+                thread.join(TimeUnit.SECONDS.toMillis(60));
+            }
             for (Instance instance : instances) {
                 instance.kill();
             }
             if (aggregator != null) {
                 aggregator.kill();
             }
-            arrivals.close();
-            stub.close();
+            if (arrivals != null) {
+                arrivals.close();
+            }
+            if (stub != null) {
+                stub.close();
+            }
             stack.close();
+            if (Thread.currentThread() != shutdownHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or about to: it closes again, which is harmless
+                }
+            }
         }
     }
 

@@ -32,6 +32,8 @@ public final class DevStack implements AutoCloseable {
     private static final String REGISTRY_ADMIN_PREFIX = "registry.admin.";
     private static final String REGISTRY_READER_PREFIX = "registry.reader.";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** Set by {@link #close}: a {@link #restart} under way then stops what it started instead of leaving it running. */
+    private volatile boolean closed;
     /** In the order they stop: the model stub, the registry, then the brokers. */
     private static final List<String> COMPONENTS = List.of("model-stub", "schema-registry", "kafka-3", "kafka-2", "kafka");
 
@@ -247,7 +249,19 @@ public final class DevStack implements AutoCloseable {
         if (starter == null) {
             throw new IllegalArgumentException(component + " cannot be restarted by this stack");
         }
-        started.set(started.indexOf(process), starter.apply(timeout));
+        if (closed) {
+            throw new IllegalStateException("The stack is closed: " + component + " is not restarted");
+        }
+        ManagedProcess again = starter.apply(timeout);
+        synchronized (this) {
+            if (!closed) {
+                started.set(started.indexOf(process), again);
+                return;
+            }
+        }
+        // closed while it started: close() did not know this process, so it is stopped here rather than left running
+        again.stop(STOP_GRACE);
+        throw new IllegalStateException("The stack was closed while " + component + " restarted");
     }
 
     private ManagedProcess process(String component) {
@@ -258,6 +272,9 @@ public final class DevStack implements AutoCloseable {
     /** Stops the processes this instance started, model stub first and broker last. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         stopAll(started);
     }
 

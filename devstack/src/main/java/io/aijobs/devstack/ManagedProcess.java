@@ -104,6 +104,8 @@ final class ManagedProcess {
             } catch (java.util.concurrent.TimeoutException stillRunning) {
                 // poll again
             } catch (InterruptedException e) {
+                // whoever interrupts a start does not want the process: stop it rather than leave it running
+                stop(Duration.ofSeconds(5));
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while waiting for " + name, e);
             } catch (java.util.concurrent.ExecutionException e) {
