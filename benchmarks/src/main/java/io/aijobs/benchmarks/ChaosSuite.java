@@ -67,7 +67,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       costs to the nano-unit, and each budget threshold must be alerted once.</li>
  *   <li>R8: an instance killed and its state folder deleted before it restarts.</li>
  * </ul>
- * R2 to R8 publish {@code --jobs} jobs, at most 6,000 (so that the suite stays within 20 minutes). A row passes when
+ * R2 to R8 publish {@code --jobs} jobs, at most 5,000 (so that the suite stays within 20 minutes). A row passes when
  * nothing is lost, no result is duplicated, the repeated calls stay within their bound ({@link #paidCallBound}) and the
  * scenario's own check holds.
  *
@@ -212,9 +212,9 @@ public final class ChaosSuite {
         };
     }
 
-    /** The job count of the scenarios other than R1: at most 6,000, so that the suite stays within 20 minutes. */
+    /** The job count of the scenarios other than R1: at most 5,000, so that the suite stays within 20 minutes. */
     private int otherJobs() {
-        return shortForm ? jobs : Math.min(jobs, 6_000);
+        return shortForm ? jobs : Math.min(jobs, 5_000);
     }
 
     /** R1: kill -9 of a processor instance {@code kills} times during the load (alternately), restarted at once. */
@@ -259,12 +259,15 @@ public final class ChaosSuite {
         try (Run run = new Run("R3", 2, n)) {
             run.start(2);
             String leader = run.leaderOfJobs();
+            AtomicReference<Thread> restarted = new AtomicReference<>();
             run.at(n / 5, "kill -9 of broker " + leader, () -> {
                 run.fault();
                 run.stack.kill(leader);
-                run.later(Duration.ofSeconds(15), () -> run.stack.restart(leader, Duration.ofSeconds(120)));
+                restarted.set(run.later(Duration.ofSeconds(15), () -> run.stack.restart(leader, Duration.ofSeconds(120))));
             });
             run.at(n * 3 / 5, "rolling restart of the brokers", () -> run.later(Duration.ZERO, () -> {
+                // never two brokers down at once: the rolling restart begins once the killed broker is back
+                restarted.get().join();
                 for (String broker : run.stack.components().stream().filter(c -> c.startsWith("kafka")).toList()) {
                     run.fault();
                     run.stack.stop(broker);
@@ -273,8 +276,8 @@ public final class ChaosSuite {
             }));
             run.publish(0.1);
             return run.finish("kill -9 of a broker leading jobs partitions (" + leader + ", not the active controller) at job " + n / 5
-                    + ", restarted 15 s later; from job " + n * 3 / 5 + " a rolling restart of the 3 brokers (SIGTERM, start, "
-                    + "wait until the cluster answers with every node)", 2 + 3 * 2, run.noDeadLetters());
+                    + ", restarted 15 s later; from job " + n * 3 / 5 + " (once that broker is back) a rolling restart of the 3 "
+                    + "brokers (SIGTERM, start, wait until the cluster answers with every node)", 2 + 3 * 2, run.noDeadLetters());
         }
     }
 
@@ -449,7 +452,7 @@ public final class ChaosSuite {
         }
 
         /** Runs {@code action} after {@code delay} on a thread of its own, so that the load goes on meanwhile. */
-        void later(Duration delay, Action action) {
+        Thread later(Duration delay, Action action) {
             Thread thread = new Thread(() -> {
                 try {
                     Thread.sleep(delay.toMillis());
@@ -461,6 +464,7 @@ public final class ChaosSuite {
             thread.setDaemon(true);
             thread.start();
             background.add(thread);
+            return thread;
         }
 
         /**
