@@ -272,9 +272,6 @@ public final class KafkaBroker {
         // a crashed exactly-once instance's open transaction is aborted within a second of its timeout, not ten: until
         // then the partitions it wrote offsets for cannot be taken over (their committed offsets are not stable)
         p.setProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
-        // a produce that opens a transaction while the last one's markers are still being written waits here, up to 1 s,
-        // instead of failing with CONCURRENT_TRANSACTIONS and backing off on the client (100 ms doubling to 1 s)
-        p.setProperty("add.partitions.to.txn.retry.backoff.max.ms", "1000");
         p.setProperty("log.retention.hours", "24");
         p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
         Path file = home.resolve("server.properties");
