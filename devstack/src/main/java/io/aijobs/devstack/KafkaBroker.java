@@ -269,9 +269,6 @@ public final class KafkaBroker {
         p.setProperty("share.coordinator.state.topic.replication.factor", replicas);
         p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
         p.setProperty("group.initial.rebalance.delay.ms", "0");
-        // a crashed exactly-once instance's open transaction is aborted within a second of its timeout, not ten: until
-        // then the partitions it wrote offsets for cannot be taken over (their committed offsets are not stable)
-        p.setProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         p.setProperty("log.retention.hours", "24");
         p.setProperty("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
         Path file = home.resolve("server.properties");
