@@ -12,13 +12,6 @@ import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.processor.ProcessorApp;
 import io.aijobs.processor.ProcessorConfig;
 import io.aijobs.producer.JobPublisher;
-import io.aijobs.schema.AggregateStatus;
-import io.aijobs.schema.Alert;
-import io.aijobs.schema.AlertState;
-import io.aijobs.schema.ModelCallUsage;
-import io.aijobs.schema.UsageAggregate;
-import io.aijobs.serde.AvroDeserializer;
-import io.aijobs.serde.RestSchemaRegistryClient;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -35,12 +28,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The reliability suite: faults injected into a running deployment under load, then what was lost, duplicated and
@@ -342,7 +330,7 @@ public final class ChaosSuite {
         int kills = 3;
         try (Run run = new Run("R7", 2, n)) {
             run.start(2);
-            long budgetNanos = run.probeCostNanos() * n * 4 / 5;
+            long budgetNanos = run.ledger.probeCostNanos() * n * 4 / 5;
             Instance aggregator = run.aggregator(budgetNanos);
             aggregator.start();
             // each kill once the aggregator has written again since the last, so that every kill stops a working aggregator
@@ -391,6 +379,8 @@ public final class ChaosSuite {
         final BenchScenario scenario;
         final List<Instance> instances = new ArrayList<>();
         final ResultArrivals arrivals;
+        final CommittedRecords records;
+        final CostLedger ledger;
         final List<Long> faultsAt = new ArrayList<>();
         final java.util.TreeMap<Integer, List<Action>> actions = new java.util.TreeMap<>();
         final List<Thread> background = new ArrayList<>();
@@ -422,6 +412,8 @@ public final class ChaosSuite {
             try {
                 stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(MODEL_LATENCY.toMillis())));
                 scenario = new BenchScenario(stack.endpoints());
+                records = new CommittedRecords(stack.endpoints());
+                ledger = new CostLedger(records, scenario);
                 for (int i = 1; i <= instanceCount; i++) {
                     instances.add(processor(scenario, stub, name, "p" + i));
                 }
@@ -576,15 +568,6 @@ public final class ChaosSuite {
             System.out.printf(Locale.ROOT, "  published %d (%d distinct jobs)%n", published, jobCount);
         }
 
-        /** The cost of the probe job's call, read from the usage topic (the only call made so far). */
-        long probeCostNanos() throws Exception {
-            List<ModelCallUsage> usage = decodeAll(scenario.names.usage(), ModelCallUsage.class);
-            if (usage.size() != 1) {
-                throw new IllegalStateException("expected the probe job's usage record alone, found " + usage.size());
-            }
-            return usage.get(0).getCost().getAmountNanos();
-        }
-
         /**
          * The cost aggregator as a JVM of its own, with a monthly budget for the tenant (alerts at 50, 80 and 100%, no hard
          * limit, so no job is refused), and short grace and idle close, so that its minute windows close soon after the load.
@@ -606,7 +589,7 @@ public final class ChaosSuite {
             props.put(CostAggregatorConfig.EMIT_INTERVAL_MS_CONFIG, "1000");
             aggregator = new Instance(name, "aggregator", CostAggregatorApp.class, props);
             // an aggregator that never wrote again: at least until now (and the scenario's check fails)
-            recovery = at -> java.util.Objects.requireNonNullElseGet(aggregatesAfter(at),
+            recovery = at -> java.util.Objects.requireNonNullElseGet(ledger.aggregatesAfter(at),
                     () -> Duration.ofMillis(System.currentTimeMillis() - at));
             return aggregator;
         }
@@ -618,7 +601,7 @@ public final class ChaosSuite {
         /** Waits until an aggregate written at or after {@code at} is committed. */
         void awaitAggregatesAfter(long at, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (aggregatesAfter(at) == null) {
+            while (ledger.aggregatesAfter(at) == null) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the aggregator wrote nothing within " + timeout.toSeconds() + " s of its restart");
                 }
@@ -626,121 +609,26 @@ public final class ChaosSuite {
             }
         }
 
-        /** From {@code at} until the first aggregate committed after it (the aggregator writes every emit interval). */
-        Duration aggregatesAfter(long at) {
-            long first = Long.MAX_VALUE;
-            for (ConsumerRecord<String, byte[]> record : readAll(scenario.names.usageAggregates())) {
-                if (record.timestamp() >= at) {
-                    first = Math.min(first, record.timestamp());
-                }
-            }
-            return first == Long.MAX_VALUE ? null : Duration.ofMillis(first - at);
-        }
-
         /**
          * Waits (at most 3 minutes) until every minute window of the tenant is closed, through the minute of the last
-         * call, then stops the aggregator and checks: the results' costs equal the usage records' costs and the FINAL
-         * minute aggregates' costs to the nano-unit; each minute window has one FINAL; each budget threshold was alerted
-         * once on the platform's and on the tenant's alert topics.
+         * call, then stops the aggregator and checks the costs and the alerts ({@link CostLedger#verdict}).
          */
         Check aggregatesExact(Instance aggregator) {
             return () -> {
-                long resultsCost = decodeAll(scenario.names.results(scenario.tenant), io.aijobs.schema.JobResult.class).stream()
-                        .mapToLong(result -> result.getCost().getAmountNanos()).sum();
-                List<ModelCallUsage> usage = decodeAll(scenario.names.usage(), ModelCallUsage.class);
-                long usageCost = usage.stream().mapToLong(record -> record.getCost().getAmountNanos()).sum();
-                long lastCall = usage.stream().mapToLong(record -> record.getCompletedAt().toEpochMilli()).max().orElse(0);
-                long lastMinute = lastCall / 60_000 * 60_000;
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-                Map<String, List<UsageAggregate>> minutes = minuteAggregates();
-                while (!allClosedThrough(minutes, lastMinute) && System.nanoTime() < deadline) {
+                while (!ledger.minutesClosed() && System.nanoTime() < deadline) {
                     Thread.sleep(2_000);
-                    minutes = minuteAggregates();
                 }
                 aggregator.stop();
-                minutes = minuteAggregates();
-                long finals = 0;
-                long modelsCost = 0;
-                long totalsCost = 0;
-                long windowsNotOnceFinal = 0;
-                for (List<UsageAggregate> window : minutes.values()) {
-                    List<UsageAggregate> closed = window.stream().filter(a -> a.getStatus() == AggregateStatus.FINAL).toList();
-                    finals += closed.size();
-                    windowsNotOnceFinal += closed.size() == 1 ? 0 : 1;
-                    long cost = closed.isEmpty() ? 0 : closed.get(closed.size() - 1).getCostNanos();
-                    if (window.get(0).getModel() == null) {
-                        totalsCost += cost;
-                    } else {
-                        modelsCost += cost;
-                    }
-                }
-                String budgetPrefix = "budget/" + scenario.tenant.value() + "/";
-                Map<String, Long> platformAlerts = budgetAlerts(scenario.names.alerts(), budgetPrefix);
-                Map<String, Long> tenantAlerts = budgetAlerts(scenario.names.tenantAlerts(scenario.tenant), budgetPrefix);
-                boolean alertsOnce = platformAlerts.size() == 3 && tenantAlerts.equals(platformAlerts)
-                        && platformAlerts.values().stream().allMatch(count -> count == 1);
-                boolean ok = resultsCost == usageCost && modelsCost == resultsCost && totalsCost == resultsCost
-                        && windowsNotOnceFinal == 0 && alertsOnce;
-                return new Verdict(ok, String.format(Locale.ROOT, "cost in nano-units: results %d, usage records %d, FINAL minute "
-                                + "aggregates per model %d and tenant totals %d (%d windows, %d FINALs, %d windows without exactly "
-                                + "one); budget alerts on the platform's topic %s, on the tenant's %s", resultsCost, usageCost,
-                        modelsCost, totalsCost, minutes.size(), finals, windowsNotOnceFinal, platformAlerts, tenantAlerts));
+                return ledger.verdict();
             };
-        }
-
-        /** The tenant's minute aggregates by window, in the order written (read_committed). */
-        private Map<String, List<UsageAggregate>> minuteAggregates() throws Exception {
-            Map<String, List<UsageAggregate>> byKey = new java.util.TreeMap<>();
-            for (UsageAggregate aggregate : decodeAll(scenario.names.usageAggregates(), UsageAggregate.class)) {
-                if (aggregate.getWindow().equals("PT1M") && aggregate.getTenantId().equals(scenario.tenant.value())) {
-                    byKey.computeIfAbsent(aggregate.getAggregateKey(), k -> new ArrayList<>()).add(aggregate);
-                }
-            }
-            return byKey;
-        }
-
-        private static boolean allClosedThrough(Map<String, List<UsageAggregate>> minutes, long lastMinute) {
-            boolean lastClosed = false;
-            for (List<UsageAggregate> window : minutes.values()) {
-                UsageAggregate latest = window.get(window.size() - 1);
-                if (latest.getStatus() != AggregateStatus.FINAL) {
-                    return false;
-                }
-                lastClosed |= latest.getWindowStart().toEpochMilli() == lastMinute;
-            }
-            return lastClosed;
-        }
-
-        /** FIRING budget_threshold alerts by threshold ("80%"), among those whose key starts with {@code prefix}. */
-        private Map<String, Long> budgetAlerts(String topic, String prefix) throws Exception {
-            Map<String, Long> counts = new java.util.TreeMap<>();
-            for (Alert alert : decodeAll(topic, Alert.class)) {
-                if (alert.getType().equals("budget_threshold") && alert.getState() == AlertState.FIRING
-                        && alert.getAlertKey().startsWith(prefix)) {
-                    counts.merge(alert.getAlertKey().substring(alert.getAlertKey().lastIndexOf('/') + 1) + "%", 1L, Long::sum);
-                }
-            }
-            return counts;
-        }
-
-        /** Every committed record of {@code topic}, decoded. */
-        <T extends org.apache.avro.specific.SpecificRecord> List<T> decodeAll(String topic, Class<T> type) throws Exception {
-            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.endpoints().schemaRegistryUrl(),
-                    Duration.ofSeconds(10))) {
-                AvroDeserializer<T> decoder = new AvroDeserializer<>(type, registry);
-                List<T> values = new ArrayList<>();
-                for (ConsumerRecord<String, byte[]> record : readAll(topic)) {
-                    values.add(decoder.deserialize(topic, record.value()));
-                }
-                return values;
-            }
         }
 
         /** Checks that no job reached a dead-letter topic (the tenant's or the platform's). */
         Check noDeadLetters() {
             return () -> {
-                long tenant = readAll(scenario.names.deadLetter(scenario.tenant)).size();
-                long platform = readAll(scenario.names.platformDeadLetter()).size();
+                long tenant = records.readAll(scenario.names.deadLetter(scenario.tenant)).size();
+                long platform = records.readAll(scenario.names.platformDeadLetter()).size();
                 return new Verdict(tenant + platform == 0, (tenant + platform) + " dead letters");
             };
         }
@@ -750,7 +638,7 @@ public final class ChaosSuite {
             return () -> {
                 Map<String, Integer> seen = new HashMap<>();
                 long withBytes = 0;
-                for (ConsumerRecord<String, byte[]> record : readAll(scenario.names.deadLetter(scenario.tenant))) {
+                for (ConsumerRecord<String, byte[]> record : records.readAll(scenario.names.deadLetter(scenario.tenant))) {
                     byte[] original = poisonBytes.get(record.key());
                     if (original == null) {
                         return new Verdict(false, "a dead letter that is not a poison record: " + record.key());
@@ -764,27 +652,6 @@ public final class ChaosSuite {
                 return new Verdict(seen.size() == count && twice == 0 && withBytes == count, seen.size() + " of " + count
                         + " poison records dead-lettered, " + twice + " of them twice, " + withBytes + " with their original bytes");
             };
-        }
-
-        List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    stack.endpoints().bootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    new StringDeserializer(), new ByteArrayDeserializer())) {
-                List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                        .map(info -> new TopicPartition(topic, info.partition())).toList();
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-                List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("could not read " + topic + " to its end within 60 s");
-                    }
-                    consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                }
-                return records;
-            }
         }
 
         /**
