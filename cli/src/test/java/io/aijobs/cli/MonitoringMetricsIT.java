@@ -84,6 +84,17 @@ class MonitoringMetricsIT {
         return names;
     }
 
+    /** Whether the scrape has a usage-records series of the tenant with a count above zero. */
+    private static boolean countedUsageOf(String scrape, TenantId tenant) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith("aijobs_usage_records_total{") && line.contains("tenant=\"" + tenant.value() + "\"")
+                    && Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static JobRequest job(String jobId, String content) {
         return job(ACME, jobId, content);
     }
@@ -201,10 +212,10 @@ class MonitoringMetricsIT {
                      KafkaProducer<String, ModelCallUsage> usage = deployment.producer(deployment.topics().usage())) {
                     // a platform record that does not decode: both applications skip and count it
                     raw.send(new ProducerRecord<>(deployment.topics().prices().name(), "garbage", new byte[] {1, 2, 3})).get(30, TimeUnit.SECONDS);
-                    // a usage record three days old, past every window's grace: late, once the tenant's usage has moved
-                    // the aggregator's stream time to now
+                    // a usage record three days old, past every window's grace: late, once acme's own usage has moved
+                    // the stream time of acme's partition to now (another tenant's usage moves another partition's)
                     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                            .until(() -> exported(scrape(aggregatorApp.httpPort())).contains("aijobs_usage_records_total"));
+                            .until(() -> countedUsageOf(scrape(aggregatorApp.httpPort()), ACME));
                     Instant old = Instant.now().minus(Duration.ofDays(3));
                     usage.send(new ProducerRecord<>(deployment.topics().usage().name(), null, old.toEpochMilli(), ACME.value(),
                             ModelCallUsage.newBuilder().setCallId("late-1").setJobId("late-1").setTenantId(ACME.value()).setModel("stub-model")
