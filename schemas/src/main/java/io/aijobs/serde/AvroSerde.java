@@ -1,6 +1,8 @@
 package io.aijobs.serde;
 
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -15,10 +17,12 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
+    private final Schema schema;
     private final AvroSerializer<T> serializer;
     private final AvroDeserializer<T> deserializer;
 
     private AvroSerde(Class<T> type, SchemaRegistryClient client, AvroSerdeConfig config, boolean isKey) {
+        this.schema = SpecificData.get().getSchema(type);
         this.serializer = new AvroSerializer<>(client, config, isKey);
         this.deserializer = new AvroDeserializer<>(type, client);
     }
@@ -31,6 +35,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     /** A key serde for {@code type}. */
     public static <T extends SpecificRecord> AvroSerde<T> ofKey(Class<T> type, SchemaRegistryClient client, AvroSerdeConfig config) {
         return new AvroSerde<>(type, client, config, true);
+    }
+
+    /** The schema of the type this serde writes and reads (its generated class's schema). */
+    public Schema schema() {
+        return schema;
     }
 
     /** Already configured at construction; Kafka's call is accepted and ignored. */

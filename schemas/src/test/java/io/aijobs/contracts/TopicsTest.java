@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aijobs.schema.JobRequest;
+import io.aijobs.serde.AvroSerde;
 import io.aijobs.serde.AvroSerdeConfig;
 import io.aijobs.serde.InMemorySchemaRegistryClient;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
 class TopicsTest {
@@ -27,6 +29,20 @@ class TopicsTest {
 
         assertThat(typed).containsExactlyInAnyOrderElementsOf(
                 CATALOG.topics(List.of(acme)).stream().map(TopicCatalog.Spec::name).collect(Collectors.toList()));
+    }
+
+    @Test
+    void shouldBindEveryTopicToTheValueSchemaItsCatalogEntryNames() {
+        TenantId acme = TenantId.of("acme");
+        List<Topic<String, ?>> typed = List.of(topics.jobs(acme), topics.results(acme), topics.deadLetter(acme),
+                topics.tenantAlerts(acme), topics.usage(), topics.jobEvents(), topics.alerts(), topics.platformDeadLetter(),
+                topics.prices(), topics.usageAggregates(), topics.tenantSpend(), topics.tenantPolicies(), topics.retry("slow"));
+        Map<String, Schema> catalogSchemas = CATALOG.valueSchemasByTopic(List.of(acme));
+
+        assertThat(typed).hasSameSizeAs(catalogSchemas.keySet());
+        for (Topic<String, ?> topic : typed) {
+            assertThat(((AvroSerde<?>) topic.valueSerde()).schema()).as(topic.name()).isEqualTo(catalogSchemas.get(topic.name()));
+        }
     }
 
     @Test
