@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * {@code aijobs dlt list|replay}: what failed for a tenant, and putting chosen failures back as jobs. Replay keeps each
  * job's original jobId, so the processor's execution state still allows one result per job.
  */
-@Command(name = "dlt", mixinStandardHelpOptions = true, description = "Inspect and replay a tenant's dead letters (tenant.<tenant>.dlt).",
+@Command(name = "dlt", mixinStandardHelpOptions = true, description = "Inspect and replay a tenant's dead letters (tenant.<tenant>.dlt under the default prefix).",
         subcommands = {DltCommand.ListCommand.class, DltCommand.ReplayCommand.class})
 final class DltCommand implements Runnable {
 
@@ -167,7 +167,7 @@ final class DltCommand implements Runnable {
     }
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = {"Republish chosen dead letters as jobs, with their original jobId, to tenant.<tenant>.jobs.",
+            description = {"Republish chosen dead letters as jobs, with their original jobId, to the tenant's jobs topic.",
                     "A job runs again only if it failed; one already answered or running is a duplicate; each job is sent once."})
     static final class ReplayCommand implements Callable<Integer> {
 

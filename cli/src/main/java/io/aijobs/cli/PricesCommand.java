@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code aijobs prices load FILE}: publishes a price file to the compacted prices topic, which running apps follow. */
-@Command(name = "prices", mixinStandardHelpOptions = true, description = "Manage model prices (platform.prices).",
+@Command(name = "prices", mixinStandardHelpOptions = true, description = "Manage model prices (the prices topic, platform.prices under the default prefix).",
         subcommands = {PricesCommand.LoadCommand.class})
 final class PricesCommand implements Runnable {
 
@@ -37,7 +37,7 @@ final class PricesCommand implements Runnable {
 
     @Command(name = "load", mixinStandardHelpOptions = true,
             description = {"Publish the prices of FILE (CSV: model,effective_from,input_per_million,output_per_million"
-                    + "[,cached_input_per_million]) to platform.prices; the cost aggregator applies them without a restart."})
+                    + "[,cached_input_per_million]) to the prices topic; the cost aggregator applies them without a restart."})
     static final class LoadCommand implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "FILE", description = "Price file")

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
  * number) means nothing is sent, unless {@code --skip-invalid}.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        description = "Publish jobs from a JSON-lines file or generated ones to tenant.<tenant>.jobs.",
+        description = "Publish jobs from a JSON-lines file or generated ones to the tenant's jobs topic (tenant.<tenant>.jobs under the default prefix).",
         footer = {"", "JSON line format:",
                 "  {\"jobId\":\"order-42\",\"tenantId\":\"acme\",\"model\":\"gpt-4o-mini\",",
                 "   \"messages\":[{\"role\":\"user\",\"content\":\"Summarise ...\"}],",

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  * consumer sees them (only results of committed transactions). Uses no consumer group and commits nothing.
  */
 @Command(name = "results", mixinStandardHelpOptions = true,
-        description = "Print a tenant's results (decoded, one JSON line each) from tenant.<tenant>.results.")
+        description = "Print a tenant's results (decoded, one JSON line each) from its results topic (tenant.<tenant>.results under the default prefix).")
 final class ResultsCommand implements Callable<Integer> {
 
     @Option(names = "--tenant", required = true, paramLabel = "TENANT", description = "Tenant whose results to read")

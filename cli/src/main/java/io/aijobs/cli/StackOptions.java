@@ -58,7 +58,7 @@ final class StackOptions {
             description = "Prefix of platform topics, as the applications' platform.topic.prefix (default: ${DEFAULT-VALUE})")
     String platformTopicPrefix;
 
-    @Option(names = "--retry-tiers", paramLabel = "TIER", split = ",", defaultValue = "transient,rate-limited",
+    @Option(names = "--retry-tiers", paramLabel = "TIER", split = ",", defaultValue = TopicCatalog.DEFAULT_RETRY_TIERS_VALUE,
             description = "The processor's retry tiers (its retry.<category>.tier values), one topic each (default: ${DEFAULT-VALUE})")
     List<String> retryTiers;
 

@@ -40,6 +40,8 @@ public final class TopicCatalog {
 
     /** The default retry tiers, one per retried failure category: {@code platform.retry.transient}, ... */
     public static final List<String> DEFAULT_RETRY_TIERS = List.of("transient", "rate-limited");
+    /** {@link #DEFAULT_RETRY_TIERS} as one comma-separated constant, for option defaults that must be constants. */
+    public static final String DEFAULT_RETRY_TIERS_VALUE = "transient,rate-limited";
     public static final int DEFAULT_PARTITIONS = 3;
     /** The cluster's own {@code default.replication.factor}: 1 on a one-broker stack, 3 on a three-broker one. */
     public static final short BROKER_DEFAULT_REPLICATION_FACTOR = -1;

@@ -17,6 +17,11 @@ class TopicCatalogTest {
     private static final TenantId ACME = TenantId.of("acme");
 
     @Test
+    void shouldStateTheDefaultRetryTiersAlikeInTheListAndTheOptionConstant() {
+        assertThat(TopicCatalog.DEFAULT_RETRY_TIERS_VALUE).isEqualTo(String.join(",", TopicCatalog.DEFAULT_RETRY_TIERS));
+    }
+
+    @Test
     void shouldNameEveryTopicOfTheDefaultDeployment() {
         TopicCatalog catalog = TopicCatalog.defaults();
 
