@@ -1,6 +1,7 @@
 package io.aijobs.costs;
 
 import io.aijobs.application.PricesGlobalStore;
+import io.aijobs.application.TenantPoliciesGlobalStore;
 import io.aijobs.application.StreamsTopics;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TopicNames;
@@ -15,11 +16,7 @@ import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -45,7 +42,6 @@ public final class AggregatorTopology {
     /** Roll-up format (each usage record in its shortest window only); v1, six windows per record, is not read. */
     public static final String WINDOWS_STORE = "usage-windows-v2";
     public static final String SENT_ALERTS_STORE = "sent-alerts";
-    public static final String POLICIES_STORE = "tenant-policies";
     public static final String AGGREGATES_SINK = "aggregates-sink";
     public static final String SPEND_SINK = "spend-sink";
     public static final String ALERTS_SINK = "alerts-sink";
@@ -63,10 +59,7 @@ public final class AggregatorTopology {
         Topology topology = new Topology();
         PricesGlobalStore.addTo(topology, topics.prices(), prices);
         // the budgets of the tenants' policies; a global store, so every instance knows every tenant's
-        java.util.Map<String, TenantPolicy> policies = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicLong policyVersion = new java.util.concurrent.atomic.AtomicLong();
-        StreamsTopics.addGlobalStore(topology, POLICIES_STORE, "tenant-policies-source", topics.tenantPolicies(),
-                "tenant-policies-updater", () -> new PoliciesUpdater(policies, policyVersion));
+        TenantPoliciesGlobalStore.Policies policies = TenantPoliciesGlobalStore.addTo(topology, topics.tenantPolicies());
         StreamsTopics.addSource(topology, USAGE_SOURCE, topics.usage());
         topology.addProcessor(AGGREGATOR, new ProcessorSupplier<String, io.aijobs.schema.ModelCallUsage, String, Object>() {
             @Override
@@ -74,7 +67,7 @@ public final class AggregatorTopology {
                 return new UsageAggregator(settings, prices, names, metrics, tenant -> {
                     TenantPolicy policy = policies.get(tenant);
                     return policy == null ? null : policy.getMonthlyBudgetNanos();
-                }, policyVersion::get);
+                }, policies::version);
             }
 
             @Override
@@ -92,41 +85,5 @@ public final class AggregatorTopology {
         StreamsTopics.addSink(topology, TENANT_ALERTS_SINK, topics.alertsOfTenants(), Alert.class,
                 alert -> TenantId.of(alert.getTenantId()), AGGREGATOR);
         return topology;
-    }
-
-    /** Keeps the global policies store and an in-memory view of it in step; rebuilds the view from the store at start. */
-    static final class PoliciesUpdater implements Processor<String, TenantPolicy, Void, Void> {
-
-        private final java.util.Map<String, TenantPolicy> policies;
-        private final java.util.concurrent.atomic.AtomicLong version;
-        private KeyValueStore<String, TenantPolicy> store;
-
-        PoliciesUpdater(java.util.Map<String, TenantPolicy> policies, java.util.concurrent.atomic.AtomicLong version) {
-            this.policies = policies;
-            this.version = version;
-        }
-
-        @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(POLICIES_STORE);
-            try (KeyValueIterator<String, TenantPolicy> all = store.all()) {
-                all.forEachRemaining(entry -> policies.put(entry.key, entry.value));
-            }
-        }
-
-        @Override
-        public void process(Record<String, TenantPolicy> record) {
-            if (record.key() == null) {
-                return;
-            }
-            if (record.value() == null) {
-                store.delete(record.key());
-                policies.remove(record.key());
-            } else {
-                store.put(record.key(), record.value());
-                policies.put(record.key(), record.value());
-            }
-            version.incrementAndGet();
-        }
     }
 }

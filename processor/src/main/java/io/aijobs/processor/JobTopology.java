@@ -1,6 +1,7 @@
 package io.aijobs.processor;
 
 import io.aijobs.application.PricesGlobalStore;
+import io.aijobs.application.TenantPoliciesGlobalStore;
 import io.aijobs.application.StreamsTopics;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.contracts.TenantTopics;
@@ -47,8 +48,8 @@ public final class JobTopology {
     public static final String RETRY_SINK = "retry-sink";
     /** Global store of each tenant's spend in the billing period, from the cost aggregator's tenant-spend topic. */
     public static final String SPEND_STORE = "tenant-spend-global";
-    /** Global store of {@code platform.tenant-policies}: the latest {@code TenantPolicy} per tenant. */
-    public static final String POLICIES_STORE = "tenant-policies-global";
+    /** Global store of {@code platform.tenant-policies}: the latest {@code TenantPolicy} per tenant (as the aggregator's). */
+    public static final String POLICIES_STORE = TenantPoliciesGlobalStore.STORE;
     public static final String RESULTS_SINK = "results-sink";
     public static final String DLT_SINK = "dlt-sink";
     /** Dead letters of tenants that have no policy (never provisioned, or deleted): their own topics are not to be trusted. */
@@ -59,7 +60,7 @@ public final class JobTopology {
     private JobTopology() {
     }
 
-    /** Keeps a global store holding the latest value per key of a compacted topic (spend, tenant policies). */
+    /** Keeps a global store holding the latest value per key of a compacted topic (the tenants' spend). */
     static final class LatestValueUpdater<V> implements org.apache.kafka.streams.processor.api.Processor<String, V, Void, Void> {
 
         private final String storeName;
@@ -100,8 +101,7 @@ public final class JobTopology {
         Topology topology = builder.build();
         StreamsTopics.addGlobalStore(topology, SPEND_STORE, "tenant-spend-source", topics.tenantSpend(), "tenant-spend-updater",
                 () -> new LatestValueUpdater<>(SPEND_STORE));
-        StreamsTopics.addGlobalStore(topology, POLICIES_STORE, "tenant-policies-source", topics.tenantPolicies(),
-                "tenant-policies-updater", () -> new LatestValueUpdater<>(POLICIES_STORE));
+        TenantPoliciesGlobalStore.addTo(topology, topics.tenantPolicies());
         PricesGlobalStore.addTo(topology, topics.prices(), deps.prices().book());
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.jobsOfTenants().pattern());
         topology.addProcessor(EXECUTION, execution, SOURCE);
