@@ -226,7 +226,7 @@ class IsolationIT {
     }
 
     @Test
-    void shouldRunATenantsJobsUnderItsOwnPrincipalAndTheApplicationsLeastPrivilege() throws Exception {
+    void shouldAnswerAndAggregateATenantsJobWithTheTenantAndBothApplicationsUnderTheirOwnPrincipals() throws Exception {
         // ACLs reach the authorizer a moment after they are created: the first publish may be refused
         try (JobPublisher publisher = publisher(A)) {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
