@@ -12,10 +12,13 @@ import io.aijobs.devstack.StackSettings;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.producer.PublisherConfig;
 import io.aijobs.schema.ChatMessage;
+import io.aijobs.schema.Cost;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobParameters;
 import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.JobResult;
+import io.aijobs.schema.JobTimings;
 import io.aijobs.schema.RecordOrigin;
 import io.aijobs.serde.AvroSerdeConfig;
 import io.aijobs.serde.AvroSerializer;
@@ -220,7 +223,53 @@ class SecureCliIT {
     }
 
     /** Reads the one record of a single-partition topic's first partition, as the super user, within a bounded wait. */
+    @Test
+    void shouldRegisterSchemasLoadPricesAndPrintResultsAsTheSuperUser() throws Exception {
+        String tenant = newTenant("ops");
+        assertThat(run("tenant", "create", tenant, "--credentials-file", dir.resolve(tenant + ".properties").toString()).exitCode())
+                .isZero();
+        String results = NAMES.results(TenantId.of(tenant));
+        RestSchemaRegistryClient registry = RestSchemaRegistryClient.create(endpoints.registryAdminConfig());
+        byte[] result = new AvroSerializer<JobResult>(registry, new AvroSerdeConfig(endpoints.registryAdminConfig()), false)
+                .serialize(results, result("o-1", tenant));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(endpoints.adminClientConfig(), new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(results, "o-1", result)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        String model = "ops-model-" + tenant;
+        Path prices = Files.writeString(dir.resolve(tenant + "-prices.csv"),
+                "model,effective_from,input_per_million,output_per_million\n" + model + ",2026-01-01,0.15,0.60\n");
+
+        CliRun schemas = run("schemas", "register", "--tenant", tenant);
+        CliRun load = run("prices", "load", prices.toString());
+        CliRun print = run("results", "--tenant", tenant, "--max", "1");
+
+        assertThat(schemas.exitCode()).as(schemas.err()).isZero();
+        assertThat(schemas.out()).contains(results + "-value").contains(NAMES.usage() + "-value");
+        assertThat(load.exitCode()).as(load.err()).isZero();
+        assertThat(load.out()).contains("Published 1 price(s) to " + NAMES.prices());
+        assertThat(readAll(NAMES.prices())).as("the price loaded, on the broker").anyMatch(record -> record.key().startsWith(model + "@"));
+        assertThat(print.exitCode()).as(print.err()).isZero();
+        assertThat(print.out()).contains("\"jobId\":\"o-1\"");
+    }
+
+    private static JobResult result(String jobId, String tenant) {
+        Instant at = Instant.parse("2026-11-27T10:00:00Z");
+        return JobResult.newBuilder().setJobId(jobId).setTenantId(tenant).setModel("m").setOutput("ok").setFinishReason("stop")
+                .setInputTokens(10).setOutputTokens(5).setCost(Cost.newBuilder().setAmountNanos(1500).setPricingVersion("test-1").build())
+                .setAttempts(1)
+                .setTimings(JobTimings.newBuilder().setSubmittedAt(at).setStartedAt(at).setCompletedAt(at).setModelLatencyMs(20).build())
+                .build();
+    }
+
     private static ConsumerRecord<String, byte[]> readOne(String topic) {
+        List<ConsumerRecord<String, byte[]>> records = readAll(topic);
+        assertThat(records).as("every record of " + topic + " up to its end").hasSize(1);
+        return records.get(0);
+    }
+
+    /** Every committed record of the topic up to its end offsets when called. */
+    private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Map<String, Object> config = new HashMap<>(endpoints.adminClientConfig());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -234,8 +283,7 @@ class SecureCliIT {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
                 return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
             });
-            assertThat(records).as("every record of " + topic + " up to its end").hasSize(1);
-            return records.get(0);
+            return records;
         }
     }
 
