@@ -71,6 +71,14 @@ public final class ChaosSuite {
     private static final int MAX_IN_FLIGHT = 256;
     private static final Duration MODEL_LATENCY = Duration.ofMillis(200);
     /** Extra Kafka Streams settings of every instance, from -Daijobs.chaos.streams=key=value,... ({instance}: its name). */
+    /**
+     * Each scenario's brokers are fresh JVMs, and a fresh broker spends about a third of its CPU in the C2 compiler for its
+     * first minutes (measured here: 27 s of a broker's 78 s of CPU in its first 195 s), which a long-running broker does
+     * not. On 2 cores shared with everything else that compilation starves the processors: R1's worst recovery was
+     * 61 and 67 s with it, 18.6 and 20.5 s without. So the suite's brokers run their code compiled by C1 only; the
+     * processors and the aggregator keep the JVM's defaults, as deployed.
+     */
+    static final List<String> BROKER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
     private static final Map<String, String> STREAMS_OVERRIDES = overrides(System.getProperty("aijobs.chaos.streams", ""));
 
     private static Map<String, String> overrides(String spec) {
@@ -101,7 +109,8 @@ public final class ChaosSuite {
 
     /** One scenario's row of the report. */
     record Row(String scenario, String faults, long published, long distinctJobs, long distinctResults, long lost, long duplicateResults,
-               long duplicatePaidCalls, long paidCallBound, List<Duration> recoveries, Verdict check, boolean passed, Duration took) {
+               long duplicatePaidCalls, long paidCallBound, List<Duration> recoveries, List<Duration> stalls, Verdict check, boolean passed,
+               Duration took) {
 
         Duration worstRecovery() {
             return recoveries.stream().max(Duration::compareTo).orElse(Duration.ZERO);
@@ -163,7 +172,7 @@ public final class ChaosSuite {
             } catch (Exception e) {
                 // a scenario that cannot finish fails its row; the others still run and the report says why
                 e.printStackTrace();
-                row = new Row(name, "did not finish", 0, 0, 0, 0, 0, 0, 0, List.of(), new Verdict(false, ("error: " + e
+                row = new Row(name, "did not finish", 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), new Verdict(false, ("error: " + e
                         + (e.getCause() == null ? "" : ", caused by " + e.getCause())).replace('\n', ' ').replace('|', '/')), false,
                         Duration.ofNanos(System.nanoTime() - began));
             }
@@ -205,22 +214,26 @@ public final class ChaosSuite {
         return shortForm ? jobs : Math.min(jobs, 5_000);
     }
 
-    /** R1: kill -9 of a processor instance {@code kills} times during the load (alternately), restarted at once. */
+    /** R1: kill -9 of a processor instance {@code kills} times during the load (the one owning the most jobs partitions), restarted at once. */
     Row r1() throws Exception {
         try (Run run = new Run("R1", 2, jobs)) {
             run.start(2);
             int every = (int) (jobs * 0.8 / (kills + 1));
+            List<String> victims = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int k = 1; k <= kills; k++) {
-                Instance victim = run.instances.get((k - 1) % 2);
-                run.at(k * every, "kill -9 of " + victim.name, () -> {
+                run.at(k * every, "kill -9 of the instance owning the most jobs partitions", () -> {
+                    Instance victim = run.busiestProcessor();
+                    System.out.println("    the victim: " + victim.name);
                     run.fault();
                     victim.kill();
+                    victims.add(victim.name);
                     run.restart(victim);
                 });
             }
             run.publish(0.1);
-            return run.finish(kills + " × kill -9 of a processor instance (of 2, alternately), restarted at once, every ~"
-                    + Math.round(every / rate) + " s", kills * 2, run.noDeadLetters());
+            return run.finish(kills + " × kill -9 of the processor instance (of 2) owning the most jobs partitions at the time ("
+                    + String.join(", ", victims) + "), restarted at once, every ~" + Math.round(every / rate) + " s", kills * 2,
+                    run.noDeadLetters());
         }
     }
 
@@ -390,6 +403,8 @@ public final class ChaosSuite {
         java.util.function.LongFunction<Duration> recovery;
         Instance aggregator;
         Publication publication;
+        /** When the last job was published: a stall is counted up to here, not in the drain after the load. */
+        long publishedUntil;
         final Thread shutdownHook = new Thread(() -> {
             try {
                 close();
@@ -404,8 +419,9 @@ public final class ChaosSuite {
             // Ports below the kernel's ephemeral range, so that no outgoing connection holds a killed broker's port when it
             // restarts; and a registry that keeps its schemas across a restart (R6), as a deployed one does
             int base = freePortsBelowEphemeral(8);
+            // fresh brokers without the C2 compiler (see BROKER_JVM_OPTIONS)
             StackSettings settings = new StackSettings(work.resolve(name + "-stack"), base, base + 1, base + 6, base + 7, "fixed:20", true,
-                    Duration.ofSeconds(120), false, 3, null);
+                    Duration.ofSeconds(120), false, 3, null, BROKER_JVM_OPTIONS);
             stack = DevStack.up(settings, false, line -> System.out.println("  " + line));
             // stopped with SIGTERM or Ctrl-C, the suite still stops the brokers, the registry and the instances it started
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -500,6 +516,28 @@ public final class ChaosSuite {
          * ({@code CorruptRecordException: Found record size 0} in {@code __cluster_metadata-0}); that is Kafka's own
          * recovery, not the platform's, and the rolling restart still stops and starts the controller.
          */
+        /**
+         * The running instance whose stream thread owns the most partitions of the jobs topic in the processors' consumer
+         * group (the first of the instances on a tie): killing it stalls the most work. An instance restarted after a
+         * kill often owns no active task for minutes (its tasks stay with the survivor, which has their state), and
+         * killing that one would measure nothing.
+         */
+        Instance busiestProcessor() throws Exception {
+            String jobsTopic = scenario.names.jobs(scenario.tenant);
+            String group = "chaos-" + scenario.run;
+            Map<Instance, Integer> owned = new java.util.LinkedHashMap<>();
+            instances.forEach(instance -> owned.put(instance, 0));
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.endpoints().bootstrapServers()))) {
+                var description = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+                for (var member : description.members()) {
+                    long jobs = member.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(jobsTopic)).count();
+                    instances.stream().filter(instance -> member.clientId().startsWith(instance.clientId() + "-")).findFirst()
+                            .ifPresent(instance -> owned.merge(instance, (int) jobs, Integer::sum));
+                }
+            }
+            return owned.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        }
+
         String leaderOfJobs() throws Exception {
             try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.endpoints().bootstrapServers()))) {
                 String jobsTopic = scenario.names.jobs(scenario.tenant);
@@ -565,6 +603,7 @@ public final class ChaosSuite {
                 throw new IllegalStateException(failed.get() + " publications failed", firstError.get());
             }
             publication = new Publication(published, jobCount);
+            publishedUntil = System.currentTimeMillis();
             System.out.printf(Locale.ROOT, "  published %d (%d distinct jobs)%n", published, jobCount);
         }
 
@@ -682,8 +721,13 @@ public final class ChaosSuite {
             long paidTwice = stub.callsByIdempotencyKey().values().stream().mapToLong(count -> Math.max(0, count - 1)).sum();
             long bound = paidCallBound(taskMoves);
             List<Duration> recoveries = new ArrayList<>();
-            for (long at : faultsAt) {
+            List<Duration> stalls = new ArrayList<>();
+            List<Long> times = faultsAt.stream().sorted().toList();
+            for (int i = 0; i < times.size(); i++) {
+                long at = times.get(i);
                 recoveries.add(recovery.apply(at));
+                long until = Math.min(publishedUntil, i + 1 < times.size() ? times.get(i + 1) : Long.MAX_VALUE);
+                stalls.add(until > at ? arrivals.longestStall(at, until) : Duration.ZERO);
                 System.out.println("  results after the fault at " + Instant.ofEpochMilli(at) + " (ms, per partition last before/first after): "
                         + arrivals.around(at));
             }
@@ -692,7 +736,7 @@ public final class ChaosSuite {
             Verdict verdict = check.verdict();
             boolean passed = lost == 0 && duplicates == 0 && paidTwice <= bound && verdict.ok();
             return new Row(name, faults, publication.published(), publication.distinct(), arrivals.distinct(), lost, duplicates,
-                    paidTwice, bound, recoveries, verdict, passed, Duration.ofNanos(System.nanoTime() - began));
+                    paidTwice, bound, recoveries, stalls, verdict, passed, Duration.ofNanos(System.nanoTime() - began));
         }
 
         @Override
@@ -838,6 +882,8 @@ public final class ChaosSuite {
         props.put(ProcessorConfig.APPLICATION_ID_CONFIG, "chaos-" + scenario.run);
         props.remove(ProcessorConfig.MODEL_TIMEOUT_MS_CONFIG);
         props.put(ProcessorConfig.METRICS_PORT_CONFIG, "0");
+        // each instance's clients named after it, to tell the group's members apart (R1 kills the busiest)
+        props.put(ProcessorConfig.STREAMS_PREFIX + "client.id", "chaos-" + scenario.run + "-" + name);
         STREAMS_OVERRIDES.forEach((key, value) -> props.put(ProcessorConfig.STREAMS_PREFIX + key, value.replace("{instance}", name)));
         return new Instance(run, name, ProcessorApp.class, props);
     }
@@ -849,12 +895,15 @@ public final class ChaosSuite {
         private final Path config;
         private final Path log;
         private final Path state;
+        /** Kafka Streams' client.id of the instance (its clients' ids start with it), empty if not set. */
+        private final String clientId;
         private Process process;
 
         Instance(String run, String name, Class<?> main, Map<String, Object> props) throws Exception {
             this.name = name;
             this.main = main;
             this.state = Files.createDirectories(work.resolve(run + "-" + name + "-state"));
+            this.clientId = String.valueOf(props.getOrDefault(ProcessorConfig.STREAMS_PREFIX + "client.id", ""));
             Properties file = new Properties();
             props.forEach((key, value) -> file.setProperty(key, String.valueOf(value)));
             file.setProperty(ProcessorConfig.STREAMS_PREFIX + "state.dir", state.toString());
@@ -866,10 +915,15 @@ public final class ChaosSuite {
         }
 
         void start() throws IOException {
-            process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                    "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aijobs.schema", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+            String extra = System.getProperty("aijobs.chaos.jvm", "");
+            if (!extra.isBlank()) {
+                command.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aijobs.schema", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                     "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=" + System.getProperty("aijobs.chaos.kafka.log", "warn"),
-                    "-cp", System.getProperty("java.class.path"), main.getName(), config.toString())
+                    "-cp", System.getProperty("java.class.path"), main.getName(), config.toString()));
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         }
 
@@ -881,6 +935,10 @@ public final class ChaosSuite {
                         .start();
                 jstack.waitFor(30, TimeUnit.SECONDS);
             }
+        }
+
+        String clientId() {
+            return clientId;
         }
 
         /** SIGKILL, as kill -9: no shutdown hook runs, nothing is committed or closed. */
@@ -918,11 +976,14 @@ public final class ChaosSuite {
 
     static String describe(Row row) {
         return String.format(Locale.ROOT, "%s: published %d (%d distinct), results %d distinct, lost %d, duplicate results %d, "
-                        + "duplicate paid calls %d (bound %d), %s, recovery %s (worst %.1f s), %s in %.0f s", row.scenario(), row.published(),
-                row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(), row.duplicatePaidCalls(), row.paidCallBound(),
-                row.check().text(),
-                row.recoveries().stream().map(d -> String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0)).toList(),
-                row.worstRecovery().toMillis() / 1000.0, row.passed() ? "PASS" : "FAIL", row.took().toMillis() / 1000.0);
+                        + "duplicate paid calls %d (bound %d), %s, recovery [%s] (worst %.1f s), longest stall [%s], %s in %.0f s", row.scenario(),
+                row.published(), row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(), row.duplicatePaidCalls(),
+                row.paidCallBound(), row.check().text(), seconds(row.recoveries()), row.worstRecovery().toMillis() / 1000.0,
+                seconds(row.stalls()), row.passed() ? "PASS" : "FAIL", row.took().toMillis() / 1000.0);
+    }
+
+    private static String seconds(List<Duration> durations) {
+        return String.join(", ", durations.stream().map(d -> String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0)).toList());
     }
 
     /** The scenarios whose faults are processor crashes, which the 15 s recovery goal is about. */
@@ -952,15 +1013,17 @@ public final class ChaosSuite {
         md.append("- **Recovery** is, per fault, the time from the fault until every partition of the results topic has a "
                 + "result again (the worst partition; a partition with no result after the fault is left out). For R7 it is the time "
                 + "until the aggregator writes an aggregate again. For R2 it counts "
-                + "from the model service's return.\n\n");
+                + "from the model service's return.\n"
+                + "- **Longest stall** is, per fault, the longest time any partition of the results topic went without a result between "
+                + "the fault and the next fault (or the end of the load): it also counts a partition that answered once after the "
+                + "fault and then stopped again, as when a restarted instance rejoins the group.\n\n");
         md.append("| scenario | faults | published (with resubmits) | distinct jobs | distinct results | lost | duplicate results "
-                + "| duplicate paid calls (bound) | scenario check | recovery per fault (s) | took (s) | result |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + "| duplicate paid calls (bound) | scenario check | recovery per fault (s) | longest stall per fault (s) | took (s) | result |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Row row : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %s | %.0f | %s |%n", row.scenario(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %s | %s | %.0f | %s |%n", row.scenario(),
                     row.faults(), row.published(), row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(),
-                    row.duplicatePaidCalls(), row.paidCallBound(), row.check().text(), String.join(", ", row.recoveries().stream()
-                            .map(d -> String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0)).toList()),
+                    row.duplicatePaidCalls(), row.paidCallBound(), row.check().text(), seconds(row.recoveries()), seconds(row.stalls()),
                     row.took().toMillis() / 1000.0, row.passed() ? "pass" : "FAIL"));
         }
         Duration total = rows.stream().map(Row::took).reduce(Duration.ZERO, Duration::plus);

@@ -101,6 +101,30 @@ final class ResultArrivals implements AutoCloseable {
         return Duration.ofMillis(worst);
     }
 
+    /**
+     * The worst partition's longest wait for a result between {@code from} and {@code to}: the gaps from {@code from} to
+     * its first result, between its results, and from its last result to {@code to}. Unlike {@link #recoveryAfter}, this
+     * also sees a partition that answered once after a fault and then stalled again (a restarted instance rejoining).
+     */
+    synchronized Duration longestStall(long from, long to) {
+        long worst = 0;
+        for (List<Long> times : byPartition) {
+            long previous = from;
+            for (long time : times) {
+                if (time < from) {
+                    continue;
+                }
+                if (time > to) {
+                    break;
+                }
+                worst = Math.max(worst, time - previous);
+                previous = time;
+            }
+            worst = Math.max(worst, to - previous);
+        }
+        return Duration.ofMillis(Math.max(0, worst));
+    }
+
     /** Per partition: the last result before {@code at} and the first after it, in ms relative to it. */
     synchronized String around(long at) {
         List<String> parts = new ArrayList<>();

@@ -73,7 +73,7 @@ public final class DevStack implements AutoCloseable {
             ManagedProcess first = null;
             for (KafkaBroker.Node node : cluster) {
                 KafkaBroker broker = new KafkaBroker(dir.resolve(KafkaBroker.componentName(node.id())), node, cluster,
-                        dir.resolve("kafka"), artifacts, settings.secure(), settings.tls());
+                        dir.resolve("kafka"), artifacts, settings.secure(), settings.tls(), settings.brokerJvmOptions());
                 if (kafka == null) {
                     kafka = broker;
                     progress.accept("Starting Kafka " + artifacts.kafkaVersion() + " (KRaft, " + settings.brokers()

@@ -72,6 +72,7 @@ public final class KafkaBroker {
     private final Artifacts artifacts;
     private final boolean secure;
     private final Tls tls;
+    private final List<String> jvmOptions;
 
     public KafkaBroker(Path home, int port, int controllerPort, Artifacts artifacts) {
         this(home, port, controllerPort, artifacts, false);
@@ -92,7 +93,14 @@ public final class KafkaBroker {
 
     /** @param tls the client listener's TLS, or null for plaintext; with {@code secure}, the listener is SASL_SSL */
     public KafkaBroker(Path home, Node node, List<Node> cluster, Path secrets, Artifacts artifacts, boolean secure, Tls tls) {
+        this(home, node, cluster, secrets, artifacts, secure, tls, List.of());
+    }
+
+    /** @param jvmOptions JVM options added after the broker's own heap and GC options */
+    public KafkaBroker(Path home, Node node, List<Node> cluster, Path secrets, Artifacts artifacts, boolean secure, Tls tls,
+                       List<String> jvmOptions) {
         this.tls = tls;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.home = home;
         this.node = node;
         this.cluster = List.copyOf(cluster);
@@ -194,8 +202,10 @@ public final class KafkaBroker {
         }
         Path config = writeConfig();
         formatIfNeeded(config);
-        List<String> command = java(List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
-                "-Dlog4j2.configurationFile=" + writeLog4jConfig()), "kafka.Kafka", config.toString());
+        List<String> jvm = new ArrayList<>(List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC"));
+        jvm.addAll(jvmOptions);
+        jvm.add("-Dlog4j2.configurationFile=" + writeLog4jConfig());
+        List<String> command = java(jvm, "kafka.Kafka", config.toString());
         ManagedProcess process = ManagedProcess.start(componentName(node.id()), command, home, logFile(), pidFile());
         return process;
     }

@@ -2,6 +2,7 @@ package io.aijobs.devstack;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,10 +20,11 @@ import java.util.Objects;
  * @param tls            TLS on the brokers' client listener (with {@code secure}: SASL_SSL), or null
  * @param brokers        1, or 3 (node {@code i} on {@code kafkaPort + 2(i-1)}, its controller on
  *                       {@code controllerPort + 2(i-1)}; replication factor 3 and {@code min.insync.replicas=2})
+ * @param brokerJvmOptions JVM options added to each broker's (after the stack's own heap and GC options)
  */
 public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort,
                             String modelLatency, boolean persistent, Duration startTimeout, boolean secure, int brokers,
-                            KafkaBroker.Tls tls) {
+                            KafkaBroker.Tls tls, List<String> brokerJvmOptions) {
 
     public static final int DEFAULT_KAFKA_PORT = 19092;
     public static final int DEFAULT_CONTROLLER_PORT = 19093;
@@ -33,6 +35,7 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(modelLatency, "modelLatency");
         Objects.requireNonNull(startTimeout, "startTimeout");
+        brokerJvmOptions = List.copyOf(brokerJvmOptions);
         if (brokers != 1 && brokers != 3) {
             throw new IllegalArgumentException("the local stack runs 1 or 3 brokers, not " + brokers);
         }
@@ -40,7 +43,8 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
 
     public StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort, String modelLatency,
                          boolean persistent, Duration startTimeout, boolean secure, int brokers) {
-        this(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout, secure, brokers, null);
+        this(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout, secure, brokers, null,
+                List.of());
     }
 
     public StackSettings(Path stateDir, int kafkaPort, int controllerPort, int registryPort, int modelPort, String modelLatency,
@@ -56,19 +60,29 @@ public record StackSettings(Path stateDir, int kafkaPort, int controllerPort, in
     /** The same stack with the broker's secure mode on or off. */
     public StackSettings withSecure(boolean secure) {
         return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
-                secure, brokers, tls);
+                secure, brokers, tls, brokerJvmOptions);
     }
 
     /** The same stack with {@code brokers} brokers (1 or 3). */
     public StackSettings withBrokers(int brokers) {
         return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
-                secure, brokers, tls);
+                secure, brokers, tls, brokerJvmOptions);
     }
 
     /** The same stack with TLS on the brokers' client listener. */
     public StackSettings withTls(KafkaBroker.Tls tls) {
         return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
-                secure, brokers, tls);
+                secure, brokers, tls, brokerJvmOptions);
+    }
+
+    /**
+     * The same stack with {@code options} added to each broker's JVM. The reliability suite runs its fresh brokers with
+     * {@code -XX:TieredStopAtLevel=1}: a just-started broker spends a third of its CPU in C2 compilation for minutes,
+     * which a long-running broker does not, and on 2 shared cores that compilation starves the rest.
+     */
+    public StackSettings withBrokerJvmOptions(List<String> options) {
+        return new StackSettings(stateDir, kafkaPort, controllerPort, registryPort, modelPort, modelLatency, persistent, startTimeout,
+                secure, brokers, tls, options);
     }
 
     /** The developer stack: fixed ports, data kept under {@code stateDir}. */
