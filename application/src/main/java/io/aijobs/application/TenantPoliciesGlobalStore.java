@@ -6,11 +6,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The tenants' policies both applications follow: a global store of the compacted {@code platform.tenant-policies}
@@ -30,7 +25,17 @@ public final class TenantPoliciesGlobalStore {
     /** Adds the store, fed from {@code policies} ({@code platform.tenant-policies}); returns the view kept in step with it. */
     public static Policies addTo(Topology topology, Topic<String, TenantPolicy> policies) {
         Policies view = new Policies();
-        StreamsTopics.addGlobalStore(topology, STORE, SOURCE, policies, UPDATER, () -> new Updater(view));
+        MirroredGlobalStore.addTo(topology, STORE, SOURCE, policies, UPDATER, new MirroredGlobalStore.Mirror<>() {
+            @Override
+            public void put(String tenant, TenantPolicy policy) {
+                view.put(tenant, policy);
+            }
+
+            @Override
+            public void remove(String tenant) {
+                view.remove(tenant);
+            }
+        });
         return view;
     }
 
@@ -58,39 +63,6 @@ public final class TenantPoliciesGlobalStore {
         private void remove(String tenant) {
             byTenant.remove(tenant);
             version.incrementAndGet();
-        }
-    }
-
-    /** Keeps the store and the view in step: an entry per tenant, removed by a tombstone; the view rebuilt from the store at start. */
-    static final class Updater implements Processor<String, TenantPolicy, Void, Void> {
-
-        private final Policies view;
-        private KeyValueStore<String, TenantPolicy> store;
-
-        Updater(Policies view) {
-            this.view = view;
-        }
-
-        @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(STORE);
-            try (KeyValueIterator<String, TenantPolicy> all = store.all()) {
-                all.forEachRemaining(entry -> view.put(entry.key, entry.value));
-            }
-        }
-
-        @Override
-        public void process(Record<String, TenantPolicy> record) {
-            if (record.key() == null) {
-                return;
-            }
-            if (record.value() == null) {
-                store.delete(record.key());
-                view.remove(record.key());
-            } else {
-                store.put(record.key(), record.value());
-                view.put(record.key(), record.value());
-            }
         }
     }
 }
