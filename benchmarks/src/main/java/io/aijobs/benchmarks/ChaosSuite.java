@@ -1014,9 +1014,10 @@ public final class ChaosSuite {
                 + "result again (the worst partition; a partition with no result after the fault is left out). For R7 it is the time "
                 + "until the aggregator writes an aggregate again. For R2 it counts "
                 + "from the model service's return.\n"
-                + "- **Longest stall** is, per fault, the longest time any partition of the results topic went without a result between "
-                + "the fault and the next fault (or the end of the load): it also counts a partition that answered once after the "
-                + "fault and then stopped again, as when a restarted instance rejoins the group.\n\n");
+                + "- **Longest stall** is, per fault, the longest time any partition of the results topic went without a result, "
+                + "among the waits that began between the fault and the next fault (or the end of the load): it also counts a "
+                + "partition that answered once after the fault and then stopped again, as when a restarted instance rejoins the "
+                + "group.\n\n");
         md.append("| scenario | faults | published (with resubmits) | distinct jobs | distinct results | lost | duplicate results "
                 + "| duplicate paid calls (bound) | scenario check | recovery per fault (s) | longest stall per fault (s) | took (s) | result |\n");
         md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");

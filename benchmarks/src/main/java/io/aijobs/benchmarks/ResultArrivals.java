@@ -102,25 +102,30 @@ final class ResultArrivals implements AutoCloseable {
     }
 
     /**
-     * The worst partition's longest wait for a result between {@code from} and {@code to}: the gaps from {@code from} to
-     * its first result, between its results, and from its last result to {@code to}. Unlike {@link #recoveryAfter}, this
-     * also sees a partition that answered once after a fault and then stalled again (a restarted instance rejoining).
+     * The worst partition's longest wait for a result that began between {@code from} and {@code to}: from {@code from}
+     * to its first result, and between its results, each wait counted whole even if it ends after {@code to} (a wait with
+     * no result after it counts until {@code to}). Unlike {@link #recoveryAfter}, this also sees a partition that
+     * answered once after a fault and then stalled again (a restarted instance rejoining).
      */
     synchronized Duration longestStall(long from, long to) {
         long worst = 0;
         for (List<Long> times : byPartition) {
             long previous = from;
+            boolean open = true;
             for (long time : times) {
                 if (time < from) {
                     continue;
                 }
-                if (time > to) {
-                    break;
-                }
                 worst = Math.max(worst, time - previous);
                 previous = time;
+                if (previous >= to) {
+                    open = false;
+                    break;
+                }
             }
-            worst = Math.max(worst, to - previous);
+            if (open) {
+                worst = Math.max(worst, to - previous);
+            }
         }
         return Duration.ofMillis(Math.max(0, worst));
     }
