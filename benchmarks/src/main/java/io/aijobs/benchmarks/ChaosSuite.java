@@ -75,8 +75,8 @@ public final class ChaosSuite {
      * Each scenario's brokers are fresh JVMs, and a fresh broker spends about a third of its CPU in the C2 compiler for its
      * first minutes (measured here: 27 s of a broker's 78 s of CPU in its first 195 s), which a long-running broker does
      * not. On 2 cores shared with everything else that compilation starves the processors: R1's worst recovery was
-     * 61 and 67 s with it, 18.6 and 20.5 s without. So the suite's brokers run their code compiled by C1 only; the
-     * processors and the aggregator keep the JVM's defaults, as deployed.
+     * 61 and 67 s in two runs with it, 18.6, 20.5 and 43.2 s in three runs without. So the suite's brokers run their code
+     * compiled by C1 only; the processors and the aggregator keep the JVM's defaults, as deployed.
      */
     static final List<String> BROKER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
     private static final Map<String, String> STREAMS_OVERRIDES = overrides(System.getProperty("aijobs.chaos.streams", ""));
