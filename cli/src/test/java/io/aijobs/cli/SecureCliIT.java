@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -180,19 +181,10 @@ class SecureCliIT {
     @Test
     void shouldListAndReplayDeadLettersAsTheSuperUser() throws Exception {
         String tenant = newTenant("dlt");
-        assertThat(run("tenant", "create", tenant, "--credentials-file", dir.resolve(tenant + ".properties").toString()).exitCode())
-                .isZero();
+        createTenant(tenant);
         String dlt = NAMES.deadLetter(TenantId.of(tenant));
-        RestSchemaRegistryClient registry = RestSchemaRegistryClient.create(endpoints.registryAdminConfig());
-        AvroSerdeConfig serde = new AvroSerdeConfig(endpoints.registryAdminConfig());
-        byte[] jobBytes = new AvroSerializer<JobRequest>(registry, serde, false).serialize(NAMES.jobs(TenantId.of(tenant)),
-                job("j-7", tenant));
-        byte[] failure = new AvroSerializer<JobFailure>(registry, serde, false).serialize(dlt, failure("j-7", tenant, jobBytes));
-        int partition;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(endpoints.adminClientConfig(), new StringSerializer(),
-                new ByteArraySerializer())) {
-            partition = producer.send(new ProducerRecord<>(dlt, "j-7", failure)).get(30, java.util.concurrent.TimeUnit.SECONDS).partition();
-        }
+        byte[] jobBytes = serialize(NAMES.jobs(TenantId.of(tenant)), job("j-7", tenant));
+        int partition = sendAsSuperUser(dlt, "j-7", serialize(dlt, failure("j-7", tenant, jobBytes)));
 
         CliRun list = run("dlt", "list", "--tenant", tenant);
         CliRun replay = run("dlt", "replay", "--tenant", tenant, "--job-id", "j-7");
@@ -222,20 +214,12 @@ class SecureCliIT {
         assertThat(delete.out()).contains("SCRAM credentials of tenant-" + tenant).contains("topics [tenant." + tenant + ".jobs");
     }
 
-    /** Reads the one record of a single-partition topic's first partition, as the super user, within a bounded wait. */
     @Test
     void shouldRegisterSchemasLoadPricesAndPrintResultsAsTheSuperUser() throws Exception {
         String tenant = newTenant("ops");
-        assertThat(run("tenant", "create", tenant, "--credentials-file", dir.resolve(tenant + ".properties").toString()).exitCode())
-                .isZero();
+        createTenant(tenant);
         String results = NAMES.results(TenantId.of(tenant));
-        RestSchemaRegistryClient registry = RestSchemaRegistryClient.create(endpoints.registryAdminConfig());
-        byte[] result = new AvroSerializer<JobResult>(registry, new AvroSerdeConfig(endpoints.registryAdminConfig()), false)
-                .serialize(results, result("o-1", tenant));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(endpoints.adminClientConfig(), new StringSerializer(),
-                new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(results, "o-1", result)).get(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        sendAsSuperUser(results, "o-1", serialize(results, result("o-1", tenant)));
         String model = "ops-model-" + tenant;
         Path prices = Files.writeString(dir.resolve(tenant + "-prices.csv"),
                 "model,effective_from,input_per_million,output_per_million\n" + model + ",2026-01-01,0.15,0.60\n");
@@ -262,6 +246,27 @@ class SecureCliIT {
                 .build();
     }
 
+    private static void createTenant(String tenant) {
+        CliRun create = run("tenant", "create", tenant, "--credentials-file", dir.resolve(tenant + ".properties").toString());
+        assertThat(create.exitCode()).as(create.err()).isZero();
+    }
+
+    /** The value in Confluent's wire format for {@code topic}, its schema registered as the operator. */
+    private static <V extends SpecificRecord> byte[] serialize(String topic, V value) {
+        try (RestSchemaRegistryClient registry = RestSchemaRegistryClient.create(endpoints.registryAdminConfig())) {
+            return new AvroSerializer<V>(registry, new AvroSerdeConfig(endpoints.registryAdminConfig()), false).serialize(topic, value);
+        }
+    }
+
+    /** Writes a record as the super user; returns its partition. */
+    private static int sendAsSuperUser(String topic, String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(endpoints.adminClientConfig(), new StringSerializer(),
+                new ByteArraySerializer())) {
+            return producer.send(new ProducerRecord<>(topic, key, value)).get(30, java.util.concurrent.TimeUnit.SECONDS).partition();
+        }
+    }
+
+    /** Reads the one record of a topic, as the super user, within a bounded wait. */
     private static ConsumerRecord<String, byte[]> readOne(String topic) {
         List<ConsumerRecord<String, byte[]>> records = readAll(topic);
         assertThat(records).as("every record of " + topic + " up to its end").hasSize(1);
