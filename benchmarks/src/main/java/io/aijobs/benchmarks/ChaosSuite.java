@@ -1,5 +1,6 @@
 package io.aijobs.benchmarks;
 
+import io.aijobs.benchmarks.ReliabilityReport.Row;
 import io.aijobs.costs.CostAggregatorApp;
 import io.aijobs.costs.CostAggregatorConfig;
 import io.aijobs.devstack.DevStack;
@@ -70,15 +71,15 @@ public final class ChaosSuite {
 
     private static final int MAX_IN_FLIGHT = 256;
     private static final Duration MODEL_LATENCY = Duration.ofMillis(200);
-    /** Extra Kafka Streams settings of every instance, from -Daijobs.chaos.streams=key=value,... ({instance}: its name). */
     /**
      * Each scenario's brokers are fresh JVMs, and a fresh broker spends about a third of its CPU in the C2 compiler for its
      * first minutes (measured here: 27 s of a broker's 78 s of CPU in its first 195 s), which a long-running broker does
      * not. On 2 cores shared with everything else that compilation starves the processors: R1's worst recovery was
-     * 61 and 67 s in two runs with it, 18.6, 20.5 and 43.2 s in three runs without. So the suite's brokers run their code
-     * compiled by C1 only; the processors and the aggregator keep the JVM's defaults, as deployed.
+     * 61 and 67 s in two runs with it; 18.6, 20.5, 43.2 and 25.0 s in four runs without. So the suite's brokers run their
+     * code compiled by C1 only; the processors and the aggregator keep the JVM's defaults, as deployed.
      */
     static final List<String> BROKER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+    /** Extra Kafka Streams settings of every instance, from -Daijobs.chaos.streams=key=value,... ({instance}: its name). */
     private static final Map<String, String> STREAMS_OVERRIDES = overrides(System.getProperty("aijobs.chaos.streams", ""));
 
     private static Map<String, String> overrides(String spec) {
@@ -105,16 +106,6 @@ public final class ChaosSuite {
         this.kills = kills;
         this.rate = rate;
         this.work = work;
-    }
-
-    /** One scenario's row of the report. */
-    record Row(String scenario, String faults, long published, long distinctJobs, long distinctResults, long lost, long duplicateResults,
-               long duplicatePaidCalls, long paidCallBound, List<Duration> recoveries, List<Duration> stalls, Verdict check, boolean passed,
-               Duration took) {
-
-        Duration worstRecovery() {
-            return recoveries.stream().max(Duration::compareTo).orElse(Duration.ZERO);
-        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -176,11 +167,11 @@ public final class ChaosSuite {
                         + (e.getCause() == null ? "" : ", caused by " + e.getCause())).replace('\n', ' ').replace('|', '/')), false,
                         Duration.ofNanos(System.nanoTime() - began));
             }
-            System.out.println(describe(row));
+            System.out.println(ReliabilityReport.describe(row));
             rows.add(row);
         }
         if (out != null) {
-            suite.write(out, rows, String.join(" ", shown));
+            ReliabilityReport.write(out, rows, String.join(" ", shown), rate, MAX_IN_FLIGHT, MODEL_LATENCY, COMMIT_INTERVAL);
             System.out.println("Wrote " + out);
         }
         System.exit(rows.stream().allMatch(Row::passed) ? 0 : 1);
@@ -510,13 +501,6 @@ public final class ChaosSuite {
         }
 
         /**
-         * The broker that leads the most partitions of the jobs topic among those that are not the active KRaft
-         * controller (each node of the local stack is both). Killed with kill -9 and restarted, the active controller's
-         * node failed to start again in 2 of 4 tries on this machine, its metadata log unreadable
-         * ({@code CorruptRecordException: Found record size 0} in {@code __cluster_metadata-0}); that is Kafka's own
-         * recovery, not the platform's, and the rolling restart still stops and starts the controller.
-         */
-        /**
          * The running instance whose stream thread owns the most partitions of the jobs topic in the processors' consumer
          * group (the first of the instances on a tie): killing it stalls the most work. An instance restarted after a
          * kill often owns no active task for minutes (its tasks stay with the survivor, which has their state), and
@@ -524,7 +508,7 @@ public final class ChaosSuite {
          */
         Instance busiestProcessor() throws Exception {
             String jobsTopic = scenario.names.jobs(scenario.tenant);
-            String group = "chaos-" + scenario.run;
+            String group = processorApplicationId(scenario);
             Map<Instance, Integer> owned = new java.util.LinkedHashMap<>();
             instances.forEach(instance -> owned.put(instance, 0));
             try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.endpoints().bootstrapServers()))) {
@@ -538,6 +522,13 @@ public final class ChaosSuite {
             return owned.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         }
 
+        /**
+         * The broker that leads the most partitions of the jobs topic among those that are not the active KRaft
+         * controller (each node of the local stack is both). Killed with kill -9 and restarted, the active controller's
+         * node failed to start again in 2 of 4 tries on this machine, its metadata log unreadable
+         * ({@code CorruptRecordException: Found record size 0} in {@code __cluster_metadata-0}); that is Kafka's own
+         * recovery, not the platform's, and the rolling restart still stops and starts the controller.
+         */
         String leaderOfJobs() throws Exception {
             try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.endpoints().bootstrapServers()))) {
                 String jobsTopic = scenario.names.jobs(scenario.tenant);
@@ -876,14 +867,19 @@ public final class ChaosSuite {
     }
 
     /** A processor instance: the benchmarks' processor settings with its own application id, state folder and metrics port. */
+    /** The processors' application.id in a scenario: their consumer group, and the prefix of their client ids. */
+    private static String processorApplicationId(BenchScenario scenario) {
+        return "chaos-" + scenario.run;
+    }
+
     private Instance processor(BenchScenario scenario, ModelStub stub, String run, String name) throws Exception {
         // the benchmarks' processor settings, with the default model timeout
         Map<String, Object> props = scenario.processorConfig(stub.baseUrl(), MAX_IN_FLIGHT);
-        props.put(ProcessorConfig.APPLICATION_ID_CONFIG, "chaos-" + scenario.run);
+        props.put(ProcessorConfig.APPLICATION_ID_CONFIG, processorApplicationId(scenario));
         props.remove(ProcessorConfig.MODEL_TIMEOUT_MS_CONFIG);
         props.put(ProcessorConfig.METRICS_PORT_CONFIG, "0");
         // each instance's clients named after it, to tell the group's members apart (R1 kills the busiest)
-        props.put(ProcessorConfig.STREAMS_PREFIX + "client.id", "chaos-" + scenario.run + "-" + name);
+        props.put(ProcessorConfig.STREAMS_PREFIX + "client.id", processorApplicationId(scenario) + "-" + name);
         STREAMS_OVERRIDES.forEach((key, value) -> props.put(ProcessorConfig.STREAMS_PREFIX + key, value.replace("{instance}", name)));
         return new Instance(run, name, ProcessorApp.class, props);
     }
@@ -972,67 +968,5 @@ public final class ChaosSuite {
                 }
             }
         }
-    }
-
-    static String describe(Row row) {
-        return String.format(Locale.ROOT, "%s: published %d (%d distinct), results %d distinct, lost %d, duplicate results %d, "
-                        + "duplicate paid calls %d (bound %d), %s, recovery [%s] (worst %.1f s), longest stall [%s], %s in %.0f s", row.scenario(),
-                row.published(), row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(), row.duplicatePaidCalls(),
-                row.paidCallBound(), row.check().text(), seconds(row.recoveries()), row.worstRecovery().toMillis() / 1000.0,
-                seconds(row.stalls()), row.passed() ? "PASS" : "FAIL", row.took().toMillis() / 1000.0);
-    }
-
-    private static String seconds(List<Duration> durations) {
-        return String.join(", ", durations.stream().map(d -> String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0)).toList());
-    }
-
-    /** The scenarios whose faults are processor crashes, which the 15 s recovery goal is about. */
-    private static final List<String> PROCESSOR_CRASHES = List.of("R1", "R8");
-
-    private void write(Path out, List<Row> rows, String args) throws IOException {
-        StringBuilder md = new StringBuilder();
-        md.append("# Reliability\n\n");
-        md.append("Command: `./benchmarks/run-chaos").append(args.isBlank() ? "" : " " + args).append("`\n\n");
-        md.append(String.format(Locale.ROOT, "Run: %s on %d cores, Java %s, %s %s.%n%n", Instant.now(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("os.name"),
-                System.getProperty("os.arch")));
-        md.append("Each scenario runs on a fresh local stack of three brokers (replication factor 3, min.insync.replicas 2) and a "
-                + "registry, with processor instances in JVMs of their own (max.in.flight " + MAX_IN_FLIGHT + ", the defaults otherwise) "
-                + "and the model stub (" + MODEL_LATENCY.toMillis() + " ms per call), under a load of " + Math.round(rate)
-                + " jobs/s. Counts are read by a read_committed consumer after every processor has stopped, so nothing more can be "
-                + "written. In R7 the cost aggregator runs too, in a JVM of its own, with the defaults but a 2 s grace, a 10 s idle "
-                + "close and a 1 s emit interval (so that its minute windows close soon after the load), and a monthly budget "
-                + "for the tenant of 80% of the load's cost, with alerts at 50, 80 and 100% and no hard limit.\n\n");
-        md.append("- **Duplicate paid calls** are requests the stub saw again with the same Idempotency-Key (`<jobId>-<attempt>`). "
-                + "A call is repeated only when the task that started it moves to another instance, or starts again, before the "
-                + "commit that records its completion. Each such move repeats at most the calls in flight and those completed since "
-                + "the last commit, so the bound is: task moves × (max.in.flight + completions per second × commit.interval.ms), "
-                + "with the whole load's rate for the completions and a commit interval of " + COMMIT_INTERVAL.toMillis() + " ms. "
-                + "A kill counts two moves (to the survivor, back to the restarted instance); a broker fault two; a scaling step "
-                + "two; the model service's outage none.\n");
-        md.append("- **Recovery** is, per fault, the time from the fault until every partition of the results topic has a "
-                + "result again (the worst partition; a partition with no result after the fault is left out). For R7 it is the time "
-                + "until the aggregator writes an aggregate again. For R2 it counts "
-                + "from the model service's return.\n"
-                + "- **Longest stall** is, per fault, the longest time any partition of the results topic went without a result, "
-                + "among the waits that began between the fault and the next fault (or the end of the load): it also counts a "
-                + "partition that answered once after the fault and then stopped again, as when a restarted instance rejoins the "
-                + "group.\n\n");
-        md.append("| scenario | faults | published (with resubmits) | distinct jobs | distinct results | lost | duplicate results "
-                + "| duplicate paid calls (bound) | scenario check | recovery per fault (s) | longest stall per fault (s) | took (s) | result |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        for (Row row : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %s | %s | %.0f | %s |%n", row.scenario(),
-                    row.faults(), row.published(), row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(),
-                    row.duplicatePaidCalls(), row.paidCallBound(), row.check().text(), seconds(row.recoveries()), seconds(row.stalls()),
-                    row.took().toMillis() / 1000.0, row.passed() ? "pass" : "FAIL"));
-        }
-        Duration total = rows.stream().map(Row::took).reduce(Duration.ZERO, Duration::plus);
-        md.append(String.format(Locale.ROOT, "%nThe suite took %.1f minutes.%n", total.toMillis() / 60_000.0));
-        Duration worst = rows.stream().filter(row -> PROCESSOR_CRASHES.contains(row.scenario())).flatMap(row -> row.recoveries().stream())
-                .max(Duration::compareTo).orElse(Duration.ZERO);
-        md.append(String.format(Locale.ROOT, "%nRecovery goal after kill -9 of a processor instance (R1, R8): 15 s or less. Worst in "
-                + "this run: %.1f s, %s.%n", worst.toMillis() / 1000.0, worst.compareTo(Duration.ofSeconds(15)) <= 0 ? "met" : "not met"));
-        Files.writeString(out, md.toString());
     }
 }
