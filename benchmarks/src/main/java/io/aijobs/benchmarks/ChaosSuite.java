@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *
  * <p>For experiments: {@code -Daijobs.chaos.streams=key=value,...} adds Kafka Streams settings to every instance
  * ({@code {instance}} in a value becomes the instance's name, for {@code consumer.group.instance.id}),
+ * {@code -Daijobs.chaos.processor=key=value,...} adds processor settings to every processor instance (e.g.
+ * {@code backpressure.max.block.ms=0}),
  * {@code -Daijobs.chaos.kafka.log=info} sets the instances' Kafka log level (their logs are in the run's folder under
  * {@code benchmarks/target/chaos-*}), {@code -Daijobs.chaos.dumps=8,12} writes every instance's thread dump there that
  * many seconds after each fault, and {@code -Daijobs.chaos.restart.delay.ms=N} restarts a killed processor after N ms
@@ -81,6 +84,8 @@ public final class ChaosSuite {
     static final List<String> BROKER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
     /** Extra Kafka Streams settings of every instance, from -Daijobs.chaos.streams=key=value,... ({instance}: its name). */
     private static final Map<String, String> STREAMS_OVERRIDES = overrides(System.getProperty("aijobs.chaos.streams", ""));
+    /** Extra processor settings of every processor instance, from -Daijobs.chaos.processor=key=value,... */
+    private static final Map<String, String> PROCESSOR_OVERRIDES = overrides(System.getProperty("aijobs.chaos.processor", ""));
 
     private static Map<String, String> overrides(String spec) {
         Map<String, String> map = new HashMap<>();
@@ -712,13 +717,14 @@ public final class ChaosSuite {
             long paidTwice = stub.callsByIdempotencyKey().values().stream().mapToLong(count -> Math.max(0, count - 1)).sum();
             long bound = paidCallBound(taskMoves);
             List<Duration> recoveries = new ArrayList<>();
-            List<Duration> stalls = new ArrayList<>();
+            List<Optional<Duration>> stalls = new ArrayList<>();
             List<Long> times = faultsAt.stream().sorted().toList();
             for (int i = 0; i < times.size(); i++) {
                 long at = times.get(i);
                 recoveries.add(recovery.apply(at));
                 long until = Math.min(publishedUntil, i + 1 < times.size() ? times.get(i + 1) : Long.MAX_VALUE);
-                stalls.add(until > at ? arrivals.longestStall(at, until) : Duration.ZERO);
+                // a fault after the last job was published has no window: "none", not a stall of 0
+                stalls.add(until > at ? Optional.of(arrivals.longestStall(at, until)) : Optional.empty());
                 System.out.println("  results after the fault at " + Instant.ofEpochMilli(at) + " (ms, per partition last before/first after): "
                         + arrivals.around(at));
             }
@@ -881,6 +887,7 @@ public final class ChaosSuite {
         // each instance's clients named after it, to tell the group's members apart (R1 kills the busiest)
         props.put(ProcessorConfig.STREAMS_PREFIX + "client.id", processorApplicationId(scenario) + "-" + name);
         STREAMS_OVERRIDES.forEach((key, value) -> props.put(ProcessorConfig.STREAMS_PREFIX + key, value.replace("{instance}", name)));
+        PROCESSOR_OVERRIDES.forEach(props::put);
         return new Instance(run, name, ProcessorApp.class, props);
     }
 

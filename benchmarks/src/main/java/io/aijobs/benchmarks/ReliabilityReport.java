@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The reliability suite's report: a row per scenario, its one-line summary, and docs/reliability.md. */
 final class ReliabilityReport {
@@ -17,7 +18,7 @@ final class ReliabilityReport {
 
     /** One scenario's row of the report. */
     record Row(String scenario, String faults, long published, long distinctJobs, long distinctResults, long lost, long duplicateResults,
-               long duplicatePaidCalls, long paidCallBound, List<Duration> recoveries, List<Duration> stalls, Verdict check, boolean passed,
+               long duplicatePaidCalls, long paidCallBound, List<Duration> recoveries, List<Optional<Duration>> stalls, Verdict check, boolean passed,
                Duration took) {
 
         Duration worstRecovery() {
@@ -30,11 +31,20 @@ final class ReliabilityReport {
                         + "duplicate paid calls %d (bound %d), %s, recovery [%s] (worst %.1f s), longest stall [%s], %s in %.0f s", row.scenario(),
                 row.published(), row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(), row.duplicatePaidCalls(),
                 row.paidCallBound(), row.check().text(), seconds(row.recoveries()), row.worstRecovery().toMillis() / 1000.0,
-                seconds(row.stalls()), row.passed() ? "PASS" : "FAIL", row.took().toMillis() / 1000.0);
+                stallSeconds(row.stalls()), row.passed() ? "PASS" : "FAIL", row.took().toMillis() / 1000.0);
     }
 
     private static String seconds(List<Duration> durations) {
-        return String.join(", ", durations.stream().map(d -> String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0)).toList());
+        return String.join(", ", durations.stream().map(ReliabilityReport::seconds).toList());
+    }
+
+    private static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
+    }
+
+    /** "none" for a fault whose window held no wait (it came after the last job was published). */
+    private static String stallSeconds(List<Optional<Duration>> stalls) {
+        return String.join(", ", stalls.stream().map(stall -> stall.map(ReliabilityReport::seconds).orElse("none")).toList());
     }
 
     /** The scenarios whose faults are processor crashes, which the 15 s recovery goal is about. */
@@ -70,14 +80,15 @@ final class ReliabilityReport {
                 + "- **Longest stall** is, per fault, the longest time any partition of the results topic went without a result, "
                 + "among the waits that began between the fault and the next fault (or the end of the load): it also counts a "
                 + "partition that answered once after the fault and then stopped again, as when a restarted instance rejoins the "
-                + "group.\n\n");
+                + "group. It is \"none\" for a fault that came after the last job was published (R2's, when the model service returns "
+                + "after the load).\n\n");
         md.append("| scenario | faults | published (with resubmits) | distinct jobs | distinct results | lost | duplicate results "
                 + "| duplicate paid calls (bound) | scenario check | recovery per fault (s) | longest stall per fault (s) | took (s) | result |\n");
         md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Row row : rows) {
             md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %s | %s | %.0f | %s |%n", row.scenario(),
                     row.faults(), row.published(), row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(),
-                    row.duplicatePaidCalls(), row.paidCallBound(), row.check().text(), seconds(row.recoveries()), seconds(row.stalls()),
+                    row.duplicatePaidCalls(), row.paidCallBound(), row.check().text(), seconds(row.recoveries()), stallSeconds(row.stalls()),
                     row.took().toMillis() / 1000.0, row.passed() ? "pass" : "FAIL"));
         }
         Duration total = rows.stream().map(Row::took).reduce(Duration.ZERO, Duration::plus);
