@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
  *       files), are bound to the application's meter registry.
  *   <li>Its {@link Health} (live, ready) follows Kafka Streams' state, the restoration of its stores and the schema
  *       registry's answers.
+ *   <li>{@link #start} after a run that did not close cleanly (kill -9, a crash, a lost host; see {@link RunMarker})
+ *       first deletes the instance's local state ({@link KafkaStreams#cleanUp}). Under exactly-once, Kafka Streams would
+ *       wipe the stores of every task the instance was running anyway, but only after the instance had claimed those
+ *       tasks as its own in the group: the assignor then gave them back to it, and their partitions waited while it
+ *       restored them from scratch and rebalanced again. With no local state it claims nothing, so the instances
+ *       that hold the tasks' state keep them, and it warms up copies in the background.
  *   <li>{@link #close} leaves the consumer group, so that a restarted or replaced instance gets the tasks at once
  *       instead of after the session timeout; except a static member ({@code group.instance.id} set for its
  *       consumers), which stays, so that its restart within the session timeout keeps its tasks without a rebalance.
@@ -49,6 +55,7 @@ public final class StreamsApplication implements AutoCloseable {
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Health health;
     private final boolean staticMember;
+    private final RunMarker runMarker;
 
     /**
      * @param name       the application's name in logs
@@ -66,6 +73,7 @@ public final class StreamsApplication implements AutoCloseable {
         withMeters.put(PlatformRecordExceptionHandler.METER_REGISTRY_CONFIG, meters);
         this.streams = new KafkaStreams(topology, withMeters);
         this.staticMember = isStaticMember(properties);
+        this.runMarker = RunMarker.of(properties);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("{}: a stream thread failed; replacing it", name, e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -93,6 +101,11 @@ public final class StreamsApplication implements AutoCloseable {
     }
 
     public void start() {
+        if (runMarker.previousRunDidNotClose()) {
+            log.warn("{}: the previous run did not close cleanly; deleting its local state, which the changelogs restore", name);
+            streams.cleanUp();
+        }
+        runMarker.running();
         streams.start();
     }
 
@@ -115,7 +128,9 @@ public final class StreamsApplication implements AutoCloseable {
         boolean stopped = streams.close(CloseOptions.groupMembershipOperation(staticMember
                         ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(timeout));
-        if (!stopped) {
+        if (stopped) {
+            runMarker.closedCleanly();
+        } else {
             log.warn("{}: Kafka Streams did not stop within {}", name, timeout);
         }
         metrics.close();

@@ -42,6 +42,18 @@ public final class ProcessorConfig extends StreamsAppConfig {
     public static final String DEDUP_CLEANUP_INTERVAL_MS_CONFIG = "dedup.cleanup.interval.ms";
     public static final String MAX_INPUT_BYTES_CONFIG = "max.input.bytes";
     public static final String TENANT_DISCOVERY_INTERVAL_MS_CONFIG = "tenant.discovery.interval.ms";
+    /**
+     * The processor's {@code num.standby.replicas} unless {@code streams.num.standby.replicas} says otherwise: each task's
+     * state is kept warm on another instance, so the instance that takes over a dead one's tasks runs them at once.
+     */
+    public static final int STANDBY_REPLICAS = 1;
+    /**
+     * The processor's {@code acceptable.recovery.lag} unless {@code streams.acceptable.recovery.lag} says otherwise: an
+     * instance that would have to restore more changelog records than this before running a task (one restarted after a
+     * crash, with its local state gone) does not get the task back while another instance has it warm; it warms up a
+     * copy instead, and gets the task at a later rebalance.
+     */
+    public static final long ACCEPTABLE_RECOVERY_LAG = 100L;
 
     public static final String PRICING_VERSION_CONFIG = "pricing.version";
     public static final String PRICING_CURRENCY_CONFIG = "pricing.currency";
@@ -300,10 +312,15 @@ public final class ProcessorConfig extends StreamsAppConfig {
         return getInt(MAX_INPUT_BYTES_CONFIG);
     }
 
-    /** The Kafka Streams properties (see {@link StreamsAppConfig#streamsProperties(Map)}), with tenant discovery. */
+    /**
+     * The Kafka Streams properties (see {@link StreamsAppConfig#streamsProperties(Map)}), with tenant discovery and
+     * the processor's recovery settings ({@link #STANDBY_REPLICAS}, {@link #ACCEPTABLE_RECOVERY_LAG}).
+     */
     public Properties streamsProperties() {
-        // a new tenant's jobs topic is seen by the pattern subscription at the next metadata refresh
-        return streamsProperties(Map.of(StreamsConfig.consumerPrefix("metadata.max.age.ms"),
-                getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue()));
+        return streamsProperties(Map.<String, Object>of(
+                // a new tenant's jobs topic is seen by the pattern subscription at the next metadata refresh
+                StreamsConfig.consumerPrefix("metadata.max.age.ms"), getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue(),
+                StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, STANDBY_REPLICAS,
+                StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, ACCEPTABLE_RECOVERY_LAG));
     }
 }

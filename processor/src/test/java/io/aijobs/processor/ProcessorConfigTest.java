@@ -7,6 +7,7 @@ import io.aijobs.schema.FailureCategory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,20 @@ class ProcessorConfigTest {
         Map<String, Object> props = minimal();
         props.put("streams.consumer.session.timeout.ms", "45000");
         assertThat(new ProcessorConfig(props).streamsProperties().get("consumer.session.timeout.ms")).isEqualTo("45000");
+    }
+
+    @Test
+    void shouldKeepEachTaskWarmOnAnotherInstanceAndNotHandATaskToAnInstanceThatMustRestoreItUnlessTheConfigSaysOtherwise() {
+        Properties defaults = new ProcessorConfig(minimal()).streamsProperties();
+        assertThat(defaults.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+        assertThat(defaults.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo(100L);
+
+        Map<String, Object> props = minimal();
+        props.put("streams.num.standby.replicas", "0");
+        props.put("streams.acceptable.recovery.lag", "10000");
+        Properties chosen = new ProcessorConfig(props).streamsProperties();
+        assertThat(chosen.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo("0");
+        assertThat(chosen.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo("10000");
     }
 
     @Test

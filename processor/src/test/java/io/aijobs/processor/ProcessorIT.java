@@ -10,11 +10,15 @@ import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.devstack.modelstub.ModelStubConfig;
 import io.aijobs.producer.JobPublisher;
 import io.aijobs.schema.JobResult;
+import io.aijobs.application.RunMarker;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
@@ -82,6 +86,39 @@ class ProcessorIT {
 
             // a member that did not leave would stay until its 45 s session timeout
             await().atMost(Duration.ofSeconds(5)).until(() -> members(admin, group).isEmpty());
+        }
+    }
+
+    @Test
+    void shouldDeleteLocalStateAtStartOnlyAfterARunThatDidNotClose(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults());
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        Map<String, Object> config = harness.config(stub.baseUrl(), Map.of());
+        Path folder = Path.of((String) config.get(ProcessorConfig.STREAMS_PREFIX + "state.dir"),
+                (String) config.get(ProcessorConfig.APPLICATION_ID_CONFIG));
+        Path marker = folder.resolve(RunMarker.FILE_NAME);
+
+        runUntilRunning(config, () -> assertThat(marker).as("the marker, while it runs").exists());
+        assertThat(marker).as("the marker, after a clean close").doesNotExist();
+        Path sentinel;
+        try (Stream<Path> entries = Files.list(folder)) {
+            Path task = entries.filter(path -> Files.isDirectory(path) && path.getFileName().toString().matches("\\d+_\\d+"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no task folder in " + folder));
+            sentinel = Files.writeString(task.resolve("sentinel"), "state of the previous run");
+        }
+
+        runUntilRunning(config, () -> assertThat(sentinel).as("a task's state, after a clean close").exists());
+
+        // what kill -9 leaves: the marker of a run that never closed
+        Files.writeString(marker, "1\n");
+        runUntilRunning(config, () -> assertThat(sentinel).as("a task's state, after a run that did not close").doesNotExist());
+    }
+
+    /** Starts the processor, runs {@code check} once it is running, closes it cleanly. */
+    private static void runUntilRunning(Map<String, Object> config, Runnable check) throws Exception {
+        try (ProcessorApp app = ProcessorApp.start(config)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.streams().state() == KafkaStreams.State.RUNNING);
+            check.run();
         }
     }
 
