@@ -44,7 +44,7 @@ public final class ProcessorConfig extends StreamsAppConfig {
     public static final String TENANT_DISCOVERY_INTERVAL_MS_CONFIG = "tenant.discovery.interval.ms";
     /**
      * The processor's {@code num.standby.replicas} unless {@code streams.num.standby.replicas} says otherwise: each task's
-     * state is kept warm on another instance, so the instance that takes over a dead one's tasks runs them at once.
+     * state is kept warm on another instance, so the instance that takes over a dead one's tasks need not restore them first.
      */
     public static final int STANDBY_REPLICAS = 1;
     /**
