@@ -32,8 +32,13 @@ public abstract class StreamsAppConfig extends AbstractConfig {
 
     /** Keys under this prefix go to Kafka Streams as they are, without it (e.g. {@code streams.num.stream.threads=2}). */
     public static final String STREAMS_PREFIX = "streams.";
-    /** Both applications' consumer session timeout; {@code streams.consumer.session.timeout.ms} overrides it. */
-    public static final int SESSION_TIMEOUT_MS = 10_000;
+    /**
+     * Both applications' consumer session timeout: the brokers' smallest by default
+     * ({@code group.min.session.timeout.ms}); {@code streams.consumer.session.timeout.ms} overrides it.
+     */
+    public static final int SESSION_TIMEOUT_MS = 6_000;
+    /** Both applications' consumer heartbeat interval, a third of the session timeout; {@code streams.consumer.heartbeat.interval.ms} overrides it. */
+    public static final int HEARTBEAT_INTERVAL_MS = 2_000;
 
     public static final String APPLICATION_ID_CONFIG = "application.id";
     public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
@@ -125,7 +130,7 @@ public abstract class StreamsAppConfig extends AbstractConfig {
     /**
      * The Kafka Streams properties, in order of precedence from lowest: what every application sets (the
      * application id and servers, {@link PlatformRecordExceptionHandler}, {@link BoundedRocksDbConfig}, a consumer
-     * session timeout of {@value #SESSION_TIMEOUT_MS} ms), then
+     * session timeout of {@value #SESSION_TIMEOUT_MS} ms with a heartbeat every {@value #HEARTBEAT_INTERVAL_MS} ms), then
      * {@code defaults} of the application, then the {@value #STREAMS_PREFIX} keys given, and last
      * {@code exactly_once_v2}, which nothing overrides.
      */
@@ -137,8 +142,9 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         // one memory budget for all RocksDB stores of the process, unless the deployment brings its own
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class.getName());
         // an instance that dies without leaving (kill -9, a lost host) gives its tasks up after this, not after the
-        // client's default 45 s (the reliability suite measures it)
+        // client's default 45 s (the reliability suite measures it); 6 s is the brokers' default minimum
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), HEARTBEAT_INTERVAL_MS);
         props.putAll(defaults);
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

@@ -36,8 +36,9 @@ class CostAggregatorConfigTest {
     }
 
     @Test
-    void shouldGiveUpASilentInstanceAfterTenSecondsLikeTheProcessorUnlessTheConfigSaysOtherwise() {
-        assertThat(config("PT1M").streamsProperties().get("consumer.session.timeout.ms")).isEqualTo(10_000);
+    void shouldGiveUpASilentInstanceAfterSixSecondsLikeTheProcessorUnlessTheConfigSaysOtherwise() {
+        assertThat(config("PT1M").streamsProperties().get("consumer.session.timeout.ms")).isEqualTo(6_000);
+        assertThat(config("PT1M").streamsProperties().get("consumer.heartbeat.interval.ms")).isEqualTo(2_000);
 
         CostAggregatorConfig longer = new CostAggregatorConfig(Map.of(CostAggregatorConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092",
                 CostAggregatorConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://127.0.0.1:8081", "streams.consumer.session.timeout.ms", "45000"));

@@ -276,6 +276,9 @@ public final class KafkaBroker {
         p.setProperty("transaction.state.log.replication.factor", replicas);
         p.setProperty("transaction.state.log.min.isr", minIsr);
         p.setProperty("transaction.state.log.num.partitions", "3");
+        // a crashed transactional producer's open transaction holds back read_committed readers until it is aborted:
+        // check for timed-out transactions every second instead of Kafka's default 10 s
+        p.setProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         p.setProperty("share.coordinator.state.topic.replication.factor", replicas);
         p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
         p.setProperty("group.initial.rebalance.delay.ms", "0");

@@ -34,8 +34,9 @@ class ProcessorConfigTest {
     }
 
     @Test
-    void shouldGiveUpASilentInstanceAfterTenSecondsUnlessTheConfigSaysOtherwise() {
-        assertThat(new ProcessorConfig(minimal()).streamsProperties().get("consumer.session.timeout.ms")).isEqualTo(10_000);
+    void shouldGiveUpASilentInstanceAfterSixSecondsWithAHeartbeatEveryTwoUnlessTheConfigSaysOtherwise() {
+        assertThat(new ProcessorConfig(minimal()).streamsProperties().get("consumer.session.timeout.ms")).isEqualTo(6_000);
+        assertThat(new ProcessorConfig(minimal()).streamsProperties().get("consumer.heartbeat.interval.ms")).isEqualTo(2_000);
 
         Map<String, Object> props = minimal();
         props.put("streams.consumer.session.timeout.ms", "45000");
