@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import io.aijobs.application.StreamsAppConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -54,6 +55,13 @@ public final class ProcessorConfig extends StreamsAppConfig {
      * copy instead, and gets the task at a later rebalance.
      */
     public static final long ACCEPTABLE_RECOVERY_LAG = 100L;
+    /**
+     * The processor's consumer {@code max.poll.records} (Kafka Streams' default is 1,000) unless
+     * {@code streams.consumer.max.poll.records} says otherwise. A stream thread polls again only once it has processed
+     * every record the last poll gave it, and it joins a rebalance only when it polls: with 1,000 records to go through
+     * at a few dozen jobs per second, an instance took over a dead one's tasks up to 11 s late.
+     */
+    public static final int MAX_POLL_RECORDS = 100;
 
     public static final String PRICING_VERSION_CONFIG = "pricing.version";
     public static final String PRICING_CURRENCY_CONFIG = "pricing.currency";
@@ -314,13 +322,15 @@ public final class ProcessorConfig extends StreamsAppConfig {
 
     /**
      * The Kafka Streams properties (see {@link StreamsAppConfig#streamsProperties(Map)}), with tenant discovery and
-     * the processor's recovery settings ({@link #STANDBY_REPLICAS}, {@link #ACCEPTABLE_RECOVERY_LAG}).
+     * the processor's recovery settings ({@link #STANDBY_REPLICAS}, {@link #ACCEPTABLE_RECOVERY_LAG},
+     * {@link #MAX_POLL_RECORDS}).
      */
     public Properties streamsProperties() {
         return streamsProperties(Map.<String, Object>of(
                 // a new tenant's jobs topic is seen by the pattern subscription at the next metadata refresh
                 StreamsConfig.consumerPrefix("metadata.max.age.ms"), getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue(),
                 StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, STANDBY_REPLICAS,
-                StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, ACCEPTABLE_RECOVERY_LAG));
+                StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, ACCEPTABLE_RECOVERY_LAG,
+                StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), MAX_POLL_RECORDS));
     }
 }

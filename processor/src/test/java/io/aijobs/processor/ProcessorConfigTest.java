@@ -58,6 +58,15 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldGiveTheStreamThreadAHundredRecordsAPollSoThatItJoinsARebalanceSoonUnlessTheConfigSaysOtherwise() {
+        assertThat(new ProcessorConfig(minimal()).streamsProperties().get("consumer.max.poll.records")).isEqualTo(100);
+
+        Map<String, Object> props = minimal();
+        props.put("streams.consumer.max.poll.records", "1000");
+        assertThat(new ProcessorConfig(props).streamsProperties().get("consumer.max.poll.records")).isEqualTo("1000");
+    }
+
+    @Test
     void shouldFailFastNamingTheKey() {
         Map<String, Object> noModel = minimal();
         noModel.remove("model.base.url");
