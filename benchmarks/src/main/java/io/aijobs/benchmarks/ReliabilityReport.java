@@ -17,13 +17,21 @@ final class ReliabilityReport {
     }
 
     /** One scenario's row of the report. */
-    record Row(String scenario, String faults, long published, long distinctJobs, long distinctResults, long lost, long duplicateResults,
-               long duplicatePaidCalls, long paidCallBound, List<Duration> recoveries, List<Optional<Duration>> stalls, Verdict check, boolean passed,
+    record Row(String scenario, String faults, double rate, long published, long distinctJobs, long distinctResults, long lost, long duplicateResults,
+               long duplicatePaidCalls, long paidCallBound, List<Recovery> recoveries, List<Optional<Duration>> stalls, Verdict check, boolean passed,
                Duration took) {
 
         Duration worstRecovery() {
-            return recoveries.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+            return recoveries.stream().map(Recovery::time).max(Duration::compareTo).orElse(Duration.ZERO);
         }
+    }
+
+    /**
+     * One fault's recovery.
+     *
+     * @param afterNextFault the next fault came before the recovery, so {@code time} includes that fault's effect too
+     */
+    record Recovery(Duration time, boolean afterNextFault) {
     }
 
     static String describe(Row row) {
@@ -34,8 +42,10 @@ final class ReliabilityReport {
                 stallSeconds(row.stalls()), row.passed() ? "PASS" : "FAIL", row.took().toMillis() / 1000.0);
     }
 
-    private static String seconds(List<Duration> durations) {
-        return String.join(", ", durations.stream().map(ReliabilityReport::seconds).toList());
+    /** Marks a recovery that came only after the next fault: "36.2 (after the next fault)". */
+    private static String seconds(List<Recovery> recoveries) {
+        return String.join(", ", recoveries.stream()
+                .map(recovery -> seconds(recovery.time()) + (recovery.afterNextFault() ? " (after the next fault)" : "")).toList());
     }
 
     private static String seconds(Duration duration) {
@@ -51,7 +61,7 @@ final class ReliabilityReport {
     private static final List<String> PROCESSOR_CRASHES = List.of("R1", "R8");
 
     /** Writes docs/reliability.md: the setup the scenarios ran with, what each column means, one row per scenario. */
-    static void write(Path out, List<Row> rows, String args, double rate, int maxInFlight, Duration modelLatency, Duration commitInterval)
+    static void write(Path out, List<Row> rows, String args, int maxInFlight, Duration modelLatency, Duration commitInterval)
             throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Reliability\n\n");
@@ -61,8 +71,8 @@ final class ReliabilityReport {
                 System.getProperty("os.arch")));
         md.append("Each scenario runs on a fresh local stack of three brokers (replication factor 3, min.insync.replicas 2) and a "
                 + "registry, with processor instances in JVMs of their own (max.in.flight " + maxInFlight + ", the defaults otherwise) "
-                + "and the model stub (" + modelLatency.toMillis() + " ms per call), under a load of " + Math.round(rate)
-                + " jobs/s. Counts are read by a read_committed consumer after every processor has stopped, so nothing more can be "
+                + "and the model stub (" + modelLatency.toMillis() + " ms per call), under the load in the row's \"load\" column. "
+                + "Counts are read by a read_committed consumer after every processor has stopped, so nothing more can be "
                 + "written. In R7 the cost aggregator runs too, in a JVM of its own, with the defaults but a 2 s grace, a 10 s idle "
                 + "close and a 1 s emit interval (so that its minute windows close soon after the load), and a monthly budget "
                 + "for the tenant of 80% of the load's cost, with alerts at 50, 80 and 100% and no hard limit.\n\n");
@@ -70,30 +80,31 @@ final class ReliabilityReport {
                 + "A call is repeated only when the task that started it moves to another instance, or starts again, before the "
                 + "commit that records its completion. Each such move repeats at most the calls in flight and those completed since "
                 + "the last commit, so the bound is: task moves × (max.in.flight + completions per second × commit.interval.ms), "
-                + "with the whole load's rate for the completions and a commit interval of " + commitInterval.toMillis() + " ms. "
+                + "with the row's load for the completions and a commit interval of " + commitInterval.toMillis() + " ms. "
                 + "A kill counts two moves (to the survivor, back to the restarted instance); a broker fault two; a scaling step "
                 + "two; the model service's outage none.\n");
         md.append("- **Recovery** is, per fault, the time from the fault until every partition of the results topic has a "
                 + "result again (the worst partition; a partition with no result after the fault is left out). For R7 it is the time "
                 + "until the aggregator writes an aggregate again. For R2 it counts "
-                + "from the model service's return.\n"
+                + "from the model service's return. A recovery marked \"after the next fault\" came only after the next fault had "
+                + "begun, so it includes that fault's effect too.\n"
                 + "- **Longest stall** is, per fault, the longest time any partition of the results topic went without a result, "
                 + "among the waits that began between the fault and the next fault (or the end of the load): it also counts a "
                 + "partition that answered once after the fault and then stopped again, as when a restarted instance rejoins the "
                 + "group. It is \"none\" for a fault that came after the last job was published (R2's, when the model service returns "
                 + "after the load).\n\n");
-        md.append("| scenario | faults | published (with resubmits) | distinct jobs | distinct results | lost | duplicate results "
+        md.append("| scenario | faults | load (jobs/s) | published (with resubmits) | distinct jobs | distinct results | lost | duplicate results "
                 + "| duplicate paid calls (bound) | scenario check | recovery per fault (s) | longest stall per fault (s) | took (s) | result |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Row row : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d (%d) | %s | %s | %s | %.0f | %s |%n", row.scenario(),
-                    row.faults(), row.published(), row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %d | %d | %d | %d | %d | %d (%d) | %s | %s | %s | %.0f | %s |%n",
+                    row.scenario(), row.faults(), row.rate(), row.published(), row.distinctJobs(), row.distinctResults(), row.lost(), row.duplicateResults(),
                     row.duplicatePaidCalls(), row.paidCallBound(), row.check().text(), seconds(row.recoveries()), stallSeconds(row.stalls()),
                     row.took().toMillis() / 1000.0, row.passed() ? "pass" : "FAIL"));
         }
         Duration total = rows.stream().map(Row::took).reduce(Duration.ZERO, Duration::plus);
         md.append(String.format(Locale.ROOT, "%nThe suite took %.1f minutes.%n", total.toMillis() / 60_000.0));
-        Duration worst = rows.stream().filter(row -> PROCESSOR_CRASHES.contains(row.scenario())).flatMap(row -> row.recoveries().stream())
+        Duration worst = rows.stream().filter(row -> PROCESSOR_CRASHES.contains(row.scenario())).map(Row::worstRecovery)
                 .max(Duration::compareTo).orElse(Duration.ZERO);
         md.append(String.format(Locale.ROOT, "%nRecovery goal after kill -9 of a processor instance (R1, R8): 15 s or less. Worst in "
                 + "this run: %.1f s, %s.%n", worst.toMillis() / 1000.0, worst.compareTo(Duration.ofSeconds(15)) <= 0 ? "met" : "not met"));
