@@ -186,7 +186,7 @@ public final class ChaosSuite {
             } catch (Exception e) {
                 // a scenario that cannot finish fails its row; the others still run and the report says why
                 e.printStackTrace();
-                row = new Row(name, "did not finish", name.equals("R1") || name.equals("R8") ? crashRate : rate, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(),
+                row = new Row(name, "did not finish", suite.rateOf(name), 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(),
                         new Verdict(false, ("error: " + e + (e.getCause() == null ? "" : ", caused by " + e.getCause()))
                                 .replace('\n', ' ').replace('|', '/')), false, Duration.ofNanos(System.nanoTime() - began));
             }
@@ -229,6 +229,11 @@ public final class ChaosSuite {
      */
     private static final int SHORT_R1_SECONDS = 75;
 
+    /** A scenario's load: {@link #CRASH_RATE}'s for the processor crashes the recovery goal is about, else the others'. */
+    double rateOf(String scenario) {
+        return ReliabilityReport.PROCESSOR_CRASHES.contains(scenario) ? crashRate : rate;
+    }
+
     /** The job count of the scenarios other than R1 at {@code load} jobs/s: at most 40 s of it, so that the suite stays within 20 min. */
     private int otherJobs(double load) {
         return shortForm ? jobs : Math.min(jobs, (int) Math.round(OTHER_LOAD_SECONDS * load));
@@ -238,8 +243,9 @@ public final class ChaosSuite {
 
     /** R1: kill -9 of a processor instance {@code kills} times during the load (the one owning the most jobs partitions), restarted at once. */
     Row r1() throws Exception {
-        int n = shortForm ? (int) (SHORT_R1_SECONDS * crashRate) : jobs;
-        try (Run run = new Run("R1", 2, n, crashRate)) {
+        double load = rateOf("R1");
+        int n = shortForm ? (int) (SHORT_R1_SECONDS * load) : jobs;
+        try (Run run = new Run("R1", 2, n, load)) {
             run.start(2);
             int every = (int) (n * 0.8 / (kills + 1));
             List<String> victims = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -255,7 +261,7 @@ public final class ChaosSuite {
             }
             run.publish(0.1);
             return run.finish(kills + " × kill -9 of the processor instance (of 2) owning the most jobs partitions at the time ("
-                    + String.join(", ", victims) + "), restarted at once, every ~" + Math.round(every / crashRate) + " s", kills * 2,
+                    + String.join(", ", victims) + "), restarted at once, every ~" + Math.round(every / load) + " s", kills * 2,
                     run.noDeadLetters());
         }
     }
@@ -389,8 +395,9 @@ public final class ChaosSuite {
 
     /** R8: one instance's state folder deleted (a lost disk) while it is down; its state comes back from the changelogs. */
     Row r8() throws Exception {
-        int n = otherJobs(crashRate);
-        try (Run run = new Run("R8", 2, n, crashRate)) {
+        double load = rateOf("R8");
+        int n = otherJobs(load);
+        try (Run run = new Run("R8", 2, n, load)) {
             run.start(2);
             Instance victim = run.instances.get(0);
             run.at(n * 2 / 5, "kill -9 of p1, its state folder deleted", () -> {

@@ -58,7 +58,7 @@ final class ReliabilityReport {
     }
 
     /** The scenarios whose faults are processor crashes, which the 15 s recovery goal is about. */
-    private static final List<String> PROCESSOR_CRASHES = List.of("R1", "R8");
+    static final List<String> PROCESSOR_CRASHES = List.of("R1", "R8");
 
     /** Writes docs/reliability.md: the setup the scenarios ran with, what each column means, one row per scenario. */
     static void write(Path out, List<Row> rows, String args, int maxInFlight, Duration modelLatency, Duration commitInterval)
