@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
                 "  {\"jobId\":\"order-42\",\"tenantId\":\"acme\",\"model\":\"gpt-4o-mini\",",
                 "   \"messages\":[{\"role\":\"user\",\"content\":\"Summarise ...\"}],",
                 "   \"maxOutputTokens\":256,\"temperature\":0.2,\"deadline\":\"2026-11-27T12:00:00Z\",\"traceId\":\"t-1\",",
-                "   \"metadata\":{\"source\":\"crm\"}}",
+                "   \"metadata\":{\"source\":\"crm\"},\"priority\":\"batch\"}   (priority: interactive, the default, or batch)",
                 "Blank lines and lines starting with # are skipped."})
 final class ProduceCommand implements Callable<Integer> {
 

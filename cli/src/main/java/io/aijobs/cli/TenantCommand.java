@@ -116,6 +116,15 @@ final class TenantCommand implements Runnable {
         @Option(names = "--rate", paramLabel = "JOBS_PER_S", description = "Jobs per second the processor admits (default: no limit)")
         Double rate;
 
+        @Option(names = "--weight", defaultValue = "1", paramLabel = "W",
+                description = "Share of a processor's call slots when tenants compete for them: a tenant of weight 2 starts twice "
+                        + "as many calls as one of weight 1 (default: ${DEFAULT-VALUE}; a tenant alone gets every slot)")
+        double weight;
+
+        @Option(names = "--max-concurrent-calls", paramLabel = "N",
+                description = "Most model calls of the tenant open at once in one processor instance (default: no cap)")
+        Integer maxConcurrentCalls;
+
         @Option(names = "--max-input-bytes", paramLabel = "N", description = "Largest job input accepted (default: the processor's limit)")
         Long maxInputBytes;
 
@@ -153,7 +162,7 @@ final class TenantCommand implements Runnable {
             try {
                 Long budgetNanos = budget == null ? null : budget.movePointRight(9).longValueExact();
                 tenantSpec = new TenantSpec(tenant, models, budgetNanos, currency, rate, maxInputBytes, retention, deadLetters,
-                        produceQuota, fetchQuota);
+                        produceQuota, fetchQuota, weight, maxConcurrentCalls);
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -173,7 +182,8 @@ final class TenantCommand implements Runnable {
                 }
                 out.println("  policy on " + admin.stack.catalog().names().tenantPolicies() + ": models " + (tenantSpec.allowedModels().isEmpty()
                         ? "any" : tenantSpec.allowedModels()) + ", budget " + (budget == null ? "none" : budget + " " + currency)
-                        + ", rate " + (rate == null ? "unlimited" : rate + " jobs/s") + ", dead letters " + deadLetters);
+                        + ", rate " + (rate == null ? "unlimited" : rate + " jobs/s") + ", weight " + weight + ", concurrent calls "
+                        + (maxConcurrentCalls == null ? "uncapped" : maxConcurrentCalls) + ", dead letters " + deadLetters);
                 if (!provisioned.isolated()) {
                     out.println("  no principal, ACLs or quotas: this broker has no authorizer, so every client reaches every tenant's "
                             + "topics. Isolation needs the secure profile: ./aijobs stack up --secure (or dev --secure).");

@@ -101,6 +101,21 @@ class AijobsCommandTest {
     }
 
     @Test
+    void shouldRefuseAWeightOfZeroOrLessAndAConcurrencyCapBelowOneAsMisuse() {
+        CliRun zero = CliRun.of("tenant", "create", "acme", "--weight", "0");
+        assertThat(zero.exitCode()).isEqualTo(2);
+        assertThat(zero.err()).contains("the weight must be positive and finite, got 0.0").contains("Usage: aijobs tenant create");
+
+        CliRun negative = CliRun.of("tenant", "create", "acme", "--weight", "-1.5");
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("the weight must be positive and finite, got -1.5");
+
+        CliRun noCalls = CliRun.of("tenant", "create", "acme", "--max-concurrent-calls", "0");
+        assertThat(noCalls.exitCode()).isEqualTo(2);
+        assertThat(noCalls.err()).contains("the cap on concurrent calls must be at least 1, got 0");
+    }
+
+    @Test
     void shouldRejectAnInvalidTenantAsMisuse() {
         CliRun run = CliRun.of("results", "--tenant", "Not.Valid");
 

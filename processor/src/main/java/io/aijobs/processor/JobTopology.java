@@ -36,7 +36,8 @@ import org.apache.kafka.streams.Topology;
  * tenant's spend ({@code platform.tenant-spend}, written by the cost aggregator) for the budget's hard limit, and one
  * of the prices topic ({@code platform.prices}) so that price changes reach results without a restart.
  *
- * Values are read as bytes so that an undecodable record reaches the dead-letter topic with its original bytes
+ * Jobs are stamped with their arrival ({@link ArrivalTimeExtractor}): a task reads its tenants' partitions in arrival
+ * order, not one tenant's whole backlog first. Values are read as bytes so that an undecodable record reaches the dead-letter topic with its original bytes
  * instead of stopping the task. Names of nodes and stores are constants: internal topic names stay stable.
  */
 public final class JobTopology {
@@ -103,7 +104,10 @@ public final class JobTopology {
                 () -> new LatestValueUpdater<>(SPEND_STORE));
         TenantPoliciesGlobalStore.addTo(topology, topics.tenantPolicies());
         PricesGlobalStore.addTo(topology, topics.prices(), deps.prices().book());
-        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.jobsOfTenants().pattern());
+        // no reset of its own: the application's auto.offset.reset applies
+        topology.addSource((org.apache.kafka.streams.AutoOffsetReset) null, SOURCE, new ArrivalTimeExtractor(), Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                topics.jobsOfTenants().pattern());
         topology.addProcessor(EXECUTION, execution, SOURCE);
         StreamsTopics.addSink(topology, RESULTS_SINK, topics.resultsOfTenants(), JobResult.class,
                 result -> TenantId.of(result.getTenantId()), EXECUTION);

@@ -56,7 +56,7 @@ public final class ProcessorApp implements AutoCloseable {
                 config.priceTable(), config.unknownModelPolicy(), metrics, config.backpressureMaxBlock(),
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
-                config.tenantPolicyEnforcer());
+                config.tenantPolicyEnforcer(), new io.aijobs.processor.execution.FairShare(), config.queuedJobsPerTenant());
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
         application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry, () -> {
             registry.globalCompatibility();

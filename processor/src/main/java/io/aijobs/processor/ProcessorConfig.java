@@ -38,6 +38,7 @@ public final class ProcessorConfig extends StreamsAppConfig {
 
     public static final String MAX_IN_FLIGHT_CONFIG = "max.in.flight";
     public static final String BACKPRESSURE_MAX_BLOCK_MS_CONFIG = "backpressure.max.block.ms";
+    public static final String BACKPRESSURE_QUEUED_JOBS_PER_TENANT_CONFIG = "backpressure.queued.jobs.per.tenant";
     public static final String COMPLETION_POLL_INTERVAL_MS_CONFIG = "completion.poll.interval.ms";
     public static final String DEDUP_HORIZON_MS_CONFIG = "dedup.horizon.ms";
     public static final String DEDUP_CLEANUP_INTERVAL_MS_CONFIG = "dedup.cleanup.interval.ms";
@@ -62,6 +63,21 @@ public final class ProcessorConfig extends StreamsAppConfig {
      * at a few dozen jobs per second, an instance took over a dead one's tasks up to 11 s late.
      */
     public static final int MAX_POLL_RECORDS = 100;
+    /**
+     * The processor's consumer {@code max.partition.fetch.bytes} (Kafka's default is 1 MiB) unless
+     * {@code streams.consumer.max.partition.fetch.bytes} says otherwise. The consumer hands out what it fetched partition
+     * by partition: after one tenant published a burst, a fetch brought about 3,000 of its jobs per partition, and another
+     * tenant's new jobs were read only after all of them (B4 in docs/benchmarks.md: that tenant's p99 went from 419 ms to
+     * 1,519 ms during the burst; with 64 KiB, 975 ms; with 16 KiB and {@link #BUFFERED_RECORDS_PER_PARTITION}, 697 ms).
+     * Jobs are small and few per second next to what a fetch carries, so throughput did not change (B1 within its noise).
+     */
+    public static final int MAX_PARTITION_FETCH_BYTES = 16 * 1024;
+    /**
+     * Kafka Streams' {@code buffered.records.per.partition} for the processor (default 1,000) unless
+     * {@code streams.buffered.records.per.partition} says otherwise: how many fetched jobs of one partition wait in a
+     * task's buffer, ahead of jobs of other tenants fetched later. See {@link #MAX_PARTITION_FETCH_BYTES}.
+     */
+    public static final int BUFFERED_RECORDS_PER_PARTITION = 100;
 
     public static final String PRICING_VERSION_CONFIG = "pricing.version";
     public static final String PRICING_CURRENCY_CONFIG = "pricing.currency";
@@ -114,8 +130,13 @@ public final class ProcessorConfig extends StreamsAppConfig {
             .define(MAX_IN_FLIGHT_CONFIG, Type.INT, 256, Range.between(1, 100_000), Importance.HIGH,
                     "Most model calls open at once in this instance, across all its tasks and threads.")
             .define(BACKPRESSURE_MAX_BLOCK_MS_CONFIG, Type.LONG, 1_000L, Range.between(0, 5_000), Importance.LOW,
-                    "At capacity, how long the stream thread waits for a free call slot before parking the job in the "
-                            + "durable start queue. Kept well below the transaction timeout.")
+                    "How long the stream thread waits, for each further job of a tenant that has "
+                            + BACKPRESSURE_QUEUED_JOBS_PER_TENANT_CONFIG + " jobs queued in the task, for that backlog to "
+                            + "shrink. Kept well below the transaction timeout.")
+            .define(BACKPRESSURE_QUEUED_JOBS_PER_TENANT_CONFIG, Type.INT, 10_000, Range.between(1, 1_000_000), Importance.LOW,
+                    "Jobs of one tenant a task keeps in its durable start queue (QUEUED in the job-state store) before "
+                            + "the tenant's further jobs slow the task's intake. Below it a burst is taken in at once, so other "
+                            + "tenants' jobs on the same task are read without waiting behind it.")
             .define(COMPLETION_POLL_INTERVAL_MS_CONFIG, Type.LONG, 20L, Range.between(1, 1_000), Importance.LOW,
                     "How often the stream thread collects finished calls when no records arrive.")
             .define(DEDUP_HORIZON_MS_CONFIG, Type.LONG, Duration.ofDays(7).toMillis(), Range.atLeast(60_000), Importance.MEDIUM,
@@ -304,6 +325,10 @@ public final class ProcessorConfig extends StreamsAppConfig {
         return Duration.ofMillis(getLong(BACKPRESSURE_MAX_BLOCK_MS_CONFIG));
     }
 
+    public int queuedJobsPerTenant() {
+        return getInt(BACKPRESSURE_QUEUED_JOBS_PER_TENANT_CONFIG);
+    }
+
     public Duration completionPollInterval() {
         return Duration.ofMillis(getLong(COMPLETION_POLL_INTERVAL_MS_CONFIG));
     }
@@ -323,7 +348,8 @@ public final class ProcessorConfig extends StreamsAppConfig {
     /**
      * The Kafka Streams properties (see {@link StreamsAppConfig#streamsProperties(Map)}), with tenant discovery and
      * the processor's recovery settings ({@link #STANDBY_REPLICAS}, {@link #ACCEPTABLE_RECOVERY_LAG},
-     * {@link #MAX_POLL_RECORDS}).
+     * {@link #MAX_POLL_RECORDS}) and its intake settings between tenants ({@link #MAX_PARTITION_FETCH_BYTES},
+     * {@link #BUFFERED_RECORDS_PER_PARTITION}).
      */
     public Properties streamsProperties() {
         return streamsProperties(Map.<String, Object>of(
@@ -331,6 +357,8 @@ public final class ProcessorConfig extends StreamsAppConfig {
                 StreamsConfig.consumerPrefix("metadata.max.age.ms"), getLong(TENANT_DISCOVERY_INTERVAL_MS_CONFIG).intValue(),
                 StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, STANDBY_REPLICAS,
                 StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, ACCEPTABLE_RECOVERY_LAG,
-                StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), MAX_POLL_RECORDS));
+                StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), MAX_POLL_RECORDS,
+                StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), MAX_PARTITION_FETCH_BYTES,
+                StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, BUFFERED_RECORDS_PER_PARTITION));
     }
 }

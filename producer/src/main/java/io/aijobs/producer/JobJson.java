@@ -25,7 +25,7 @@ import java.util.Set;
  * {"jobId":"order-42","tenantId":"acme","model":"gpt-4o-mini",
  *  "messages":[{"role":"user","content":"Summarise ..."}],
  *  "maxOutputTokens":256,"temperature":0.2,"deadline":"2026-11-27T12:00:00Z","traceId":"t-1",
- *  "metadata":{"source":"crm"}}
+ *  "metadata":{"source":"crm"},"priority":"batch"}
  * </pre>
  *
  * <p>{@code submittedAt} defaults to now. Unknown fields are an error (a typo must not silently drop a parameter).
@@ -35,7 +35,7 @@ public final class JobJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("jobId", "tenantId", "model", "messages", "maxOutputTokens",
-            "temperature", "topP", "stop", "seed", "submittedAt", "deadline", "traceId", "metadata");
+            "temperature", "topP", "stop", "seed", "submittedAt", "deadline", "traceId", "metadata", "priority");
 
     private final Clock clock;
 
@@ -95,7 +95,22 @@ public final class JobJson {
             node.get("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
         }
         job.setMetadata(metadata);
+        job.setPriority(priority(node));
         return job;
+    }
+
+    /** {@code "interactive"} (the default) or {@code "batch"}, in any case. */
+    private static io.aijobs.schema.JobPriority priority(JsonNode node) {
+        if (!node.has("priority") || node.get("priority").isNull()) {
+            return io.aijobs.schema.JobPriority.INTERACTIVE;
+        }
+        String value = node.get("priority").asText();
+        for (io.aijobs.schema.JobPriority priority : io.aijobs.schema.JobPriority.values()) {
+            if (priority.name().equalsIgnoreCase(value)) {
+                return priority;
+            }
+        }
+        throw new IllegalArgumentException("field 'priority' must be \"interactive\" or \"batch\", got '" + value + "'");
     }
 
     private static String text(JsonNode node, String field) {

@@ -19,9 +19,10 @@ class JobJsonTest {
         JobRequest job = json.parse("{\"jobId\":\"j-1\",\"tenantId\":\"acme\",\"model\":\"m\","
                 + "\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi\"}],"
                 + "\"maxOutputTokens\":32,\"temperature\":0.5,\"topP\":0.9,\"stop\":[\"END\"],\"seed\":7,"
-                + "\"deadline\":\"2026-11-27T11:00:00Z\",\"traceId\":\"t-1\",\"metadata\":{\"k\":\"v\"}}");
+                + "\"deadline\":\"2026-11-27T11:00:00Z\",\"traceId\":\"t-1\",\"metadata\":{\"k\":\"v\"},\"priority\":\"batch\"}");
 
         assertThat(job.getJobId()).isEqualTo("j-1");
+        assertThat(job.getPriority()).isEqualTo(io.aijobs.schema.JobPriority.BATCH);
         assertThat(job.getMessages()).hasSize(2);
         assertThat(job.getParameters().getMaxOutputTokens()).isEqualTo(32);
         assertThat(job.getParameters().getStop()).containsExactly("END");
@@ -43,5 +44,9 @@ class JobJsonTest {
                 .hasMessageContaining("field 'deadline' must be an ISO-8601 instant");
         assertThatThrownBy(() -> json.parse("{\"jobId\":\"j\",\"tenantId\":\"a\",\"model\":\"m\",\"messages\":[],\"maxOutputTokens\":1.5}"))
                 .hasMessage("field 'maxOutputTokens' must be an integer");
+        assertThatThrownBy(() -> json.parse("{\"jobId\":\"j\",\"tenantId\":\"a\",\"model\":\"m\",\"messages\":[],\"priority\":\"urgent\"}"))
+                .hasMessage("field 'priority' must be \"interactive\" or \"batch\", got 'urgent'");
+        assertThat(json.parse("{\"jobId\":\"j\",\"tenantId\":\"a\",\"model\":\"m\",\"messages\":[]}").getPriority())
+                .isEqualTo(io.aijobs.schema.JobPriority.INTERACTIVE);
     }
 }

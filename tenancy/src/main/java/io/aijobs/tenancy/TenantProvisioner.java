@@ -311,6 +311,8 @@ public final class TenantProvisioner {
                 .setDeadLetterContent(spec.deadLetterContent())
                 .setProducerByteRate(spec.producerByteRate())
                 .setConsumerByteRate(spec.consumerByteRate())
+                .setWeight(spec.weight())
+                .setMaxConcurrentCalls(spec.maxConcurrentCalls())
                 .setUpdatedAt(clock.instant())
                 .build();
     }

@@ -19,12 +19,15 @@ import java.util.Objects;
  * @param deadLetterContent FULL or HASH
  * @param producerByteRate  broker quota, bytes/s the tenant may produce, or null
  * @param consumerByteRate  broker quota, bytes/s the tenant may fetch, or null
+ * @param weight            its share of call slots when tenants compete for them (positive; 1 by default)
+ * @param maxConcurrentCalls most of its calls open at once in one processor instance, or null
  */
 public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budgetNanos, String currency, Double rateLimitPerSecond,
                          Long maxInputBytes, Duration retention, DeadLetterContent deadLetterContent, Long producerByteRate,
-                         Long consumerByteRate) {
+                         Long consumerByteRate, double weight, Integer maxConcurrentCalls) {
 
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    public static final double DEFAULT_WEIGHT = 1.0;
 
     public TenantSpec {
         Objects.requireNonNull(tenant, "tenant");
@@ -38,6 +41,12 @@ public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budge
         if (rateLimitPerSecond != null && !(rateLimitPerSecond > 0)) {
             throw new IllegalArgumentException("the rate limit must be positive, got " + rateLimitPerSecond);
         }
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("the weight must be positive and finite, got " + weight);
+        }
+        if (maxConcurrentCalls != null && maxConcurrentCalls < 1) {
+            throw new IllegalArgumentException("the cap on concurrent calls must be at least 1, got " + maxConcurrentCalls);
+        }
         if (budgetNanos != null && budgetNanos < 0) {
             throw new IllegalArgumentException("the budget must not be negative, got " + budgetNanos);
         }
@@ -50,11 +59,18 @@ public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budge
 
     /** A tenant with no limits beyond the defaults: any model, no budget, 7 days of retention, full dead letters. */
     public static TenantSpec of(TenantId tenant) {
-        return new TenantSpec(tenant, List.of(), null, "USD", null, null, DEFAULT_RETENTION, DeadLetterContent.FULL, null, null);
+        return new TenantSpec(tenant, List.of(), null, "USD", null, null, DEFAULT_RETENTION, DeadLetterContent.FULL, null, null,
+                DEFAULT_WEIGHT, null);
     }
 
     public TenantSpec withQuotas(Long producerByteRate, Long consumerByteRate) {
         return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
-                deadLetterContent, producerByteRate, consumerByteRate);
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls);
+    }
+
+    /** The same tenant with this share of call slots and this cap on its concurrent calls (null: none). */
+    public TenantSpec withScheduling(double weight, Integer maxConcurrentCalls) {
+        return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls);
     }
 }

@@ -15,7 +15,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * What every task's {@link JobExecutionProcessor} shares within one processor instance: one model client, one
- * in-flight limit, one price table, one failure policy, one metrics registry, one set of tenant rate limits.
+ * in-flight limit and fair share of it between tenants, one price table, one failure policy, one metrics registry, one
+ * set of tenant rate limits.
  */
 public record ExecutionDependencies(
         TopicNames names,
@@ -32,7 +33,9 @@ public record ExecutionDependencies(
         Duration dedupCleanupInterval,
         FailurePolicies failurePolicies,
         Duration retryPollInterval,
-        TenantPolicyEnforcer tenantPolicies) {
+        TenantPolicyEnforcer tenantPolicies,
+        FairShare fairShare,
+        int queuedJobsPerTenant) {
 
     public ExecutionDependencies {
         Objects.requireNonNull(names, "names");
@@ -50,5 +53,9 @@ public record ExecutionDependencies(
         Objects.requireNonNull(failurePolicies, "failurePolicies");
         Objects.requireNonNull(retryPollInterval, "retryPollInterval");
         Objects.requireNonNull(tenantPolicies, "tenantPolicies");
+        Objects.requireNonNull(fairShare, "fairShare");
+        if (queuedJobsPerTenant < 1) {
+            throw new IllegalArgumentException("queuedJobsPerTenant must be at least 1, got " + queuedJobsPerTenant);
+        }
     }
 }

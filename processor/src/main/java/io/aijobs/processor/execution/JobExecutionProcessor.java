@@ -23,7 +23,6 @@ import io.aijobs.schema.JobFailure;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * class acts on its verdict: a dead letter, a DUPLICATE event, or the execution below.
  *
  * <p>Guarantees: one result per jobId per tenant as seen by {@code read_committed} consumers (within the dedup
- * horizon); at most {@code max.in.flight} calls open per instance; memory bounded by that number; a duplicate of a
+ * horizon); at most {@code max.in.flight} calls open per instance, and at most a tenant's {@code maxConcurrentCalls}
+ * of its own; a duplicate of a
  * queued, in-flight, completed or failed job makes no call (it is recorded as a DUPLICATE event).
  *
  * <p>Limits, plainly:
@@ -67,9 +67,12 @@ import org.slf4j.LoggerFactory;
  *       calls in flight at the crash, and a provider that honours {@code Idempotency-Key} can drop them.</li>
  *   <li>Deduplication is per partition: jobs must be keyed by jobId (the producer library does so; a record whose
  *       key differs from its jobId is rejected as INVALID).</li>
- *   <li>At capacity the stream thread waits up to {@code backpressure.max.block.ms} for a call slot, collecting
- *       completions meanwhile, then parks the job in a durable per-task start queue: intake slows to one job per
- *       wait while every slot is held by a slow call, instead of buffering in memory.</li>
+ *   <li>At capacity a job waits in a durable per-task start queue (QUEUED in the store); which tenant's job starts
+ *       when a slot frees is the instance's {@link FairShare} to say (weighted fair, each tenant's cap on open calls,
+ *       INTERACTIVE before BATCH within a tenant). Up to {@code backpressure.queued.jobs.per.tenant} jobs of a tenant
+ *       are taken in at once, so that other tenants' jobs on the task are not read behind a burst; beyond that, each
+ *       further job of the tenant makes the stream thread wait up to {@code backpressure.max.block.ms} for its
+ *       backlog to shrink.</li>
  *   <li>A finished job is remembered for {@code dedup.horizon.ms}; a resubmission after that runs again.</li>
  * </ul>
  *
@@ -85,7 +88,12 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
 
     private final ExecutionDependencies deps;
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
-    private final ArrayDeque<String> startQueue = new ArrayDeque<>();
+    private final StartQueue startQueue;
+    /** The job {@link #accept} is taking in: {@link #startQueued} starts it from here, not from the store. */
+    private String arrivingKey;
+    private JobExecutionState arrivingState;
+    private JobRequest arrivingJob;
+    private boolean arrivingStarted;
     private final JobOutputs outputs;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobExecutionState> states;
@@ -103,6 +111,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     JobExecutionProcessor(ExecutionDependencies deps) {
         this.deps = deps;
         this.outputs = new JobOutputs();
+        this.startQueue = new StartQueue(deps.fairShare());
     }
 
     @Override
@@ -149,10 +158,15 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         }
         unfinished.sort(Comparator.comparingLong(JobExecutionState::getQueueSequence));
         int resumed = 0;
+        java.util.Set<String> tenants = new java.util.HashSet<>();
         for (JobExecutionState state : unfinished) {
-            startQueue.add(stateKey(TenantId.of(state.getTenantId()), state.getJobId()));
+            if (tenants.add(state.getTenantId())) {
+                sharePolicy(state.getTenantId());
+            }
+            boolean inFlight = state.getStatus() == ExecutionStatus.IN_FLIGHT;
+            startQueue.add(state.getTenantId(), stateKey(TenantId.of(state.getTenantId()), state.getJobId()), priorityOf(state), inFlight);
             nextSequence = Math.max(nextSequence, state.getQueueSequence() + 1);
-            if (state.getStatus() == ExecutionStatus.IN_FLIGHT) {
+            if (inFlight) {
                 resumed++;
             }
         }
@@ -187,7 +201,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     }
 
     /**
-     * Starts an admitted job's call if a call slot frees in time, else queues the job durably (QUEUED).
+     * Starts an admitted job's call if the instance's fair share gives its tenant a free slot now, else queues the job
+     * durably (QUEUED). A tenant with {@code backpressure.queued.jobs.per.tenant} jobs already queued in this task makes the stream thread
+     * wait, up to {@code backpressure.max.block.ms}, for them to start.
      *
      * @param replayed the job's FAILED state when it is replayed, else null
      */
@@ -212,28 +228,40 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 .setOriginOffset(origin.offset())
                 .setReplays(replays)
                 .build();
-        if (awaitCapacity()) {
-            start(key, state, job, attemptsBefore + 1);
-        } else {
+        sharePolicy(tenant.value());
+        state.setQueueSequence(nextSequence++);
+        arrivingKey = key;
+        arrivingState = state;
+        arrivingJob = job;
+        arrivingStarted = false;
+        try {
+            startQueue.add(tenant.value(), key, priorityOf(job), false);
+            startQueued();
+        } finally {
+            arrivingKey = null;
+            arrivingState = null;
+            arrivingJob = null;
+        }
+        if (!arrivingStarted) {
             // STARTED says "received and started"; RECEIVED is written only for a job that has to wait
             forwardEvent(job, JobEventType.RECEIVED, attemptsBefore, null, replays > 0 ? "queued (replay)" : "queued", now);
-            enqueue(key, state);
+            states.put(key, state);
+            deps.metrics().queued(tenant.value());
+            awaitTenantBacklogBelowBound(tenant.value());
         }
     }
 
     /**
-     * Waits, at most {@code backpressure.max.block.ms}, for a call slot that no queued job is waiting for, collecting
-     * completions meanwhile. True with a permit held.
+     * While this task holds {@code backpressure.queued.jobs.per.tenant} or more of the tenant's jobs, waits at most
+     * {@code backpressure.max.block.ms} for some of them to start, collecting completions meanwhile: a tenant far ahead
+     * of what its share of the slots can run slows its own intake instead of filling the store without bound.
      */
-    private boolean awaitCapacity() {
+    private void awaitTenantBacklogBelowBound(String tenant) {
+        if (startQueue.size(tenant) < deps.queuedJobsPerTenant()) {
+            return;
+        }
         long deadline = System.nanoTime() + deps.backpressureMaxBlock().toNanos();
-        while (true) {
-            if (startQueue.isEmpty() && deps.limiter().tryAcquire()) {
-                return true;
-            }
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
+        while (startQueue.size(tenant) >= deps.queuedJobsPerTenant() && System.nanoTime() < deadline) {
             if (deps.limiter().tryAcquire(WAIT_SLICE)) {
                 deps.limiter().release();
             }
@@ -242,30 +270,51 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         }
     }
 
-    private void enqueue(String key, JobExecutionState state) {
-        state.setStatus(ExecutionStatus.QUEUED);
-        state.setQueueSequence(nextSequence++);
-        states.put(key, state);
-        startQueue.add(key);
-        deps.metrics().queued(state.getTenantId());
+    /** Updates the instance's fair share with the tenant's weight and cap from its policy (defaults without one). */
+    private void sharePolicy(String tenant) {
+        TenantPolicy policy = policies.get(tenant);
+        deps.fairShare().policy(tenant, policy == null ? 1.0 : policy.getWeight(), policy == null ? null : policy.getMaxConcurrentCalls());
     }
 
-    /** Starts queued jobs (and calls to re-issue) while call slots are free. */
+    private static io.aijobs.schema.JobPriority priorityOf(JobRequest job) {
+        return job.getPriority() == null ? io.aijobs.schema.JobPriority.INTERACTIVE : job.getPriority();
+    }
+
+    /** The priority of a stored job: its request says; a request that cannot be decoded now counts as INTERACTIVE. */
+    private io.aijobs.schema.JobPriority priorityOf(JobExecutionState state) {
+        if (state.getRequestBytes() == null) {
+            return io.aijobs.schema.JobPriority.INTERACTIVE;
+        }
+        try {
+            return priorityOf(deps.jobDeserializer().deserialize(state.getOriginTopic(), bytes(state.getRequestBytes())));
+        } catch (SerializationException e) {
+            return io.aijobs.schema.JobPriority.INTERACTIVE;
+        }
+    }
+
+    /** Starts queued jobs (and calls to re-issue) while call slots are free, in the order the fair share gives. */
     private void startQueued() {
         while (!startQueue.isEmpty() && deps.limiter().tryAcquire()) {
-            String key = startQueue.poll();
-            JobExecutionState state = states.get(key);
+            StartQueue.Entry entry = startQueue.next();
+            if (entry == null) {
+                deps.limiter().release();
+                return;
+            }
+            String key = entry.key();
+            boolean arriving = key.equals(arrivingKey);
+            JobExecutionState state = arriving ? arrivingState : states.get(key);
             if (state == null || !(state.getStatus() == ExecutionStatus.QUEUED || state.getStatus() == ExecutionStatus.IN_FLIGHT)) {
                 deps.limiter().release();
+                deps.fairShare().stoppedWaiting(entry.tenant(), entry.priority());
                 continue;
             }
             JobRequest job;
             try {
-                job = deps.jobDeserializer().deserialize(state.getOriginTopic(), bytes(state.getRequestBytes()));
+                job = arriving ? arrivingJob : deps.jobDeserializer().deserialize(state.getOriginTopic(), bytes(state.getRequestBytes()));
             } catch (SerializationException e) {
                 // It decoded when it arrived: the registry is unreachable. Keep the job and try again later.
                 deps.limiter().release();
-                startQueue.addFirst(key);
+                startQueue.putBack(entry);
                 log.warn("Could not decode stored job {} of tenant {} to start it; will retry: {}", state.getJobId(),
                         state.getTenantId(), e.getMessage());
                 return;
@@ -276,12 +325,17 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             try (LogContext ignored = LogContext.job(state.getTenantId(), state.getJobId(), attempt, job.getTraceId())) {
                 if (attempt > 1 && job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
                     deps.limiter().release();
+                    deps.fairShare().stoppedWaiting(entry.tenant(), entry.priority());
                     String why = "deadline " + job.getDeadline() + " passed while the job waited to retry";
                     Failure last = new Failure(FailureCategory.EXPIRED, state.getLastErrorType() != null ? state.getLastErrorType()
                             : "deadline_passed", null, why + (state.getLastErrorMessage() != null ? "; last error: "
                             + state.getLastErrorMessage() : ""), null, java.util.Optional.empty());
                     deadLetter(key, state, job, last, now);
                     continue;
+                }
+                deps.fairShare().started(entry.tenant(), entry.priority());
+                if (arriving) {
+                    arrivingStarted = true;
                 }
                 start(key, state, job, attempt);
             }
@@ -303,7 +357,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         forwardEvent(job, JobEventType.STARTED, attempt, null, null, now);
         long sentAt = now;
         int life = generation.get();
+        String tenant = state.getTenantId();
         deps.modelClient().complete(job, job.getJobId() + "-" + attempt).whenComplete((outcome, error) -> {
+            deps.fairShare().ended(tenant);
             deps.limiter().release();
             if (!closed && generation.get() == life) {
                 ModelOutcome result = outcome != null ? outcome : new ModelOutcome.ConnectionError(String.valueOf(error), Duration.ZERO);
@@ -450,7 +506,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             state.setQueueSequence(nextSequence++);
             state.setUpdatedAt(wallClockMs);
             states.put(timer.value, state);
-            startQueue.add(timer.value);
+            sharePolicy(state.getTenantId());
+            startQueue.add(state.getTenantId(), timer.value, priorityOf(state), false);
         }
     }
 
@@ -482,7 +539,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 failure.category(), failure.errorType());
         deps.metrics().failed(tenant == null ? "unknown" : tenant.value(), failure.category().name());
         org.apache.kafka.common.header.Headers headers = outputs.rejectionHeaders(tenant, job, failure, origin, now);
-        JobFailure rejected = outputs.rejection(tenant, job, failure, origin, record.timestamp(), record.key(), record.value(), now);
+        JobFailure rejected = outputs.rejection(tenant, job, failure, origin, now, record.key(), record.value(), now);
         context.forward(new Record<>(job != null ? job.getJobId() : record.key(),
                 (Object) withheldIfPolicySays(tenant == null ? null : tenant.value(), rejected, headers), now, headers),
                 deadLetterSink(tenant == null ? null : tenant.value()));

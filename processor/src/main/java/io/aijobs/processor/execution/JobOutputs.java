@@ -149,7 +149,7 @@ final class JobOutputs {
     }
 
     /** A record rejected before any call; keeps the original key and value bytes. */
-    JobFailure rejection(TenantId tenant, JobRequest job, Failure failure, RecordMetadata origin, long recordTimestamp,
+    JobFailure rejection(TenantId tenant, JobRequest job, Failure failure, RecordMetadata origin, long readAtMs,
                          String originalKey, byte[] originalValue, long now) {
         return JobFailure.newBuilder()
                 .setJobId(job != null ? job.getJobId() : null)
@@ -161,7 +161,7 @@ final class JobOutputs {
                 .setFirstFailureAt(Instant.ofEpochMilli(now))
                 .setLastFailureAt(Instant.ofEpochMilli(now))
                 .setOrigin(RecordOrigin.newBuilder().setTopic(origin.topic()).setPartition(origin.partition())
-                        .setOffset(origin.offset()).setTimestamp(Instant.ofEpochMilli(recordTimestamp)).build())
+                        .setOffset(origin.offset()).setTimestamp(Instant.ofEpochMilli(readAtMs)).build())
                 .setOriginalKey(originalKey == null ? null : ByteBuffer.wrap(originalKey.getBytes(StandardCharsets.UTF_8)))
                 .setOriginalValue(originalValue == null ? null : ByteBuffer.wrap(originalValue))
                 .setTraceId(job != null ? job.getTraceId() : null)

@@ -48,7 +48,7 @@ class JobExecutionRecoveryTest {
                 new JobValidator(1000), model, limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(), 0, () -> 0.5),
-                Duration.ofMillis(100), TenantPolicyEnforcer.permissive());
+                Duration.ofMillis(100), TenantPolicyEnforcer.permissive(), new FairShare(), 10_000);
     }
 
     private MockProcessorContext<String, Object> context() {
