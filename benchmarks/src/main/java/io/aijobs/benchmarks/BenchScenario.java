@@ -54,6 +54,18 @@ final class BenchScenario {
         }
     }
 
+    /** Creates the topics of one more tenant (the platform's exist already). */
+    void addTenant(TenantId other) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            List<NewTopic> topics = new ArrayList<>();
+            String prefix = names.tenantPrefix() + other.value() + ".";
+            io.aijobs.contracts.TopicCatalog.of(names).topics(List.of(other)).stream().filter(spec -> spec.name().startsWith(prefix))
+                    .forEach(spec -> topics.add(spec.newTopic(Map.of())));
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            io.aijobs.devstack.TopicReadiness.await(admin, topics.stream().map(NewTopic::name).toList(), Duration.ofSeconds(60));
+        }
+    }
+
     JobPublisher publisher() {
         return JobPublisher.create(Map.of(
                 PublisherConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
@@ -67,7 +79,11 @@ final class BenchScenario {
     }
 
     JobRequest job(int index) {
-        return JobRequest.newBuilder().setJobId("job-" + index).setTenantId(tenant.value()).setModel("stub-model")
+        return job(tenant, "job-" + index, index);
+    }
+
+    JobRequest job(TenantId owner, String jobId, int index) {
+        return JobRequest.newBuilder().setJobId(jobId).setTenantId(owner.value()).setModel("stub-model")
                 .setMessages(List.of(new ChatMessage("user", "Summarise ticket " + index + ": the invoice fails to download.")))
                 .setParameters(JobParameters.newBuilder().setMaxOutputTokens(32).build())
                 .setSubmittedAt(Instant.now()).build();
@@ -75,11 +91,16 @@ final class BenchScenario {
 
     /** Publishes {@code count} jobs and waits for their acknowledgements. */
     void preload(int count) {
+        preload(tenant, count);
+    }
+
+    /** Publishes {@code count} jobs of {@code owner} as fast as the publisher goes, and waits for their acknowledgements. */
+    void preload(TenantId owner, int count) {
         java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicReference<Throwable> firstError = new java.util.concurrent.atomic.AtomicReference<>();
         try (JobPublisher publisher = publisher()) {
             for (int i = 0; i < count; i++) {
-                publisher.publish(job(i)).whenComplete((metadata, error) -> {
+                publisher.publish(job(owner, "job-" + i, i)).whenComplete((metadata, error) -> {
                     if (error != null) {
                         failed.incrementAndGet();
                         firstError.compareAndSet(null, error);
@@ -106,6 +127,13 @@ final class BenchScenario {
         props.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=0.15:0.60");
         props.put(ProcessorConfig.MODEL_TIMEOUT_MS_CONFIG, "300000");
         props.put(ProcessorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("bench-").toString());
+        // -Daijobs.bench.processor=key=value,...: processor settings to try, printed with the results
+        String overrides = System.getProperty("aijobs.bench.processor", "");
+        for (String entry : overrides.split(",")) {
+            if (!entry.isBlank()) {
+                props.put(entry.substring(0, entry.indexOf('=')).trim(), entry.substring(entry.indexOf('=') + 1).trim());
+            }
+        }
         return props;
     }
 
@@ -121,6 +149,8 @@ final class BenchScenario {
         private volatile long lastNanos;
         private final Histogram overheadMs = new Histogram(3_600_000L, 3);
         private final List<Long> arrivals = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Per result: when its job was submitted and how long until it was visible here (ms). */
+        private final List<long[]> endToEnd = java.util.Collections.synchronizedList(new ArrayList<>());
 
         private final boolean results;
 
@@ -159,6 +189,9 @@ final class BenchScenario {
                         }
                         JobResult result = decoder.deserialize(topic, record.value());
                         long visibleMs = System.currentTimeMillis() - result.getTimings().getSubmittedAt().toEpochMilli();
+                        long submitted = result.getTimings().getSubmittedAt().toEpochMilli();
+                        endToEnd.add(new long[] {submitted, visibleMs, result.getTimings().getStartedAt().toEpochMilli() - submitted,
+                                result.getTimings().getCompletedAt().toEpochMilli() - submitted});
                         long overhead = visibleMs - result.getTimings().getModelLatencyMs();
                         synchronized (overheadMs) {
                             overheadMs.recordValue(Math.max(0, overhead));
@@ -187,6 +220,36 @@ final class BenchScenario {
             int from = snapshot.size() / 10;
             int to = snapshot.size() * 9 / 10;
             return (to - from) / ((snapshot.get(to) - snapshot.get(from)) / 1e9);
+        }
+
+        /** End-to-end latency (submitted to visible here) of the results whose jobs were submitted in [fromMs, toMs). */
+        Histogram endToEnd(long fromMs, long toMs) {
+            Histogram histogram = new Histogram(3_600_000L, 3);
+            synchronized (endToEnd) {
+                for (long[] result : endToEnd) {
+                    if (result[0] >= fromMs && result[0] < toMs) {
+                        histogram.recordValue(Math.max(0, result[1]));
+                    }
+                }
+            }
+            return histogram;
+        }
+
+        /** The worst end-to-end latency (ms) of the results whose jobs were submitted in each second from {@code fromMs}. */
+        String worstBySecond(long fromMs, long toMs) {
+            java.util.TreeMap<Long, Long> worst = new java.util.TreeMap<>();
+            java.util.TreeMap<Long, Long> startWorst = new java.util.TreeMap<>();
+            java.util.TreeMap<Long, Long> completeWorst = new java.util.TreeMap<>();
+            synchronized (endToEnd) {
+                for (long[] result : endToEnd) {
+                    if (result[0] >= fromMs && result[0] < toMs) {
+                        worst.merge((result[0] - fromMs) / 1000, result[1], Math::max);
+                        startWorst.merge((result[0] - fromMs) / 1000, result[2], Math::max);
+                        completeWorst.merge((result[0] - fromMs) / 1000, result[3], Math::max);
+                    }
+                }
+            }
+            return "visible " + worst + "; started " + startWorst + "; completed " + completeWorst;
         }
 
         Histogram overhead() {
