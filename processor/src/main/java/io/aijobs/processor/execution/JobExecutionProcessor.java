@@ -99,6 +99,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private KeyValueStore<String, JobExecutionState> states;
     private KeyValueStore<String, String> timers;
     private ReadOnlyKeyValueStore<String, TenantPolicy> policies;
+    private ReadOnlyKeyValueStore<String, TenantSpend> spend;
     private AdmissionPipeline admissions;
     private long nextSequence;
     private volatile boolean closed;
@@ -124,7 +125,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         this.states = context.getStateStore(JobTopology.STATE_STORE);
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
         this.policies = context.getStateStore(JobTopology.POLICIES_STORE);
-        ReadOnlyKeyValueStore<String, TenantSpend> spend = context.getStateStore(JobTopology.SPEND_STORE);
+        this.spend = context.getStateStore(JobTopology.SPEND_STORE);
         this.admissions = AdmissionPipeline.standard(deps.names(), deps.jobDeserializer(), deps.validator(),
                 deps.unknownModelPolicy(), deps.prices(), deps.tenantPolicies(),
                 (tenant, jobId) -> states.get(stateKey(tenant, jobId)),
@@ -331,6 +332,16 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                             : "deadline_passed", null, why + (state.getLastErrorMessage() != null ? "; last error: "
                             + state.getLastErrorMessage() : ""), null, java.util.Optional.empty());
                     deadLetter(key, state, job, last, now);
+                    continue;
+                }
+                Failure overBudget = state.getStatus() == ExecutionStatus.QUEUED && state.getAttempt() == state.getAttemptOffset()
+                        ? io.aijobs.processor.admission.BudgetCheck.refusal(TenantId.of(state.getTenantId()),
+                                spend.get(state.getTenantId()), now) : null;
+                if (overBudget != null) {
+                    // admitted before its tenant reached the hard limit, and still waiting: it makes no call after it
+                    deps.limiter().release();
+                    deps.fairShare().stoppedWaiting(entry.tenant(), entry.priority());
+                    deadLetter(key, state, job, overBudget, now);
                     continue;
                 }
                 deps.fairShare().started(entry.tenant(), entry.priority());

@@ -109,6 +109,28 @@ class JobExecutionRefusalTest extends ExecutionTopologyFixture {
     }
 
     @Test
+    void shouldDeadLetterAQueuedJobAsBudgetWithoutACallWhenItsTenantReachedTheHardLimitWhileItWaited() {
+        TestInputTopic<String, io.aijobs.schema.TenantSpend> spend = DriverTopics.input(driver, topics.tenantSpend());
+        submit(job("j-0", "acme"));
+        submit(job("j-1", "acme"));
+        submit(job("j-2", "acme"));
+        assertThat(model.calls()).as("two slots: j-2 waits").hasSize(2);
+        acmeDlt.readRecordsToList();
+
+        spend.pipeInput("acme", io.aijobs.schema.TenantSpend.newBuilder().setTenantId("acme").setPeriod("2026-11")
+                .setSpentNanos(1_000).setBudgetNanos(1_000L).setHardLimitNanos(1_000L).setOverHardLimit(true).setUpdatedAt(T0).build());
+        model.calls().get(0).succeed(1, 1);
+        tick();
+
+        assertThat(model.calls()).as("the freed slot makes no call for j-2").hasSize(2);
+        JobFailure failure = acmeDlt.readValue();
+        assertThat(failure.getJobId()).isEqualTo("j-2");
+        assertThat(failure.getCategory()).isEqualTo(FailureCategory.BUDGET);
+        assertThat(failure.getAttempts()).isZero();
+        assertThat(failure.getOriginalValue()).as("the job can be replayed from its dead letter").isNotNull();
+    }
+
+    @Test
     void shouldRefuseByTenantPolicyBeforeAnyCallModelsInputSizeAndRate() {
         policies().pipeInput("acme", acmePolicy().setAllowedModels(List.of("m")).setMaxInputBytes(10L).setRateLimitPerSecond(2.0).build());
 
