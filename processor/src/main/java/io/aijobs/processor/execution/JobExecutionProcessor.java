@@ -324,10 +324,12 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             int attempt = state.getStatus() == ExecutionStatus.IN_FLIGHT ? state.getAttempt() : state.getAttempt() + 1;
             long now = context.currentSystemTimeMs();
             try (LogContext ignored = LogContext.job(state.getTenantId(), state.getJobId(), attempt, job.getTraceId())) {
-                if (attempt > 1 && job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
+                if (job.getDeadline() != null && !job.getDeadline().isAfter(Instant.ofEpochMilli(now))) {
+                    // admission checked the deadline; it can pass while the job waits for a slot or for its retry
                     deps.limiter().release();
                     deps.fairShare().stoppedWaiting(entry.tenant(), entry.priority());
-                    String why = "deadline " + job.getDeadline() + " passed while the job waited to retry";
+                    String why = "deadline " + job.getDeadline() + " passed while the job waited "
+                            + (state.getLastErrorType() != null ? "to retry" : "for a call slot");
                     Failure last = new Failure(FailureCategory.EXPIRED, state.getLastErrorType() != null ? state.getLastErrorType()
                             : "deadline_passed", null, why + (state.getLastErrorMessage() != null ? "; last error: "
                             + state.getLastErrorMessage() : ""), null, java.util.Optional.empty());

@@ -131,6 +131,27 @@ class JobExecutionRefusalTest extends ExecutionTopologyFixture {
     }
 
     @Test
+    void shouldDeadLetterAQueuedJobAsExpiredWithoutACallWhenItsDeadlinePassedWhileItWaited() {
+        submit(job("j-0", "acme"));
+        submit(job("j-1", "acme"));
+        JobRequest late = job("j-2", "acme");
+        late.setDeadline(T0.plusSeconds(5));
+        submit(late);
+        assertThat(model.calls()).as("two slots: j-2 waits").hasSize(2);
+
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(6));
+        model.calls().get(0).succeed(1, 1);
+        tick();
+
+        assertThat(model.calls()).as("the freed slot makes no call for j-2").hasSize(2);
+        JobFailure failure = acmeDlt.readValue();
+        assertThat(failure.getJobId()).isEqualTo("j-2");
+        assertThat(failure.getCategory()).isEqualTo(FailureCategory.EXPIRED);
+        assertThat(failure.getMessage()).contains("passed while the job waited for a call slot");
+        assertThat(failure.getAttempts()).isZero();
+    }
+
+    @Test
     void shouldRefuseByTenantPolicyBeforeAnyCallModelsInputSizeAndRate() {
         policies().pipeInput("acme", acmePolicy().setAllowedModels(List.of("m")).setMaxInputBytes(10L).setRateLimitPerSecond(2.0).build());
 
