@@ -40,11 +40,6 @@ public final class InFlightLimiter {
         permits.release();
     }
 
-    /** Slots free now. */
-    public int available() {
-        return permits.availablePermits();
-    }
-
     /** Calls open now. */
     public int inFlight() {
         return capacity - permits.availablePermits();

@@ -552,7 +552,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 failure.category(), failure.errorType());
         deps.metrics().failed(tenant == null ? "unknown" : tenant.value(), failure.category().name());
         org.apache.kafka.common.header.Headers headers = outputs.rejectionHeaders(tenant, job, failure, origin, now);
-        JobFailure rejected = outputs.rejection(tenant, job, failure, origin, now, record.key(), record.value(), now);
+        JobFailure rejected = outputs.rejection(tenant, job, failure, origin, record.key(), record.value(), now);
         context.forward(new Record<>(job != null ? job.getJobId() : record.key(),
                 (Object) withheldIfPolicySays(tenant == null ? null : tenant.value(), rejected, headers), now, headers),
                 deadLetterSink(tenant == null ? null : tenant.value()));

@@ -148,9 +148,9 @@ final class JobOutputs {
                 .setOffset(state.getOriginOffset()).build();
     }
 
-    /** A record rejected before any call; keeps the original key and value bytes. */
-    JobFailure rejection(TenantId tenant, JobRequest job, Failure failure, RecordMetadata origin, long readAtMs,
-                         String originalKey, byte[] originalValue, long now) {
+    /** A record rejected before any call, read at {@code now}; keeps the original key and value bytes. */
+    JobFailure rejection(TenantId tenant, JobRequest job, Failure failure, RecordMetadata origin, String originalKey,
+                         byte[] originalValue, long now) {
         return JobFailure.newBuilder()
                 .setJobId(job != null ? job.getJobId() : null)
                 .setTenantId(tenant != null ? tenant.value() : null)
@@ -161,7 +161,7 @@ final class JobOutputs {
                 .setFirstFailureAt(Instant.ofEpochMilli(now))
                 .setLastFailureAt(Instant.ofEpochMilli(now))
                 .setOrigin(RecordOrigin.newBuilder().setTopic(origin.topic()).setPartition(origin.partition())
-                        .setOffset(origin.offset()).setTimestamp(Instant.ofEpochMilli(readAtMs)).build())
+                        .setOffset(origin.offset()).setTimestamp(Instant.ofEpochMilli(now)).build())
                 .setOriginalKey(originalKey == null ? null : ByteBuffer.wrap(originalKey.getBytes(StandardCharsets.UTF_8)))
                 .setOriginalValue(originalValue == null ? null : ByteBuffer.wrap(originalValue))
                 .setTraceId(job != null ? job.getTraceId() : null)

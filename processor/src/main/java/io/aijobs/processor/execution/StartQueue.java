@@ -46,6 +46,8 @@ final class StartQueue {
 
     private final FairShare share;
     private final Map<String, TenantJobs> byTenant = new LinkedHashMap<>();
+    /** The next job's priority of each tenant with jobs here, rebuilt for each start (kept to allocate it once). */
+    private final Map<String, JobPriority> candidates = new HashMap<>();
     private int size;
 
     StartQueue(FairShare share) {
@@ -76,7 +78,7 @@ final class StartQueue {
         if (size == 0) {
             return null;
         }
-        Map<String, JobPriority> candidates = new HashMap<>(byTenant.size() * 2);
+        candidates.clear();
         byTenant.forEach((tenant, jobs) -> candidates.put(tenant, jobs.next()));
         String tenant = share.choose(candidates);
         if (tenant == null) {

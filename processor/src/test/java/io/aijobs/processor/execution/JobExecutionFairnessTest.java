@@ -25,6 +25,13 @@ class JobExecutionFairnessTest extends ExecutionTopologyFixture {
         input.pipeInput(job.getJobId(), topics.jobs(tenant).serializeValue(job));
     }
 
+    /** Restarts the driver with this many call slots. */
+    private void withSlots(int slots) {
+        limiter = new InFlightLimiter(slots);
+        stop();
+        startDriver();
+    }
+
     private List<String> calledJobIds() {
         return model.calls().stream().map(call -> call.job().getJobId()).toList();
     }
@@ -59,9 +66,7 @@ class JobExecutionFairnessTest extends ExecutionTopologyFixture {
 
     @Test
     void shouldShareStartsInProportionToWeightWhileBothTenantsWait() {
-        limiter = new InFlightLimiter(1);
-        stop();
-        startDriver();
+        withSlots(1);
         policies().pipeInput("acme", acmePolicy().setWeight(3.0).build());
         policies().pipeInput("bravo", acmePolicy().setTenantId("bravo").setWeight(1.0).build());
         for (int i = 1; i <= 20; i++) {
@@ -80,9 +85,7 @@ class JobExecutionFairnessTest extends ExecutionTopologyFixture {
 
     @Test
     void shouldHoldATenantAtItsCapOnOpenCallsAndGiveTheOtherSlotsToOthers() {
-        limiter = new InFlightLimiter(4);
-        stop();
-        startDriver();
+        withSlots(4);
         policies().pipeInput("acme", acmePolicy().setMaxConcurrentCalls(1).build());
         submit(job("a1", "acme"));
         submit(job("a2", "acme"));
@@ -103,9 +106,7 @@ class JobExecutionFairnessTest extends ExecutionTopologyFixture {
 
     @Test
     void shouldStartATenantsInteractiveJobsBeforeItsBatchJobsThatCameFirst() {
-        limiter = new InFlightLimiter(1);
-        stop();
-        startDriver();
+        withSlots(1);
         submit(job("blocker", "acme"));
         JobRequest batch1 = job("batch1", "acme");
         batch1.setPriority(JobPriority.BATCH);
@@ -124,9 +125,7 @@ class JobExecutionFairnessTest extends ExecutionTopologyFixture {
 
     @Test
     void shouldGiveATenantAloneEverySlot() {
-        limiter = new InFlightLimiter(3);
-        stop();
-        startDriver();
+        withSlots(3);
         policies().pipeInput("acme", acmePolicy().setWeight(0.1).build());
         for (int i = 1; i <= 5; i++) {
             submit(job("a" + i, "acme"));
