@@ -45,12 +45,13 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * {@link ModelClient} for the OpenAI chat-completions API ({@code POST <baseUrl>/chat/completions}), which OpenAI,
- * vLLM, Ollama ({@code /v1}), llama.cpp's server and the dev stub all speak.
+ * vLLM, Ollama ({@code /v1}), llama.cpp's server and the dev stub all speak; with an {@link HttpTarget}, also Azure
+ * OpenAI's shape (the deployment in the path, an {@code api-version} query, the key in an {@code api-key} header).
  *
  * <p>One HTTP attempt per call (no hidden retries; a request that never left the process because its pooled
  * connection was already closed is sent again), fully asynchronous on Apache HttpClient 5's non-blocking I/O
  * reactor, with a connection pool as large as the calls allowed in flight. {@code timeout} bounds the whole call.
- * The API key is sent as a bearer token and never logged or put in any outcome; prompts and outputs are never
+ * The API key is sent as a bearer token (or in the target's key header) and never logged or put in any outcome; prompts and outputs are never
  * logged. Completion callbacks run on the I/O reactor threads: keep them short.
  *
  * <p>Thread-safe. {@link #close()} aborts calls still open after a grace of {@code CLOSE_GRACE} (half a second).
@@ -62,8 +63,10 @@ public final class OpenAiModelClient implements ModelClient {
     private static final TimeValue CLOSE_GRACE = TimeValue.ofMilliseconds(500);
 
     private final HttpHost host;
+    /** The request path; {@code MODEL_PLACEHOLDER} in it is replaced by each job's model, URL-encoded. */
     private final String path;
-    private final Optional<String> apiKey;
+    private final boolean pathNamesModel;
+    private final HttpTarget target;
     private final Duration timeout;
     private final Clock clock;
     private final CloseableHttpAsyncClient http;
@@ -78,11 +81,24 @@ public final class OpenAiModelClient implements ModelClient {
      */
     public OpenAiModelClient(String baseUrl, Optional<String> apiKey, Duration timeout, Duration connectTimeout,
                              int maxConnections, int ioThreads, Clock clock) {
-        String base = Objects.requireNonNull(baseUrl, "baseUrl").endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        URI endpoint = URI.create(base + "/chat/completions");
+        this(HttpTarget.openAi(baseUrl, apiKey), timeout, connectTimeout, maxConnections, ioThreads, clock);
+    }
+
+    /**
+     * @param target         where and how to send requests: URL, key header, extra headers
+     * @param timeout        bound on each call, from sending the request to reading the whole answer
+     * @param connectTimeout bound on opening a connection
+     * @param maxConnections connections kept to the server: as many as calls may be in flight
+     * @param ioThreads      I/O reactor threads
+     */
+    public OpenAiModelClient(HttpTarget target, Duration timeout, Duration connectTimeout, int maxConnections, int ioThreads,
+                             Clock clock) {
+        this.target = Objects.requireNonNull(target, "target");
+        URI endpoint = target.chatCompletionsUri();
         this.host = HttpHost.create(endpoint);
-        this.path = endpoint.getRawPath();
-        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+        this.path = endpoint.getRawPath().replace(HttpTarget.MODEL_PLACEHOLDER_ENCODED, HttpTarget.MODEL_PLACEHOLDER)
+                + (endpoint.getRawQuery() == null ? "" : "?" + endpoint.getRawQuery());
+        this.pathNamesModel = path.contains(HttpTarget.MODEL_PLACEHOLDER);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.clock = Objects.requireNonNull(clock, "clock");
         PoolingAsyncClientConnectionManager connections = PoolingAsyncClientConnectionManagerBuilder.create()
@@ -121,11 +137,14 @@ public final class OpenAiModelClient implements ModelClient {
     public CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey) {
         long started = clock.millis();
         // host and path were parsed once: no URI parsing per call
-        SimpleRequestBuilder request = SimpleRequestBuilder.post().setHttpHost(host).setPath(path)
+        SimpleRequestBuilder request = SimpleRequestBuilder.post().setHttpHost(host)
+                .setPath(pathNamesModel ? path.replace(HttpTarget.MODEL_PLACEHOLDER,
+                        java.net.URLEncoder.encode(job.getModel(), java.nio.charset.StandardCharsets.UTF_8)) : path)
                 .setBody(requestBody(job), ContentType.APPLICATION_JSON)
                 .addHeader("Accept", "application/json")
                 .addHeader("Idempotency-Key", idempotencyKey);
-        apiKey.ifPresent(key -> request.addHeader("Authorization", "Bearer " + key));
+        target.headers().forEach(request::addHeader);
+        target.apiKey().ifPresent(key -> request.addHeader(target.keyHeader(), target.keyValue(key)));
         SimpleHttpRequest built = request.build();
         CompletableFuture<SimpleHttpResponse> sent = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<SimpleHttpResponse>> exchange =

@@ -1,6 +1,7 @@
 package io.aijobs.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.devstack.modelstub.ModelStubConfig;
@@ -89,6 +90,29 @@ class OpenAiModelClientTest {
                     assertThat(invalid.status()).isEqualTo(401);
                     assertThat(invalid.toString()).doesNotContain("sk-wrong");
                 });
+    }
+
+    @Test
+    void shouldReachAnAzureShapedTargetWithTheModelInThePathAndTheKeyInTheApiKeyHeader() throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withApiKey("azure-secret"));
+        HttpTarget azure = new HttpTarget("http://127.0.0.1:" + stub.port() + "/openai/deployments/{model}",
+                "/chat/completions?api-version=2024-10-21", Optional.of("azure-secret"), "api-key", "",
+                Map.of("x-ms-client-request-id", "aijobs"));
+        OpenAiModelClient client = new OpenAiModelClient(azure, Duration.ofSeconds(5), Duration.ofSeconds(2), 4, 1, Clock.systemUTC());
+        clients.add(client);
+
+        assertThat(call(client, "hi")).isInstanceOf(ModelOutcome.Success.class);
+        assertThat(stub.lastAzureDeployment()).contains("stub-model");
+        assertThat(azure.toString()).doesNotContain("azure-secret");
+    }
+
+    @Test
+    void shouldRefuseATargetWithTheModelPlaceholderInTheHostOrTheKeyHeaderAmongTheHeaders() {
+        assertThatThrownBy(() -> new HttpTarget("http://{model}.example.com/v1", "/chat/completions", Optional.empty(),
+                "Authorization", "Bearer", Map.of())).hasMessageContaining("not in the host");
+        assertThatThrownBy(() -> new HttpTarget("http://127.0.0.1/v1", "/chat/completions", Optional.of("k"),
+                "api-key", "", Map.of("API-Key", "other"))).hasMessageContaining("carries the API key");
+        assertThatThrownBy(() -> HttpTarget.openAi("ftp://127.0.0.1/v1", Optional.empty())).hasMessageContaining("http(s)");
     }
 
     @Test

@@ -42,7 +42,12 @@ import org.slf4j.LoggerFactory;
  *   <li>fault injection: random rates per {@link Fault}, a window in which every request fails
  *       ({@link #failAllFor}), or a directive {@code [[stub:FAULT]]} in a message, which makes that one request
  *       fail the same way on every attempt;</li>
- *   <li>a count of requests per {@code Idempotency-Key} header, so a test can count duplicate paid calls.</li>
+ *   <li>a count of requests per {@code Idempotency-Key} header, so a test can count duplicate paid calls;</li>
+ *   <li>an optional concurrency limit ({@link ModelStubConfig#maxConcurrent()}): a request beyond it is answered
+ *       429 at once, and answers are counted by status ({@link #answersWithStatus});</li>
+ *   <li>Azure OpenAI's URL shape, {@code POST /openai/deployments/DEPLOYMENT/chat/completions?api-version=...}, where
+ *       the key is checked in the {@code api-key} header instead of {@code Authorization}; the last deployment
+ *       called is kept ({@link #lastAzureDeployment}).</li>
  * </ul>
  *
  * <p>Usage: prompt tokens are counted as one per four characters of message content (at least one per message),
@@ -53,6 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class ModelStub implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ModelStub.class);
+    private static final Pattern AZURE_PATH = Pattern.compile("/openai/deployments/([^/]+)/chat/completions");
     private static final Pattern DIRECTIVE = Pattern.compile("\\[\\[stub:([a-zA-Z_-]+)]]");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DEFAULT_MAX_TOKENS = 64;
@@ -81,6 +87,8 @@ public final class ModelStub implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicReference<FaultWindow> window = new AtomicReference<>();
+    private final Map<Integer, AtomicLong> answersByStatus = new ConcurrentHashMap<>();
+    private final AtomicReference<String> lastAzureDeployment = new AtomicReference<>();
 
     private record FaultWindow(Fault fault, Instant until) {
     }
@@ -95,6 +103,7 @@ public final class ModelStub implements AutoCloseable {
         server.setExecutor(handlers);
         server.createContext("/v1/chat/completions", this::handleChatCompletion);
         server.createContext("/v1/models", this::handleModels);
+        server.createContext("/openai/deployments/", this::handleAzureChatCompletion);
         server.start();
     }
 
@@ -150,6 +159,17 @@ public final class ModelStub implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Answers sent with HTTP {@code status} so far. */
+    public long answersWithStatus(int status) {
+        AtomicLong count = answersByStatus.get(status);
+        return count == null ? 0 : count.get();
+    }
+
+    /** The deployment named by the last request on the Azure path, if there was one. */
+    public Optional<String> lastAzureDeployment() {
+        return Optional.ofNullable(lastAzureDeployment.get());
+    }
+
     /** The most requests that were open at the same time. */
     public int maxConcurrentRequests() {
         return maxInFlight.get();
@@ -162,6 +182,23 @@ public final class ModelStub implements AutoCloseable {
     }
 
     private void handleChatCompletion(HttpExchange exchange) throws IOException {
+        chatCompletion(exchange, "Authorization", "Bearer ");
+    }
+
+    /** {@code /openai/deployments/DEPLOYMENT/chat/completions?api-version=V}: the key comes in {@code api-key}. */
+    private void handleAzureChatCompletion(HttpExchange exchange) throws IOException {
+        Matcher path = AZURE_PATH.matcher(exchange.getRequestURI().getRawPath());
+        String query = exchange.getRequestURI().getRawQuery();
+        if (!path.matches() || query == null || !query.contains("api-version=")) {
+            sendError(exchange, 404, "invalid_request_error", "not_found",
+                    "Expected /openai/deployments/DEPLOYMENT/chat/completions?api-version=VERSION", Map.of());
+            return;
+        }
+        lastAzureDeployment.set(path.group(1));
+        chatCompletion(exchange, "api-key", "");
+    }
+
+    private void chatCompletion(HttpExchange exchange, String keyHeader, String keyScheme) throws IOException {
         if (!"POST".equals(exchange.getRequestMethod())) {
             sendError(exchange, 405, "invalid_request_error", "method_not_allowed", "Use POST", Map.of());
             return;
@@ -173,8 +210,13 @@ public final class ModelStub implements AutoCloseable {
         if (idempotencyKey != null) {
             callsByIdempotencyKey.computeIfAbsent(idempotencyKey, k -> new AtomicInteger()).incrementAndGet();
         }
+        if (config.maxConcurrent() > 0 && open > config.maxConcurrent()) {
+            finish(exchange, 429, error("rate_limit_error", "concurrency_limit_exceeded",
+                    "Too many concurrent requests (limit " + config.maxConcurrent() + ")"), Map.of());
+            return;
+        }
         if (config.apiKey().isPresent()
-                && !("Bearer " + config.apiKey().get()).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                && !(keyScheme + config.apiKey().get()).equals(exchange.getRequestHeaders().getFirst(keyHeader))) {
             finish(exchange, 401, error("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), Map.of());
             return;
         }
@@ -316,6 +358,7 @@ public final class ModelStub implements AutoCloseable {
 
     private void finish(HttpExchange exchange, int status, ObjectNode body, Map<String, String> headers) throws IOException {
         inFlight.decrementAndGet();
+        answersByStatus.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
         send(exchange, status, body, headers);
     }
 

@@ -15,9 +15,11 @@ import java.util.Optional;
  * @param hangTime      how long a {@link Fault#TIMEOUT} keeps the request open before closing it unanswered
  * @param apiKey        when present, requests must carry {@code Authorization: Bearer <apiKey>}
  * @param seed          seed of the random source, for repeatable runs
+ * @param maxConcurrent when above 0, a request arriving while this many are open is answered at once with HTTP 429
+ *                      and no {@code Retry-After}, as a server with a concurrency limit does; 0 for no limit
  */
 public record ModelStubConfig(int port, LatencyDistribution latency, Map<Fault, Double> faultRates,
-                              Duration retryAfter, Duration hangTime, Optional<String> apiKey, long seed) {
+                              Duration retryAfter, Duration hangTime, Optional<String> apiKey, long seed, int maxConcurrent) {
 
     public ModelStubConfig {
         Objects.requireNonNull(latency, "latency");
@@ -26,6 +28,9 @@ public record ModelStubConfig(int port, LatencyDistribution latency, Map<Fault, 
         Objects.requireNonNull(apiKey, "apiKey");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        if (maxConcurrent < 0) {
+            throw new IllegalArgumentException("maxConcurrent must be 0 (no limit) or more, got " + maxConcurrent);
         }
         faultRates = Map.copyOf(Objects.requireNonNull(faultRates, "faultRates"));
         double total = 0;
@@ -43,30 +48,34 @@ public record ModelStubConfig(int port, LatencyDistribution latency, Map<Fault, 
     /** A stub on a free port answering in a fixed 20 ms without faults. */
     public static ModelStubConfig defaults() {
         return new ModelStubConfig(0, new LatencyDistribution.Fixed(20), Map.of(), Duration.ofSeconds(1),
-                Duration.ofSeconds(120), Optional.empty(), 42L);
+                Duration.ofSeconds(120), Optional.empty(), 42L, 0);
     }
 
     public ModelStubConfig withPort(int newPort) {
-        return new ModelStubConfig(newPort, latency, faultRates, retryAfter, hangTime, apiKey, seed);
+        return new ModelStubConfig(newPort, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent);
     }
 
     public ModelStubConfig withLatency(LatencyDistribution newLatency) {
-        return new ModelStubConfig(port, newLatency, faultRates, retryAfter, hangTime, apiKey, seed);
+        return new ModelStubConfig(port, newLatency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent);
     }
 
     public ModelStubConfig withFaultRates(Map<Fault, Double> newRates) {
-        return new ModelStubConfig(port, latency, newRates, retryAfter, hangTime, apiKey, seed);
+        return new ModelStubConfig(port, latency, newRates, retryAfter, hangTime, apiKey, seed, maxConcurrent);
     }
 
     public ModelStubConfig withRetryAfter(Duration newRetryAfter) {
-        return new ModelStubConfig(port, latency, faultRates, newRetryAfter, hangTime, apiKey, seed);
+        return new ModelStubConfig(port, latency, faultRates, newRetryAfter, hangTime, apiKey, seed, maxConcurrent);
     }
 
     public ModelStubConfig withHangTime(Duration newHangTime) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, newHangTime, apiKey, seed);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, newHangTime, apiKey, seed, maxConcurrent);
     }
 
     public ModelStubConfig withApiKey(String key) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, Optional.of(key), seed);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, Optional.of(key), seed, maxConcurrent);
+    }
+
+    public ModelStubConfig withMaxConcurrent(int limit) {
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, limit);
     }
 }

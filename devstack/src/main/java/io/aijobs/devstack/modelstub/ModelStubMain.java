@@ -10,13 +10,14 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * ModelStubMain --port 18000 [--latency lognormal:200,0.4] [--fault-rate rate_limit=0.05] [--retry-after-ms 1000]
+ *               [--max-concurrent 100]
  * </pre>
  * Misuse prints the usage and exits 2.
  */
 public final class ModelStubMain {
 
     private static final String USAGE = "Usage: ModelStubMain --port PORT [--latency fixed:MS|uniform:MIN-MAX|lognormal:MEDIAN,SIGMA]"
-            + " [--fault-rate FAULT=P]... [--retry-after-ms MS]\n  faults: rate_limit, server_error, unavailable, timeout,"
+            + " [--fault-rate FAULT=P]... [--retry-after-ms MS] [--max-concurrent N]\n  faults: rate_limit, server_error, unavailable, timeout,"
             + " invalid_request, refusal";
 
     private ModelStubMain() {
@@ -63,6 +64,9 @@ public final class ModelStubMain {
                         break;
                     case "--retry-after-ms":
                         config = config.withRetryAfter(Duration.ofMillis(Long.parseLong(value)));
+                        break;
+                    case "--max-concurrent":
+                        config = config.withMaxConcurrent(Integer.parseInt(value));
                         break;
                     case "--fault-rate": {
                         String[] pair = value.split("=", 2);

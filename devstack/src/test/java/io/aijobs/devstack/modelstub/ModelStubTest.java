@@ -62,6 +62,55 @@ class ModelStubTest {
     }
 
     @Test
+    void shouldAnswer429WithoutRetryAfterToRequestsBeyondItsConcurrencyLimit() throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(500)).withMaxConcurrent(2));
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            held.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return chat("slow", null, Duration.ofSeconds(5));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (stub.openRequests() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(stub.openRequests()).isEqualTo(2);
+
+        HttpResponse<String> third = chat("one too many", null, Duration.ofSeconds(5));
+
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.headers().firstValue("Retry-After")).isEmpty();
+        for (CompletableFuture<HttpResponse<String>> response : held) {
+            assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        assertThat(stub.answersWithStatus(429)).isEqualTo(1);
+        assertThat(stub.answersWithStatus(200)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldServeTheAzurePathCheckingTheKeyInTheApiKeyHeader() throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withApiKey("azure-secret"));
+        String body = "{\"model\":\"ignored\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        URI uri = URI.create("http://127.0.0.1:" + stub.port() + "/openai/deployments/gpt-4o-eu/chat/completions?api-version=2024-10-21");
+
+        HttpResponse<String> withKey = http.send(HttpRequest.newBuilder(uri).header("api-key", "azure-secret")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bearerOnly = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer azure-secret")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> noVersion = http.send(HttpRequest.newBuilder(URI.create(uri.toString().replaceAll("\\?.*", "")))
+                .header("api-key", "azure-secret").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(withKey.statusCode()).isEqualTo(200);
+        assertThat(bearerOnly.statusCode()).isEqualTo(401);
+        assertThat(noVersion.statusCode()).isEqualTo(404);
+        assertThat(stub.lastAzureDeployment()).contains("gpt-4o-eu");
+    }
+
+    @Test
     void shouldCountCallsPerIdempotencyKey() throws Exception {
         stub = ModelStub.start(ModelStubConfig.defaults());
 
