@@ -92,9 +92,18 @@ public abstract class StreamsAppConfig extends AbstractConfig {
                                 + "which did not.");
     }
 
+    /**
+     * Whether {@code key}, which the application's {@code ConfigDef} does not define, is one of its keys all the same:
+     * a key under a name the configuration lists (e.g. {@code model.endpoint.NAME.base.url}). Called from the
+     * constructor, after parsing: it may read this configuration's values, not the subclass's fields.
+     */
+    protected boolean isNamedKey(String key) {
+        return false;
+    }
+
     private void rejectUnknownKeys(ConfigDef definition) {
         for (String key : new TreeSet<>(originals().keySet())) {
-            if (!definition.names().contains(key) && !key.startsWith(STREAMS_PREFIX)) {
+            if (!definition.names().contains(key) && !key.startsWith(STREAMS_PREFIX) && !isNamedKey(key)) {
                 throw new ConfigException(key, "(not shown)", "unknown key of " + application + "'s configuration: "
                         + "check its spelling, or pass it to Kafka Streams as " + STREAMS_PREFIX + key);
             }

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The example config files under {@code config/} are valid configurations of their application: every key is known
- * and every value valid. Secret references are replaced by a placeholder here, since the files they name exist only
+ * and every value valid. Secret references are replaced by a placeholder here (URL-shaped, as model.base.url must be a URL), since the files they name exist only
  * on a deployment's machines.
  */
 class ExampleConfigsTest {
@@ -29,7 +29,7 @@ class ExampleConfigsTest {
         }
         Map<String, Object> config = new HashMap<>();
         properties.forEach((key, value) -> config.put(key.toString(), value.toString()
-                .replaceAll("\\$\\{(env|file|dir):[^}]*}", "placeholder:secret")));
+                .replaceAll("\\$\\{(env|file|dir):[^}]*}", "http://placeholder.invalid")));
         return config;
     }
 

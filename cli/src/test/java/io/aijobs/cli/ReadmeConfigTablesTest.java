@@ -50,6 +50,8 @@ class ReadmeConfigTablesTest {
 
     static java.util.stream.Stream<Table> tables() {
         return java.util.stream.Stream.of(new Table("processor", io.aijobs.processor.ProcessorConfig.configDef()),
+                new Table("processor-model-endpoint", io.aijobs.processor.routing.RoutingConfig.endpointDef("NAME")),
+                new Table("processor-model-route", io.aijobs.processor.routing.RoutingConfig.routeDef("NAME")),
                 new Table("cost-aggregator", io.aijobs.costs.CostAggregatorConfig.configDef()));
     }
 

@@ -10,12 +10,12 @@ import io.aijobs.contracts.Topics;
 import io.aijobs.processor.execution.ExecutionDependencies;
 import io.aijobs.processor.execution.InFlightLimiter;
 import io.aijobs.processor.metrics.ProcessorMetrics;
-import io.aijobs.model.OpenAiModelClient;
+import io.aijobs.model.routing.ModelRouter;
+import io.aijobs.processor.routing.Routers;
 import io.aijobs.serde.RestSchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
@@ -35,7 +35,7 @@ public final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
 
     private final StreamsApplication application;
-    private final OpenAiModelClient modelClient;
+    private final ModelRouter router;
     private final RestSchemaRegistryClient registry;
     private final OperationsServer endpoint;
     private final InFlightLimiter limiter;
@@ -46,13 +46,13 @@ public final class ProcessorApp implements AutoCloseable {
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProcessorMetrics metrics = new ProcessorMetrics(meterRegistry, config.getInt(ProcessorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
         registry = RestSchemaRegistryClient.create(config.serdeConfig());
-        modelClient = new OpenAiModelClient(config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG), config.modelApiKey(),
-                config.modelTimeout(), config.modelConnectTimeout(), config.maxInFlight(),
-                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), Clock.systemUTC());
+        router = Routers.build(config.routingTable(), config.modelConnectTimeout(),
+                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+        router.endpoints().forEach(metrics::bindEndpoint);
         limiter = new InFlightLimiter(config.maxInFlight());
         metrics.bindInFlight(limiter::inFlight, limiter::capacity);
         Topics topics = new Topics(config.topicCatalog(), registry, config.serdeConfig());
-        ExecutionDependencies deps = new ExecutionDependencies(topics.names(), topics.jobsOfTenants().valueSerde().deserializer(), new JobValidator(config.maxInputBytes()), modelClient, limiter,
+        ExecutionDependencies deps = new ExecutionDependencies(topics.names(), topics.jobsOfTenants().valueSerde().deserializer(), new JobValidator(config.maxInputBytes()), router, limiter,
                 config.priceTable(), config.unknownModelPolicy(), metrics, config.backpressureMaxBlock(),
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
@@ -88,8 +88,8 @@ public final class ProcessorApp implements AutoCloseable {
         Preflight.check(config.streamsProperties(), registry, config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG),
                 config.startupTimeout());
         application.start();
-        log.info("Processor {} started: max.in.flight={}, model {}{}", config.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
-                config.maxInFlight(), config.getString(ProcessorConfig.MODEL_BASE_URL_CONFIG),
+        log.info("Processor {} started: max.in.flight={}, endpoints {}{}", config.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
+                config.maxInFlight(), router.endpoints().stream().map(e -> e.name()).toList(),
                 endpoint == null ? "" : ", metrics on port " + endpoint.port());
         return this;
     }
@@ -117,7 +117,7 @@ public final class ProcessorApp implements AutoCloseable {
         if (endpoint != null) {
             endpoint.close();
         }
-        modelClient.close();
+        router.close();
         registry.close();
     }
 

@@ -9,12 +9,14 @@ import io.aijobs.schema.FailureCategory;
 import io.aijobs.serde.AvroSerdeConfig;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import io.aijobs.application.StreamsAppConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.aijobs.processor.routing.RoutingConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -127,10 +129,15 @@ public final class ProcessorConfig extends StreamsAppConfig {
     }
 
     private static final ConfigDef CONFIG = withRetryPolicies(baseConfigDef("aijobs-processor")
-            .define(MODEL_BASE_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "OpenAI-compatible API base, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1.")
+            .define(MODEL_BASE_URL_CONFIG, Type.STRING, null, Importance.HIGH,
+                    "OpenAI-compatible API base, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1: one endpoint for every"
+                            + " model, with a fixed limit of max.in.flight. Required unless model.endpoints is set.")
             .define(MODEL_API_KEY_CONFIG, Type.PASSWORD, null, Importance.HIGH,
-                    "Bearer token for the model service. A secret: never logged.")
+                    "Bearer token for model.base.url. A secret: never logged.")
+            .define(RoutingConfig.ENDPOINTS_CONFIG, Type.LIST, "", Importance.HIGH,
+                    "Named model endpoints, each configured by model.endpoint.NAME.*; replaces model.base.url.")
+            .define(RoutingConfig.ROUTES_CONFIG, Type.LIST, "", Importance.HIGH,
+                    "Named routes from models to endpoints, each configured by model.route.NAME.*; required with model.endpoints.")
             .define(MODEL_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
                     "Bound on one model call. Longer than the transaction timeout is fine: no transaction waits on a call.")
             .define(MODEL_CONNECT_TIMEOUT_MS_CONFIG, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
@@ -234,14 +241,77 @@ public final class ProcessorConfig extends StreamsAppConfig {
                         Importance.LOW, "Retry tier of " + what + ": its retry records go to <platform prefix>retry.<tier>.");
     }
 
+    private final java.util.function.UnaryOperator<String> environment;
+
     public ProcessorConfig(Map<?, ?> props) {
+        this(props, System::getenv);
+    }
+
+    /** @param environment reads the environment variables that hold endpoints' API keys */
+    public ProcessorConfig(Map<?, ?> props, java.util.function.UnaryOperator<String> environment) {
         super(CONFIG, props, "the processor");
+        this.environment = java.util.Objects.requireNonNull(environment, "environment");
         try {
             priceTable();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(PRICING_MODELS_CONFIG, getList(PRICING_MODELS_CONFIG), e.getMessage());
         }
         failurePolicies(() -> 0.5);
+        routingTable();
+    }
+
+    /** The keys of each endpoint and route that {@code model.endpoints} and {@code model.routes} name. */
+    @Override
+    protected boolean isNamedKey(String key) {
+        for (String endpoint : getList(RoutingConfig.ENDPOINTS_CONFIG)) {
+            String prefix = RoutingConfig.ENDPOINT_PREFIX + endpoint + ".";
+            if (key.startsWith(prefix) && (RoutingConfig.endpointDef(endpoint).names().contains(key)
+                    || key.startsWith(prefix + RoutingConfig.HEADER_PREFIX))) {
+                return true;
+            }
+        }
+        for (String route : getList(RoutingConfig.ROUTES_CONFIG)) {
+            if (RoutingConfig.routeDef(route).names().contains(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The routing table: the endpoints and routes of {@code model.endpoints} and {@code model.routes}, or else one
+     * endpoint named {@value RoutingConfig#DEFAULT_ENDPOINT} for {@code model.base.url}, serving every model with a fixed
+     * limit of {@code max.in.flight}. API keys are read now (from the environment or files); fails naming the key.
+     */
+    public RoutingConfig.Table routingTable() {
+        List<String> endpoints = getList(RoutingConfig.ENDPOINTS_CONFIG);
+        List<String> routes = getList(RoutingConfig.ROUTES_CONFIG);
+        String baseUrl = getString(MODEL_BASE_URL_CONFIG);
+        if (!endpoints.isEmpty()) {
+            if (baseUrl != null) {
+                throw new ConfigException(MODEL_BASE_URL_CONFIG, baseUrl, "set model.base.url or model.endpoints, not both");
+            }
+            if (getPassword(MODEL_API_KEY_CONFIG) != null) {
+                throw new ConfigException(MODEL_API_KEY_CONFIG, "[hidden]", "applies to model.base.url only; with model.endpoints,"
+                        + " give each endpoint its key (model.endpoint.NAME.api.key.env or .api.key.file)");
+            }
+            return RoutingConfig.parse(originals(), endpoints, routes, modelTimeout(), maxInFlight(), environment);
+        }
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new ConfigException(MODEL_BASE_URL_CONFIG, baseUrl, "required unless model.endpoints is set");
+        }
+        if (!routes.isEmpty()) {
+            throw new ConfigException(RoutingConfig.ROUTES_CONFIG, routes, "routes name endpoints of model.endpoints, which is not set");
+        }
+        io.aijobs.model.HttpTarget target;
+        try {
+            target = io.aijobs.model.HttpTarget.openAi(baseUrl, modelApiKey());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(MODEL_BASE_URL_CONFIG, baseUrl, e.getMessage());
+        }
+        return new RoutingConfig.Table(List.of(new RoutingConfig.EndpointSettings(RoutingConfig.DEFAULT_ENDPOINT, target, modelTimeout(),
+                io.aijobs.model.routing.Endpoint.Limits.fixed(maxInFlight()))),
+                List.of(new RoutingConfig.RouteSettings(RoutingConfig.DEFAULT_ENDPOINT, List.of("*"), List.of(RoutingConfig.DEFAULT_ENDPOINT), null)));
     }
 
     public static ConfigDef configDef() {

@@ -65,16 +65,4 @@ public record Route(String name, List<String> models, List<Endpoint> endpoints) 
         }
         return a.equals(b);
     }
-
-    /** A pattern of this route that overlaps one of {@code other}'s, if any. */
-    public java.util.Optional<String> overlapWith(Route other) {
-        for (String mine : models) {
-            for (String theirs : other.models) {
-                if (overlap(mine, theirs)) {
-                    return java.util.Optional.of(mine + " and " + theirs);
-                }
-            }
-        }
-        return java.util.Optional.empty();
-    }
 }

@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  *   <li>{@code tenant-match}: the job names the tenant of its topic, else SECURITY.</li>
  *   <li>{@code key}: the record key is the jobId, else INVALID (deduplication is per partition).</li>
  *   <li>{@code deadline}: the deadline, if any, is still ahead, else EXPIRED.</li>
+ *   <li>{@code route}: a route of the routing table serves the model, else INVALID.</li>
  *   <li>{@code price}: under {@code pricing.unknown.model.policy=REJECT}, the model has a price, else PERMANENT.</li>
  *   <li>{@code known-job}: the task does not know the job yet, else a duplicate (no dead letter), unless it is a
  *       replay of a FAILED job, which is admitted as a replay. It comes after the checks above, so a copy of a known
@@ -41,7 +42,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  *       here has already taken a rate-limit token.</li>
  * </ol>
  *
- * Only the first seven steps are pure; {@code known-job} reads the task's execution state, {@code tenant-policy} and
+ * Only the first eight steps are pure; {@code known-job} reads the task's execution state, {@code tenant-policy} and
  * {@code budget} read the tenant's policy and spend, and {@code tenant-policy} consumes. A new check (fair scheduling,
  * a response cache) is added to {@link #standard}'s list at the place its meaning requires, and to this list; a check
  * that consumes goes as late as it can (see {@link AdmissionCheck}).
@@ -69,6 +70,7 @@ public final class AdmissionPipeline {
      * @param validator          the job contract
      * @param unknownModelPolicy what to do with a model that has no price
      * @param prices             the price table
+     * @param routed             whether a route serves a model
      * @param tenantPolicies     the instance's policy rules and rate-limit buckets
      * @param knownJobs          the task's execution state
      * @param policyOf           a tenant's current policy, or null
@@ -76,13 +78,14 @@ public final class AdmissionPipeline {
      */
     public static AdmissionPipeline standard(TopicNames names, Deserializer<JobRequest> deserializer, JobValidator validator,
                                              UnknownModelPolicy unknownModelPolicy, PriceTable prices,
-                                             TenantPolicyEnforcer tenantPolicies, KnownJobs knownJobs,
+                                             java.util.function.Predicate<String> routed, TenantPolicyEnforcer tenantPolicies, KnownJobs knownJobs,
                                              Function<TenantId, TenantPolicy> policyOf, Function<TenantId, TenantSpend> spendOf) {
         return new AdmissionPipeline(new TenantOfTopic(names), new JobDecoding(deserializer), List.of(
                 new ContractCheck(validator),
                 new TenantMatchCheck(),
                 new KeyCheck(),
                 new DeadlineCheck(),
+                new RouteCheck(routed),
                 new PriceCheck(unknownModelPolicy, prices),
                 new KnownJobCheck(knownJobs),
                 new TenantPolicyCheck(tenantPolicies, policyOf),

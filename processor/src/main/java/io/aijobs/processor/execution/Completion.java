@@ -11,6 +11,8 @@ import io.aijobs.schema.JobRequest;
  * @param job       the request
  * @param outcome   how the call ended
  * @param startedAt epoch millis when the call was sent
+ * @param endpoint  the endpoint the call went to (empty when no route served the model)
+ * @param position  that endpoint's position in the model's route
  */
-record Completion(String stateKey, int attempt, JobRequest job, ModelOutcome outcome, long startedAt) {
+record Completion(String stateKey, int attempt, JobRequest job, ModelOutcome outcome, long startedAt, String endpoint, int position) {
 }

@@ -6,7 +6,7 @@ import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
 import io.aijobs.processor.admission.TenantPolicyEnforcer;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.metrics.ProcessorMetrics;
-import io.aijobs.model.ModelClient;
+import io.aijobs.model.routing.ModelRouter;
 import io.aijobs.processor.pricing.PriceTable;
 import io.aijobs.schema.JobRequest;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * What every task's {@link JobExecutionProcessor} shares within one processor instance: one model client, one
+ * What every task's {@link JobExecutionProcessor} shares within one processor instance: one model router, one
  * in-flight limit and fair share of it between tenants, one price table, one failure policy, one metrics registry, one
  * set of tenant rate limits.
  */
@@ -22,7 +22,7 @@ public record ExecutionDependencies(
         TopicNames names,
         Deserializer<JobRequest> jobDeserializer,
         JobValidator validator,
-        ModelClient modelClient,
+        ModelRouter router,
         InFlightLimiter limiter,
         PriceTable prices,
         UnknownModelPolicy unknownModelPolicy,
@@ -41,7 +41,7 @@ public record ExecutionDependencies(
         Objects.requireNonNull(names, "names");
         Objects.requireNonNull(jobDeserializer, "jobDeserializer");
         Objects.requireNonNull(validator, "validator");
-        Objects.requireNonNull(modelClient, "modelClient");
+        Objects.requireNonNull(router, "router");
         Objects.requireNonNull(limiter, "limiter");
         Objects.requireNonNull(prices, "prices");
         Objects.requireNonNull(unknownModelPolicy, "unknownModelPolicy");

@@ -12,6 +12,7 @@ import io.aijobs.processor.failure.Failure;
 import io.aijobs.processor.failure.FailureClassifier;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.model.ModelOutcome;
+import io.aijobs.model.routing.ModelRouter;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobRequest;
@@ -127,7 +128,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         this.policies = context.getStateStore(JobTopology.POLICIES_STORE);
         this.spend = context.getStateStore(JobTopology.SPEND_STORE);
         this.admissions = AdmissionPipeline.standard(deps.names(), deps.jobDeserializer(), deps.validator(),
-                deps.unknownModelPolicy(), deps.prices(), deps.tenantPolicies(),
+                deps.unknownModelPolicy(), deps.prices(), model -> deps.router().route(model).isPresent(), deps.tenantPolicies(),
                 (tenant, jobId) -> states.get(stateKey(tenant, jobId)),
                 tenant -> policies.get(tenant.value()), tenant -> spend.get(tenant.value()));
         recoverPending();
@@ -371,12 +372,14 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         long sentAt = now;
         int life = generation.get();
         String tenant = state.getTenantId();
-        deps.modelClient().complete(job, job.getJobId() + "-" + attempt).whenComplete((outcome, error) -> {
+        int position = state.getRoutePosition();
+        deps.router().call(job, job.getJobId() + "-" + attempt, position).whenComplete((routed, error) -> {
             deps.fairShare().ended(tenant);
             deps.limiter().release();
             if (!closed && generation.get() == life) {
-                ModelOutcome result = outcome != null ? outcome : new ModelOutcome.ConnectionError(String.valueOf(error), Duration.ZERO);
-                completions.add(new Completion(key, attempt, job, result, sentAt));
+                ModelRouter.Routed result = routed != null ? routed
+                        : new ModelRouter.Routed("", position, new ModelOutcome.ConnectionError(String.valueOf(error), Duration.ZERO));
+                completions.add(new Completion(key, attempt, job, result.outcome(), sentAt, result.endpoint(), result.position()));
             }
         });
     }
@@ -419,7 +422,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             }
             forwardUsage(job, completion, outcome, success.inputTokens(), success.outputTokens(), cost, true, now);
             forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
-            deps.metrics().modelCall(job.getModel(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
+            deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
             deps.metrics().completed(tenant, Duration.ofMillis(Math.max(0, now - job.getSubmittedAt().toEpochMilli())));
             log.debug("Completed by attempt {} in {} ms: {} input and {} output tokens", completion.attempt(), outcome.latency().toMillis(),
                     success.inputTokens(), success.outputTokens());
@@ -431,12 +434,18 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             int outputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.outputTokens() : 0;
             forwardUsage(job, completion, outcome, inputTokens, outputTokens,
                     deps.prices().cost(job.getModel(), Instant.ofEpochMilli(now), inputTokens, outputTokens), false, now);
-            deps.metrics().modelCall(job.getModel(), outcome.latency(), failure.errorType(), inputTokens, outputTokens);
+            deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), failure.errorType(), inputTokens, outputTokens);
             // the policy counts the attempts since the job was (re)admitted
             FailurePolicies.Decision decision = deps.failurePolicies().decide(failure, completion.attempt() - state.getAttemptOffset(),
                     now, job.getDeadline());
             if (decision instanceof FailurePolicies.Retry retry) {
-                scheduleRetry(completion.stateKey(), state, job, failure, retry, now);
+                boolean fallback = (failure.category() == FailureCategory.TRANSIENT || failure.category() == FailureCategory.RATE_LIMITED)
+                        && completion.position() + 1 < deps.router().routeLength(job.getModel());
+                // the next endpoint of the route is tried at once; after the last, the route starts over after the backoff
+                state.setRoutePosition(fallback ? completion.position() + 1 : 0);
+                scheduleRetry(completion.stateKey(), state, job, failure,
+                        fallback ? new FailurePolicies.Retry(now, 0, retry.policy()) : retry, now,
+                        fallback ? "; falls back from endpoint " + completion.endpoint() + " to the next of its route" : "");
             } else {
                 deadLetter(completion.stateKey(), state, job, ((FailurePolicies.DeadLetter) decision).failure(), now);
             }
@@ -453,7 +462,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
      * usage. The call slot is free meanwhile.
      */
     private void scheduleRetry(String key, JobExecutionState state, JobRequest job, Failure failure, FailurePolicies.Retry retry,
-                               long now) {
+                               long now, String note) {
         if (state.getFirstFailureAt() == null) {
             state.setFirstFailureAt(now);
         }
@@ -469,7 +478,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 outputs.failureHeaders(job, state, failure, retry.dueAt(), state.getFirstFailureAt())), JobTopology.RETRY_SINK);
         forwardEvent(job, JobEventType.RETRY_SCHEDULED, state.getAttempt(), failure.category(),
                 failure.errorType() + "; attempt " + (state.getAttempt() + 1) + " of " + retry.policy().maxAttempts() + " due "
-                        + Instant.ofEpochMilli(retry.dueAt()), now);
+                        + Instant.ofEpochMilli(retry.dueAt()) + note, now);
         deps.metrics().retryScheduled(state.getTenantId(), failure.category().name());
         log.debug("Attempt {} failed ({} {}{}): attempt {} of {} due {}", state.getAttempt(), failure.category(), failure.errorType(),
                 failure.httpStatus() == null ? "" : ", HTTP " + failure.httpStatus(), state.getAttempt() + 1, retry.policy().maxAttempts(),
@@ -537,7 +546,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private void forwardUsage(JobRequest job, Completion completion, ModelOutcome outcome, int inputTokens, int outputTokens,
                               io.aijobs.schema.Cost cost, boolean isFinal, long now) {
         context.forward(new Record<>(job.getTenantId(), (Object) outputs.usage(job, completion.attempt(), outcome, inputTokens,
-                outputTokens, cost, isFinal, completion.startedAt(), now), now, outputs.headers(job, completion.attempt(), null)),
+                outputTokens, cost, isFinal, completion.startedAt(), completion.endpoint(), now), now, outputs.headers(job, completion.attempt(), null)),
                 JobTopology.USAGE_SINK);
     }
 

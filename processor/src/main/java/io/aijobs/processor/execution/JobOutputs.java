@@ -51,7 +51,7 @@ final class JobOutputs {
     }
 
     ModelCallUsage usage(JobRequest job, int attempt, ModelOutcome outcome, int inputTokens, int outputTokens, Cost cost,
-                         boolean isFinal, long startedAt, long now) {
+                         boolean isFinal, long startedAt, String endpoint, long now) {
         return ModelCallUsage.newBuilder()
                 .setCallId(job.getJobId() + "-" + attempt)
                 .setJobId(job.getJobId())
@@ -69,6 +69,7 @@ final class JobOutputs {
                 .setLatencyMs(outcome.latency().toMillis())
                 .setJobSubmittedAt(job.getSubmittedAt())
                 .setTraceId(job.getTraceId())
+                .setEndpoint(endpoint == null || endpoint.isEmpty() ? null : endpoint)
                 .build();
     }
 

@@ -23,6 +23,8 @@ public final class ProcessorMetrics {
     public static final String OTHER_TENANT = BoundedTags.OTHER;
     /** Distinct models with a tag of their own; a job names its model, so the rest share {@value BoundedTags#OTHER}. */
     public static final int MODEL_TAG_LIMIT = 100;
+    /** The configured endpoint a call went to ({@code model.endpoints}; {@code default} for {@code model.base.url}). */
+    public static final String ENDPOINT_TAG = "aijobs.endpoint";
 
     private final MeterRegistry registry;
     private final BoundedTags tenants;
@@ -51,6 +53,22 @@ public final class ProcessorMetrics {
 
     String tenantTag(String tenant) {
         return tenants.tag(tenant);
+    }
+
+    /** The limits of one endpoint of the routing table, as they move. */
+    public void bindEndpoint(io.aijobs.model.routing.Endpoint endpoint) {
+        Gauge.builder("aijobs.endpoint.concurrency.limit", endpoint, io.aijobs.model.routing.Endpoint::concurrencyLimit)
+                .description("Calls the endpoint may have open at once now (adaptive: moves with 429 and 503)")
+                .tag(ENDPOINT_TAG, endpoint.name()).register(registry);
+        Gauge.builder("aijobs.endpoint.calls.inflight", endpoint, io.aijobs.model.routing.Endpoint::inFlight)
+                .description("Calls open at the endpoint now").tag(ENDPOINT_TAG, endpoint.name()).register(registry);
+        Gauge.builder("aijobs.endpoint.calls.waiting", endpoint, io.aijobs.model.routing.Endpoint::waiting)
+                .description("Calls waiting for the endpoint's concurrency limit, budgets or Retry-After hold")
+                .tag(ENDPOINT_TAG, endpoint.name()).register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("aijobs.endpoint.overloaded", endpoint,
+                        e -> (double) e.overloadedAnswers())
+                .description("Answers from the endpoint that said it was overloaded (429, 503)")
+                .tag(ENDPOINT_TAG, endpoint.name()).register(registry);
     }
 
     String modelTag(String model) {
@@ -97,11 +115,12 @@ public final class ProcessorMetrics {
     }
 
     /** One model call, per the GenAI conventions; {@code errorType} is null on success. */
-    public void modelCall(String model, Duration duration, String errorType, int inputTokens, int outputTokens) {
+    public void modelCall(String model, String endpoint, Duration duration, String errorType, int inputTokens, int outputTokens) {
         Timer.Builder timer = Timer.builder("gen_ai.client.operation.duration")
                 .description("GenAI operation duration")
                 .tag("gen_ai.operation.name", "chat")
                 .tag("gen_ai.request.model", modelTag(model))
+                .tag(ENDPOINT_TAG, endpoint == null || endpoint.isEmpty() ? "none" : endpoint)
                 .publishPercentileHistogram()
                 // long generations and slow providers exceed Micrometer's default 30 s
                 .maximumExpectedValue(java.time.Duration.ofMinutes(10));

@@ -33,7 +33,7 @@ class AdmissionPipelineTest {
     private JobRequest decoded;
     private final AdmissionPipeline pipeline = AdmissionPipeline.standard(TopicNames.defaults(),
             (topic, bytes) -> bytes == null ? null : decoded, new JobValidator(1000), UnknownModelPolicy.REJECT,
-            PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), new TenantPolicyEnforcer(true, DeadLetterContent.FULL),
+            PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), model -> !model.equals("x"), new TenantPolicyEnforcer(true, DeadLetterContent.FULL),
             (tenant, jobId) -> states.get(tenant.value() + "/" + jobId), tenant -> policies.get(tenant.value()),
             tenant -> spend.get(tenant.value()));
 
@@ -66,7 +66,7 @@ class AdmissionPipelineTest {
     @Test
     void shouldRunTheStepsInTheDocumentedOrder() {
         assertThat(pipeline.steps()).containsExactly("tenant-of-topic", "decode", "contract", "tenant-match", "key", "deadline",
-                "price", "known-job", "tenant-policy", "budget");
+                "route", "price", "known-job", "tenant-policy", "budget");
     }
 
     @Test
@@ -90,6 +90,8 @@ class AdmissionPipelineTest {
         outcomes.add(outcome(admit(job.build())));
         job.setDeadline(null);
         outcomes.add(outcome(admit(job.build())));
+        job.setModel("y");
+        outcomes.add(outcome(admit(job.build())));
         job.setModel("m");
         outcomes.add(outcome(admit(job.build())));
         states.clear();
@@ -101,7 +103,7 @@ class AdmissionPipelineTest {
         outcomes.add(outcome(admitted));
 
         assertThat(outcomes).containsExactly("unknown_topic", "null_value", "contract_violation", "tenant_mismatch", "key_mismatch",
-                "deadline_passed", "unknown_model_price", "duplicate", "input_too_large", "budget_hard_limit", "admitted");
+                "deadline_passed", "no_route", "unknown_model_price", "duplicate", "input_too_large", "budget_hard_limit", "admitted");
         assertThat(unknownTopic.tenant()).as("a record on an unknown topic has no tenant").isNull();
         assertThat(undecodable.tenant()).isEqualTo(ACME);
         assertThat(undecodable.job()).isNull();

@@ -41,6 +41,9 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
+import io.aijobs.model.routing.Endpoint;
+import io.aijobs.model.routing.ModelRouter;
+import io.aijobs.model.routing.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +66,13 @@ abstract class ExecutionTopologyFixture {
     final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     final Topics topics = InMemoryTopics.of(TopicCatalog.of(NAMES), registry);
     final ManualModelClient model = new ManualModelClient();
+    /** The second endpoint of {@link #twoEndpointRouter()}. */
+    final ManualModelClient secondModel = new ManualModelClient();
+    /**
+     * One endpoint, {@code default}, answered by {@link #model}; limits are the limiter's, and no Retry-After holds it
+     * (a hold runs on the real clock, these tests on the driver's).
+     */
+    ModelRouter router = ModelRouter.single("default", model, unlimited());
     InFlightLimiter limiter = new InFlightLimiter(2);
     FairShare fairShare = new FairShare();
     int queuedJobsPerTenant = 10_000;
@@ -94,9 +104,26 @@ abstract class ExecutionTopologyFixture {
         }
     }
 
+    @AfterEach
+    void closeRouter() {
+        router.close();
+    }
+
+    static Endpoint.Limits unlimited() {
+        return new Endpoint.Limits(100_000, false, java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), Duration.ZERO);
+    }
+
+    /** Model {@code m} routed to {@code primary} ({@link #model}), then {@code secondary} ({@link #secondModel}). */
+    ModelRouter twoEndpointRouter() {
+        java.util.concurrent.ScheduledExecutorService timers = ModelRouter.newTimers();
+        Endpoint primary = new Endpoint("primary", model, unlimited(), timers, System::nanoTime);
+        Endpoint secondary = new Endpoint("secondary", secondModel, unlimited(), timers, System::nanoTime);
+        return new ModelRouter(List.of(new Route("m", List.of("m"), List.of(primary, secondary))), List.of(primary, secondary), timers);
+    }
+
     void startDriver() {
         ExecutionDependencies deps = new ExecutionDependencies(NAMES, topics.jobs(ACME).valueSerde().deserializer(),
-                new JobValidator(1000), model, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
+                new JobValidator(1000), router, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer, fairShare, queuedJobsPerTenant);
         Properties props = new Properties();

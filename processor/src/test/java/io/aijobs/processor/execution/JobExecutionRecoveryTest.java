@@ -45,7 +45,8 @@ class JobExecutionRecoveryTest {
 
     private ExecutionDependencies deps(InFlightLimiter limiter) {
         return new ExecutionDependencies(topics.names(), topics.jobs(ACME).valueSerde().deserializer(),
-                new JobValidator(1000), model, limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
+                new JobValidator(1000), io.aijobs.model.routing.ModelRouter.single("default", model,
+                io.aijobs.model.routing.Endpoint.Limits.fixed(100_000)), limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(), 0, () -> 0.5),
                 Duration.ofMillis(100), TenantPolicyEnforcer.permissive(), new FairShare(), 10_000);
