@@ -40,6 +40,8 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>B4 noisy neighbour: a steady tenant's end-to-end latency while another tenant's burst fills every call slot,
  *       against the same tenant's latency with the other idle; and the bursting tenant's rate with the steady one
  *       idle, against B1's single-tenant rate.</li>
+ *   <li>B5 provider limit: a stub that answers 429 above 100 open calls, through an adaptive endpoint and through a
+ *       fixed one of 256, in the same run: calls open at the stub, 429s, throughput.</li>
  *   <li>Memory: RSS of a processor JVM with 10,000 calls in flight.</li>
  * </ul>
  * Starts its own broker and registry (free ports), writes the report to {@code docs/benchmarks.md}.
@@ -67,7 +69,7 @@ public final class ProcessorBenchmark {
         int memoryJobs = 10_000;
         Path out = Path.of("docs", "benchmarks.md");
         boolean outGiven = false;
-        java.util.Set<String> only = java.util.Set.of("b1", "b2", "b3", "b4", "memory");
+        java.util.Set<String> only = java.util.Set.of("b1", "b2", "b3", "b4", "b5", "memory");
         boolean subset = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -82,7 +84,7 @@ public final class ProcessorBenchmark {
                     subset = true;
                 }
                 default -> {
-                    System.err.println("Usage: ProcessorBenchmark [--jobs N] [--memory-jobs N] [--only b1,b2,b3,b4,memory] [--out FILE]");
+                    System.err.println("Usage: ProcessorBenchmark [--jobs N] [--memory-jobs N] [--only b1,b2,b3,b4,b5,memory] [--out FILE]");
                     System.exit(2);
                 }
             }
@@ -114,6 +116,9 @@ public final class ProcessorBenchmark {
         }
         if (only.contains("b4")) {
             noisyNeighbour(ours, jobs);
+        }
+        if (only.contains("b5")) {
+            providerLimit(jobs / 2);
         }
         if (only.contains("memory")) {
             memory(memoryJobs);
@@ -284,6 +289,79 @@ public final class ProcessorBenchmark {
                     (double) during.getValueAtPercentile(99) / alone.getValueAtPercentile(99)));
             report.add(String.format("| B4 work-conserving: the bursting tenant alone, the steady one idle | **%.0f jobs/s** | B1, one tenant: %.0f jobs/s | **%.0f%%** | >= 95%% |",
                     aloneRate, singleTenantRate, 100 * aloneRate / singleTenantRate));
+        }
+    }
+
+    /** The stub's limit in B5, and what the endpoint may open at most. */
+    static final int PROVIDER_LIMIT = 100;
+    static final int ENDPOINT_MAX = 256;
+    static final Duration SETTLE = Duration.ofSeconds(10);
+
+    /** What one B5 run saw. */
+    record ProviderRun(long rateLimited, double rate, int maxOpenAfterSettle, long results, long deadLetters, String openBySecond) {
+    }
+
+    /**
+     * B5. The stub answers 429 (no Retry-After) to a call arriving while {@link #PROVIDER_LIMIT} are open, else in 200 ms.
+     * One processor (max.in.flight 256) with one routed endpoint of max.concurrency 256, adaptive, then fixed: the
+     * same {@code jobs} published at once to each. Measured: the 429s, the results per second, and the most calls
+     * open at the stub (sampled every 10 ms) after the first {@link #SETTLE} of the run.
+     */
+    private void providerLimit(int jobs) throws Exception {
+        ProviderRun adaptive = providerRun(jobs, true);
+        ProviderRun fixed = providerRun(jobs, false);
+        report.add(String.format("| B5 provider limit: stub answers 429 above %d open calls (model 200 ms), %d jobs, endpoint max.concurrency %d | adaptive: most calls open at the stub after %d s **%d**; **%d** 429s; %.0f jobs/s; %d results, %d dead letters | fixed %d: %d 429s; %.0f jobs/s; %d results, %d dead letters | **%.1f%%** of the fixed run's 429s | <= 110 open within %d s; far fewer 429s |",
+                PROVIDER_LIMIT, jobs, ENDPOINT_MAX, SETTLE.toSeconds(), adaptive.maxOpenAfterSettle(), adaptive.rateLimited(), adaptive.rate(),
+                adaptive.results(), adaptive.deadLetters(), ENDPOINT_MAX, fixed.rateLimited(), fixed.rate(), fixed.results(), fixed.deadLetters(),
+                100.0 * adaptive.rateLimited() / Math.max(1, fixed.rateLimited()), SETTLE.toSeconds()));
+    }
+
+    private ProviderRun providerRun(int jobs, boolean adaptive) throws Exception {
+        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(200))
+                .withMaxConcurrent(PROVIDER_LIMIT))) {
+            BenchScenario scenario = new BenchScenario(stack);
+            Map<String, Object> config = scenario.processorConfig(stub.baseUrl(), 256);
+            config.remove(io.aijobs.processor.ProcessorConfig.MODEL_BASE_URL_CONFIG);
+            config.put("model.endpoints", "provider");
+            config.put("model.endpoint.provider.base.url", stub.baseUrl());
+            config.put("model.endpoint.provider.max.concurrency", Integer.toString(ENDPOINT_MAX));
+            config.put("model.endpoint.provider.concurrency.adaptive", Boolean.toString(adaptive));
+            config.put("model.routes", "all");
+            config.put("model.route.all.models", "*");
+            config.put("model.route.all.endpoints", "provider");
+            try (BenchScenario.ResultWatcher results = scenario.new ResultWatcher(scenario.names.results(scenario.tenant), false);
+                 BenchScenario.ResultWatcher deadLetters = scenario.new ResultWatcher(scenario.names.deadLetter(scenario.tenant), false);
+                 ProcessorApp app = ProcessorApp.start(config)) {
+                BenchScenario.awaitRunning(app.streams(), Duration.ofSeconds(120));
+                java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+                java.util.TreeMap<Long, Integer> openBySecond = new java.util.TreeMap<>();
+                long start = System.nanoTime();
+                Thread sampler = new Thread(() -> {
+                    while (sampling.get()) {
+                        long second = (System.nanoTime() - start) / 1_000_000_000L;
+                        int open = stub.openRequests();
+                        synchronized (openBySecond) {
+                            openBySecond.merge(second, open, Math::max);
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+                    }
+                }, "b5-sampler");
+                sampler.start();
+                scenario.preload(jobs);
+                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                while (results.count() + deadLetters.count() < jobs && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                sampling.set(false);
+                sampler.join(5_000);
+                int maxAfterSettle = openBySecond.tailMap(SETTLE.toSeconds()).values().stream().mapToInt(Integer::intValue).max().orElse(0);
+                ProviderRun run = new ProviderRun(stub.answersWithStatus(429), results.rate(), maxAfterSettle, results.count(),
+                        deadLetters.count(), openBySecond.toString());
+                System.out.printf("B5 %s: %d results, %d dead letters, %.0f jobs/s, %d 429s, most open after %d s: %d; most open by second %s%n",
+                        adaptive ? "adaptive" : "fixed", run.results(), run.deadLetters(), run.rate(), run.rateLimited(), SETTLE.toSeconds(),
+                        run.maxOpenAfterSettle(), run.openBySecond());
+                return run;
+            }
         }
     }
 
@@ -515,7 +593,7 @@ public final class ProcessorBenchmark {
         lines.add("");
         lines.add("## Processor");
         lines.add("");
-        lines.add("Command: `./benchmarks/run` (options: `--jobs N`, default 20000; `--memory-jobs N`, default 10000; `--only b1,b2,b3,b4,memory`"
+        lines.add("Command: `./benchmarks/run` (options: `--jobs N`, default 20000; `--memory-jobs N`, default 10000; `--only b1,b2,b3,b4,b5,memory`"
                 + " runs a subset and prints it without rewriting this file unless `--out` is given).");
         lines.add("");
         lines.add("Run: " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, "
@@ -550,6 +628,14 @@ public final class ProcessorBenchmark {
         lines.add("fetches per partition and 100 buffered jobs per partition cut this from about 1.5 s to 0.7 s), and, for the rest");
         lines.add("of the burst, 100 to 250 ms more before a start and longer commits while every slot is busy.");
         lines.add("The second row runs the bursting tenant's jobs with the steady tenant's topics in place and idle, against B1.");
+        lines.add("");
+        lines.add("**B5, what it measures.** The stub answers 429, at once and without `Retry-After`, to a call that arrives while");
+        lines.add("100 are open; otherwise it answers in 200 ms. One processor (`max.in.flight` 256) calls it through one routed");
+        lines.add("endpoint of `max.concurrency` 256, first with `concurrency.adaptive=true`, then `false`; each run gets the same");
+        lines.add("jobs at once and lasts until each job has a result or a dead letter. The 429s are counted at the stub; the most");
+        lines.add("calls open at the stub is sampled every 10 ms, and the row gives the highest after the first 10 s of the run");
+        lines.add("(the benchmark prints it by second). A 429 is a RATE_LIMITED failure retried by the default policy (8 attempts,");
+        lines.add("backoff from 2 s), so the fixed run's jobs complete late or are dead-lettered.");
         lines.add("");
         // ./benchmarks/run-aggregator writes its own section after this one: keep it
         if (Files.exists(out)) {
