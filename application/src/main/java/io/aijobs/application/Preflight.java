@@ -2,7 +2,6 @@ package io.aijobs.application;
 
 import io.aijobs.serde.SchemaRegistryClient;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -38,12 +37,7 @@ public final class Preflight {
      */
     public static void check(Properties streamsProperties, SchemaRegistryClient registry, String registryUrl, Duration timeout)
             throws StartupException {
-        Map<String, Object> admin = new HashMap<>();
-        streamsProperties.forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key.toString())) {
-                admin.put(key.toString(), value);
-            }
-        });
+        Map<String, Object> admin = AdminClients.config(streamsProperties);
         admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
         Object servers = admin.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);

@@ -113,7 +113,7 @@ final class TenantCommand implements Runnable {
         @Option(names = "--models", split = ",", paramLabel = "MODEL", description = "Models the tenant may use (default: any)")
         List<String> models;
 
-        @Option(names = "--rate", paramLabel = "JOBS_PER_S", description = "Jobs per second the processor admits (default: no limit)")
+        @Option(names = "--rate", paramLabel = "JOBS_PER_S", description = "Jobs per second the processor admits, across all its instances (default: no limit)")
         Double rate;
 
         @Option(names = "--weight", defaultValue = "1", paramLabel = "W",

@@ -1,5 +1,6 @@
 package io.aijobs.processor;
 
+import io.aijobs.application.AdminClients;
 import io.aijobs.application.ApplicationMain;
 import io.aijobs.application.Health;
 import io.aijobs.application.OperationsServer;
@@ -7,6 +8,7 @@ import io.aijobs.application.Preflight;
 import io.aijobs.application.StreamsApplication;
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.Topics;
+import io.aijobs.processor.admission.TopicPartitionCounts;
 import io.aijobs.processor.execution.ExecutionDependencies;
 import io.aijobs.processor.execution.InFlightLimiter;
 import io.aijobs.processor.metrics.ProcessorMetrics;
@@ -39,6 +41,7 @@ public final class ProcessorApp implements AutoCloseable {
     private final RestSchemaRegistryClient registry;
     private final OperationsServer endpoint;
     private final InFlightLimiter limiter;
+    private final TopicPartitionCounts partitionCounts;
     private final ProcessorConfig config;
 
     private ProcessorApp(ProcessorConfig config) throws IOException {
@@ -51,12 +54,13 @@ public final class ProcessorApp implements AutoCloseable {
         router.endpoints().forEach(metrics::bindEndpoint);
         limiter = new InFlightLimiter(config.maxInFlight());
         metrics.bindInFlight(limiter::inFlight, limiter::capacity);
+        partitionCounts = TopicPartitionCounts.create(AdminClients.config(config.streamsProperties()));
         Topics topics = new Topics(config.topicCatalog(), registry, config.serdeConfig());
         ExecutionDependencies deps = new ExecutionDependencies(topics.names(), topics.jobsOfTenants().valueSerde().deserializer(), new JobValidator(config.maxInputBytes()), router, limiter,
                 config.priceTable(), config.unknownModelPolicy(), metrics, config.backpressureMaxBlock(),
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
-                config.tenantPolicyEnforcer(), new io.aijobs.processor.execution.FairShare(), config.queuedJobsPerTenant());
+                config.tenantPolicyEnforcer(partitionCounts), new io.aijobs.processor.execution.FairShare(), config.queuedJobsPerTenant());
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
         application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry, () -> {
             registry.globalCompatibility();
@@ -118,6 +122,7 @@ public final class ProcessorApp implements AutoCloseable {
             endpoint.close();
         }
         router.close();
+        partitionCounts.close();
         registry.close();
     }
 

@@ -377,9 +377,10 @@ public final class ProcessorConfig extends StreamsAppConfig {
         return UnknownModelPolicy.valueOf(getString(PRICING_UNKNOWN_MODEL_POLICY_CONFIG).toUpperCase(Locale.ROOT));
     }
 
-    public io.aijobs.processor.admission.TenantPolicyEnforcer tenantPolicyEnforcer() {
+    /** The policy rules; {@code partitionCounts} tells how many partitions share a tenant's rate limit. */
+    public io.aijobs.processor.admission.TenantPolicyEnforcer tenantPolicyEnforcer(io.aijobs.processor.admission.PartitionCounts partitionCounts) {
         return new io.aijobs.processor.admission.TenantPolicyEnforcer(getBoolean(TENANT_POLICY_REQUIRED_CONFIG),
-                io.aijobs.schema.DeadLetterContent.valueOf(getString(DEAD_LETTER_CONTENT_CONFIG).toUpperCase(Locale.ROOT)));
+                io.aijobs.schema.DeadLetterContent.valueOf(getString(DEAD_LETTER_CONTENT_CONFIG).toUpperCase(Locale.ROOT)), partitionCounts);
     }
 
     public Optional<String> modelApiKey() {

@@ -32,7 +32,7 @@ final class TenantPolicyCheck implements AdmissionCheck {
 
     @Override
     public Verdict check(Candidate candidate) {
-        Failure refused = enforcer.check(candidate.tenant(), policyOf.apply(candidate.tenant()), candidate.job(), candidate.nowMs());
+        Failure refused = enforcer.check(candidate.tenant(), policyOf.apply(candidate.tenant()), candidate.job(), candidate.arrival());
         return refused == null ? Verdict.admit() : Verdict.reject(refused);
     }
 }

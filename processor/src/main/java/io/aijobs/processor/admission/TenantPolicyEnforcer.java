@@ -14,24 +14,44 @@ import java.util.concurrent.ConcurrentHashMap;
  * The tenant policy rules of one processor instance: the checks made before any paid call (allowed models, input size,
  * rate limit; {@link TenantPolicyCheck} applies them in the admission pipeline), and whether a tenant's dead letters
  * keep content. Policies come from {@code platform.tenant-policies} (written by tenant provisioning only). One instance
- * is shared by every task of a processor instance, so that a tenant has one set of rate-limit tokens per instance.
+ * is shared by every task of a processor instance.
  *
- * <p>Rate limits are token buckets per tenant in this processor instance (a burst of one second's worth): with N
- * instances a tenant can be admitted up to N times its rate. A rejected job takes no token.
+ * <p>A tenant's rate limit R holds for the whole deployment, whatever the number of instances: each partition of the
+ * tenant's jobs topic has its own token bucket, refilled at R / P (P the topic's partitions, {@link PartitionCounts})
+ * and holding at most max(1, R / P) tokens. A partition is processed by one task of one instance at a time, so the
+ * buckets of all instances together refill at R. Over any interval T the tenant is admitted at most R·T + max(P, R)
+ * jobs, plus one bucket's worth for each of its partitions that moves to another instance in that interval (the new
+ * owner starts with a full bucket). A tenant whose jobs crowd a few partitions is refused below R: job ids spread
+ * evenly over partitions, keys chosen otherwise may not. Until P is known the partition's bucket refills at R. A
+ * rejected job takes no token.
  */
 public final class TenantPolicyEnforcer {
 
     private final boolean policyRequired;
     private final DeadLetterContent defaultDeadLetterContent;
-    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final PartitionCounts partitionCounts;
+    private final Map<Partition, TokenBucket> buckets = new ConcurrentHashMap<>();
+
+    private record Partition(String topic, int partition) {
+    }
 
     /**
      * @param policyRequired           a tenant with no policy record is refused (SECURITY): only provisioned tenants run
      * @param defaultDeadLetterContent for tenants whose policy does not say (or that have none)
      */
     public TenantPolicyEnforcer(boolean policyRequired, DeadLetterContent defaultDeadLetterContent) {
+        this(policyRequired, defaultDeadLetterContent, PartitionCounts.ONE);
+    }
+
+    /**
+     * @param policyRequired           a tenant with no policy record is refused (SECURITY): only provisioned tenants run
+     * @param defaultDeadLetterContent for tenants whose policy does not say (or that have none)
+     * @param partitionCounts          the partitions of each tenant's jobs topic, which share its rate limit
+     */
+    public TenantPolicyEnforcer(boolean policyRequired, DeadLetterContent defaultDeadLetterContent, PartitionCounts partitionCounts) {
         this.policyRequired = policyRequired;
         this.defaultDeadLetterContent = defaultDeadLetterContent;
+        this.partitionCounts = java.util.Objects.requireNonNull(partitionCounts, "partitionCounts");
     }
 
     /** No policy required, dead letters keep content. */
@@ -39,8 +59,11 @@ public final class TenantPolicyEnforcer {
         return new TenantPolicyEnforcer(false, DeadLetterContent.FULL);
     }
 
-    /** Why the job must not run under its tenant's policy, or null. Takes a rate-limit token when it may run. */
-    Failure check(TenantId tenant, TenantPolicy policy, JobRequest job, long nowMs) {
+    /**
+     * Why the job must not run under its tenant's policy, or null. Takes a rate-limit token of the partition it arrived
+     * on when it may run.
+     */
+    Failure check(TenantId tenant, TenantPolicy policy, JobRequest job, Arrival arrival) {
         if (policy == null) {
             return policyRequired ? Failure.rejection(FailureCategory.SECURITY, "unknown_tenant", "Tenant " + tenant
                     + " has no policy: it was not provisioned (aijobs tenant create), so its jobs run for no one") : null;
@@ -57,9 +80,15 @@ public final class TenantPolicyEnforcer {
             }
         }
         Double rate = policy.getRateLimitPerSecond();
-        if (rate != null && rate > 0 && !buckets.computeIfAbsent(tenant.value(), t -> new TokenBucket()).tryTake(rate, nowMs)) {
-            return Failure.rejection(FailureCategory.POLICY, "rate_limited", "Tenant " + tenant + " is over its rate limit of "
-                    + rate + " jobs/s; slow down and resubmit (no model call was made)");
+        if (rate != null && rate > 0) {
+            int partitions = Math.max(1, partitionCounts.partitions(arrival.topic()));
+            double share = rate / partitions;
+            if (!buckets.computeIfAbsent(new Partition(arrival.topic(), arrival.partition()), p -> new TokenBucket())
+                    .tryTake(share, arrival.nowMs())) {
+                return Failure.rejection(FailureCategory.POLICY, "rate_limited", "Tenant " + tenant + " is over its rate limit of "
+                        + rate + " jobs/s (" + String.format(java.util.Locale.ROOT, "%.2f", share) + " on each of its " + partitions + " partitions); slow down and resubmit"
+                        + " (no model call was made)");
+            }
         }
         return null;
     }
@@ -76,7 +105,7 @@ public final class TenantPolicyEnforcer {
         return content == DeadLetterContent.HASH;
     }
 
-    /** Tokens refill at the rate, up to one second's worth; one token per admitted job. */
+    /** Tokens refill at the rate, up to one second's worth and at least one; one token per admitted job. */
     private static final class TokenBucket {
 
         private double tokens = Double.NaN;

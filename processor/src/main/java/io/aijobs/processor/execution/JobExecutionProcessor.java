@@ -184,7 +184,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         startQueued();
         RecordMetadata origin = context.recordMetadata().orElseThrow();
         long now = context.currentSystemTimeMs();
-        Admission admission = admissions.admit(new Arrival(origin.topic(), record.key(), record.value(),
+        Admission admission = admissions.admit(new Arrival(origin.topic(), origin.partition(), record.key(), record.value(),
                 header(record, JobHeaders.REPLAY_OF), now));
         Verdict verdict = admission.verdict();
         JobRequest job = admission.job();

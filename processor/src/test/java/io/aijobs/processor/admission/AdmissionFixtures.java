@@ -29,7 +29,7 @@ final class AdmissionFixtures {
 
     /** The job as it arrives on acme's jobs topic, keyed by its jobId, at {@link #T0}. */
     static Candidate candidate(JobRequest job) {
-        return new Candidate(ACME, job, new Arrival(ACME_JOBS, job.getJobId(), new byte[0], null, T0.toEpochMilli()));
+        return new Candidate(ACME, job, new Arrival(ACME_JOBS, 0, job.getJobId(), new byte[0], null, T0.toEpochMilli()));
     }
 
     /** A job this task knows, in the given status, after the given number of attempts. */

@@ -48,7 +48,7 @@ class AdmissionPipelineTest {
 
     private Admission admit(String topic, String key, JobRequest job) {
         decoded = job;
-        return pipeline.admit(new Arrival(topic, key, job == null ? null : new byte[] {1}, null, T0.toEpochMilli()));
+        return pipeline.admit(new Arrival(topic, 0, key, job == null ? null : new byte[] {1}, null, T0.toEpochMilli()));
     }
 
     private Admission admit(JobRequest job) {
@@ -122,7 +122,7 @@ class AdmissionPipelineTest {
                         stub("rejects", Verdict.reject(first), asked),
                         stub("rejects-too", Verdict.reject(Failure.rejection(FailureCategory.BUDGET, "second", "second")), asked)));
 
-        Admission admission = stubbed.admit(new Arrival(ACME_JOBS, "j-1", new byte[] {1}, null, T0.toEpochMilli()));
+        Admission admission = stubbed.admit(new Arrival(ACME_JOBS, 0, "j-1", new byte[] {1}, null, T0.toEpochMilli()));
 
         assertThat(admission.verdict()).isEqualTo(Verdict.reject(first));
         assertThat(asked).containsExactly("admits", "rejects");
@@ -151,7 +151,7 @@ class AdmissionPipelineTest {
         spend.put("acme", overHardLimit());
         JobRequest job = job("j-1").build();
         decoded = job;
-        Arrival replay = new Arrival(ACME_JOBS, "j-1", new byte[] {1}, "tenant.acme.dlt/0/7", T0.toEpochMilli());
+        Arrival replay = new Arrival(ACME_JOBS, 0, "j-1", new byte[] {1}, "tenant.acme.dlt/0/7", T0.toEpochMilli());
 
         assertThat(outcome(pipeline.admit(replay))).isEqualTo("budget_hard_limit");
         spend.clear();

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class JobDecodingTest {
 
     private static Arrival arrival(byte[] value) {
-        return new Arrival(ACME_JOBS, "j-1", value, null, 0);
+        return new Arrival(ACME_JOBS, 0, "j-1", value, null, 0);
     }
 
     @Test

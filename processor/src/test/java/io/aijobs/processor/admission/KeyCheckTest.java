@@ -20,7 +20,7 @@ class KeyCheckTest {
 
     @Test
     void shouldRejectAJobKeyedByAnythingElseAsInvalid() {
-        Candidate keyedElsewhere = new Candidate(ACME, job("j-1").build(), new Arrival(ACME_JOBS, "other", new byte[0], null, 0));
+        Candidate keyedElsewhere = new Candidate(ACME, job("j-1").build(), new Arrival(ACME_JOBS, 0, "other", new byte[0], null, 0));
 
         assertThat(check.check(keyedElsewhere)).isInstanceOfSatisfying(Verdict.Reject.class, reject -> {
             assertThat(reject.failure().category()).isEqualTo(FailureCategory.INVALID);

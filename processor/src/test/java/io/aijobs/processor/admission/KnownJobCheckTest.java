@@ -20,7 +20,7 @@ class KnownJobCheckTest {
     private final KnownJobCheck check = new KnownJobCheck((tenant, jobId) -> states.get(tenant.value() + "/" + jobId));
 
     private static Candidate replay(String jobId) {
-        return new Candidate(ACME, job(jobId).build(), new Arrival(ACME_JOBS, jobId, new byte[0], "tenant.acme.dlt/0/7",
+        return new Candidate(ACME, job(jobId).build(), new Arrival(ACME_JOBS, 0, jobId, new byte[0], "tenant.acme.dlt/0/7",
                 T0.toEpochMilli()));
     }
 

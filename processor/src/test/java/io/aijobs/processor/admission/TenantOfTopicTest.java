@@ -13,13 +13,13 @@ class TenantOfTopicTest {
 
     @Test
     void shouldFindTheTenantOfItsJobsTopic() {
-        assertThat(tenantOfTopic.tenantOf(new Arrival("tenant.acme.jobs", "j-1", new byte[0], null, 0))).contains(ACME);
+        assertThat(tenantOfTopic.tenantOf(new Arrival("tenant.acme.jobs", 0, "j-1", new byte[0], null, 0))).contains(ACME);
     }
 
     @Test
     void shouldFindNoTenantForAnyOtherTopic() {
-        assertThat(tenantOfTopic.tenantOf(new Arrival("tenant.acme.results", "j-1", new byte[0], null, 0))).isEmpty();
-        assertThat(tenantOfTopic.tenantOf(new Arrival("platform.usage", "j-1", new byte[0], null, 0))).isEmpty();
+        assertThat(tenantOfTopic.tenantOf(new Arrival("tenant.acme.results", 0, "j-1", new byte[0], null, 0))).isEmpty();
+        assertThat(tenantOfTopic.tenantOf(new Arrival("platform.usage", 0, "j-1", new byte[0], null, 0))).isEmpty();
     }
 
     @Test
