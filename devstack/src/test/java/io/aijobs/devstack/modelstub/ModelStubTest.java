@@ -2,6 +2,7 @@ package io.aijobs.devstack.modelstub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,10 +75,7 @@ class ModelStubTest {
                 }
             }));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (stub.openRequests() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> stub.openRequests() >= 2);
         assertThat(stub.openRequests()).isEqualTo(2);
 
         HttpResponse<String> third = chat("one too many", null, Duration.ofSeconds(5));

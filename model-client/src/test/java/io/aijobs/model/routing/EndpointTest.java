@@ -1,6 +1,7 @@
 package io.aijobs.model.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.aijobs.devstack.modelstub.Fault;
 import io.aijobs.devstack.modelstub.LatencyDistribution;
@@ -88,7 +89,7 @@ class EndpointTest {
                 }
                 maxOpen = Math.max(maxOpen, stub.openRequests());
             }
-            Thread.sleep(5);
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L); // the sampling interval
         }
         Settled settled = new Settled(maxOpen, stub.answersWithStatus(200) - answeredBefore, stub.answersWithStatus(429) - limitedBefore);
         running.set(false);
@@ -137,7 +138,8 @@ class EndpointTest {
         long heldFrom = System.nanoTime();
         long requestsAtThe429 = stub.requestCount();
         CompletableFuture<ModelOutcome> other = endpoint.call(job("b"), "b-1");
-        Thread.sleep(500); // nothing may reach the stub meanwhile
+        // nothing may reach the stub for the next 500 ms, checked all along
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofMillis(900)).until(() -> stub.requestCount() == requestsAtThe429);
         long requestsWhileHeld = stub.requestCount();
         ModelOutcome afterHold = other.get(5, TimeUnit.SECONDS);
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldFrom);
@@ -160,14 +162,15 @@ class EndpointTest {
         for (int i = 0; i < 123; i++) {
             calls.add(endpoint.call(job("j" + i), "k" + i));
         }
-        Thread.sleep(300);
-        long startedAfter300Ms = stub.requestCount();
+        // the full bucket starts at once; the next call may start only 500 ms after the first
+        await().atMost(Duration.ofMillis(450)).until(() -> stub.requestCount() >= 120);
+        long startedAtOnce = stub.requestCount();
         for (CompletableFuture<ModelOutcome> call : calls) {
             assertThat(call.get(10, TimeUnit.SECONDS)).isInstanceOf(ModelOutcome.Success.class);
         }
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-        assertThat(startedAfter300Ms).isEqualTo(120);
+        assertThat(startedAtOnce).isEqualTo(120);
         assertThat(tookMs).isBetween(1_400L, 5_000L);
     }
 
