@@ -59,7 +59,10 @@ public final class TopicPartitionCounts implements PartitionCounts, AutoCloseabl
         synchronized (entry) {
             if (entry.reading == null && clockMs.getAsLong() >= entry.nextReadAtMs) {
                 entry.reading = read(topic, entry);
-                if (!entry.tried) {
+                if (entry.reading.isDone()) {
+                    entry.reading = null; // answered at once (a closed client): its callback ran before this assignment
+                }
+                if (!entry.tried && entry.reading != null) {
                     first = entry.reading;
                 }
                 entry.tried = true;
