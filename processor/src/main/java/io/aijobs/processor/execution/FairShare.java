@@ -115,9 +115,18 @@ public final class FairShare {
      * stops until it starts a call.
      */
     public synchronized String choose(Map<String, JobPriority> nextJobs) {
+        return choose(nextJobs, true);
+    }
+
+    /**
+     * As {@link #choose(Map)}, but with {@code deferToOtherTasks} false the asking task does not leave a slot free for a
+     * tenant whose jobs wait only in other tasks: for a task that holds its stream thread until one of its own jobs
+     * starts (the intake bound), a slot left for a task of the same thread would stay free until the wait gives up.
+     */
+    public synchronized String choose(Map<String, JobPriority> nextJobs, boolean deferToOtherTasks) {
         long now = clockMs.getAsLong();
         Tenant owed = null;
-        for (Tenant other : active) {
+        for (Tenant other : deferToOtherTasks ? active : java.util.Set.<Tenant>of()) {
             if (other.waiting() > 0 && !other.atCap() && !stalled(other, now) && (owed == null || other.counter < owed.counter)) {
                 owed = other;
             }

@@ -268,7 +268,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 deps.limiter().release();
             }
             drainCompletions();
-            startQueued();
+            // the other tasks of this thread cannot take a slot while it waits here: do not leave one free for them
+            startQueued(false);
         }
     }
 
@@ -296,8 +297,13 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
 
     /** Starts queued jobs (and calls to re-issue) while call slots are free, in the order the fair share gives. */
     private void startQueued() {
+        startQueued(true);
+    }
+
+    /** As {@link #startQueued()}; {@code deferToOtherTasks}: as in {@link FairShare#choose(java.util.Map, boolean)}. */
+    private void startQueued(boolean deferToOtherTasks) {
         while (!startQueue.isEmpty() && deps.limiter().tryAcquire()) {
-            StartQueue.Entry entry = startQueue.next();
+            StartQueue.Entry entry = startQueue.next(deferToOtherTasks);
             if (entry == null) {
                 deps.limiter().release();
                 return;

@@ -75,12 +75,17 @@ final class StartQueue {
      * waiting.
      */
     Entry next() {
+        return next(true);
+    }
+
+    /** As {@link #next()}; {@code deferToOtherTasks}: as in {@link FairShare#choose(Map, boolean)}. */
+    Entry next(boolean deferToOtherTasks) {
         if (size == 0) {
             return null;
         }
         candidates.clear();
         byTenant.forEach((tenant, jobs) -> candidates.put(tenant, jobs.next()));
-        String tenant = share.choose(candidates);
+        String tenant = share.choose(candidates, deferToOtherTasks);
         if (tenant == null) {
             return null;
         }

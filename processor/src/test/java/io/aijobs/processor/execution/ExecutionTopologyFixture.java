@@ -76,6 +76,8 @@ abstract class ExecutionTopologyFixture {
     InFlightLimiter limiter = new InFlightLimiter(2);
     FairShare fairShare = new FairShare();
     int queuedJobsPerTenant = 10_000;
+    /** How long the stream thread waits at the intake bound; zero: these tests do not wait unless they say so. */
+    Duration backpressureMaxBlock = Duration.ZERO;
     UnknownModelPolicy policy = UnknownModelPolicy.UNPRICED;
     TenantPolicyEnforcer enforcer = TenantPolicyEnforcer.permissive();
     // no jitter: delays are exact. TRANSIENT: 3 attempts, 1 s then 2 s; RATE_LIMITED: 3 attempts, 1 s, honours Retry-After
@@ -124,7 +126,7 @@ abstract class ExecutionTopologyFixture {
     void startDriver() {
         ExecutionDependencies deps = new ExecutionDependencies(NAMES, topics.jobs(ACME).valueSerde().deserializer(),
                 new JobValidator(1000), router, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
-                new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
+                new ProcessorMetrics(new SimpleMeterRegistry(), 10), backpressureMaxBlock, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer, fairShare, queuedJobsPerTenant);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");

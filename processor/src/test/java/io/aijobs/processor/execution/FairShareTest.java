@@ -29,6 +29,21 @@ class FairShareTest {
     }
 
     @Test
+    void shouldNotDeferToATenantWaitingElsewhereWhenTheAskingTaskHoldsItsThread() {
+        share.waiting("a", I);
+        share.waiting("a", I);
+        share.started("a", I);
+        share.waiting("b", I);
+        share.started("a", I);
+        share.waiting("a", I);
+
+        // a task waiting at the intake bound keeps its thread: b's task cannot take a slot left for it meanwhile
+        assertThat(share.choose(Map.of("a", I))).as("a task that returns its thread defers").isNull();
+        assertThat(share.choose(Map.of("a", I), false)).isEqualTo("a");
+        assertThat(share.choose(Map.of("a", I, "b", I), false)).as("b still goes first where it waits").isEqualTo("b");
+    }
+
+    @Test
     void shouldStartAReturningTenantLevelWithTheLeastServedActiveOneNotBelowIt() {
         share.waiting("a", I);
         for (int i = 0; i < 100; i++) {

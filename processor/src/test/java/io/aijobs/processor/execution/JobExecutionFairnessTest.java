@@ -7,6 +7,7 @@ import io.aijobs.schema.JobPriority;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.state.ExecutionStatus;
 import io.aijobs.testing.DriverTopics;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -135,5 +136,23 @@ class JobExecutionFairnessTest extends ExecutionTopologyFixture {
         completeOldestOpenCall();
         completeOldestOpenCall();
         assertThat(calledJobIds()).containsExactly("a1", "a2", "a3", "a4", "a5");
+    }
+
+    @Test
+    void shouldStartTheWaitingTenantsJobDuringAnIntakeBoundWaitThoughATenantOfAnotherTaskIsOwedTheSlot() {
+        queuedJobsPerTenant = 1;
+        // shorter than FairShare's stall limit (500 ms), after which nobody defers to the other tenant anyway
+        backpressureMaxBlock = Duration.ofMillis(300);
+        withSlots(2);
+        // a job of another tenant waits in another task of this stream thread (not in this driver's task), served least
+        fairShare.waiting("other-task-tenant", JobPriority.INTERACTIVE);
+        submit(job("a1", "acme"));
+
+        // a2 finds a free slot, but the share owes it to the other tenant, and acme's queue is at its bound: the thread
+        // waits here, where it must take the slot, since the other tenant's task cannot run until the wait ends (before:
+        // the wait ran out its 300 ms with a2 still queued)
+        submit(job("a2", "acme"));
+
+        assertThat(calledJobIds()).containsExactly("a1", "a2");
     }
 }
