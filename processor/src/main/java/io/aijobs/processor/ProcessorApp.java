@@ -42,6 +42,7 @@ public final class ProcessorApp implements AutoCloseable {
     private final OperationsServer endpoint;
     private final InFlightLimiter limiter;
     private final TopicPartitionCounts partitionCounts;
+    private final io.aijobs.processor.execution.OutputSchemas outputSchemas;
     private final ProcessorConfig config;
 
     private ProcessorApp(ProcessorConfig config) throws IOException {
@@ -56,11 +57,13 @@ public final class ProcessorApp implements AutoCloseable {
         metrics.bindInFlight(limiter::inFlight, limiter::capacity);
         partitionCounts = TopicPartitionCounts.create(AdminClients.config(config.streamsProperties()));
         Topics topics = new Topics(config.topicCatalog(), registry, config.serdeConfig());
+        outputSchemas = io.aijobs.processor.execution.OutputSchemas.of(topics);
         ExecutionDependencies deps = new ExecutionDependencies(topics.names(), topics.jobsOfTenants().valueSerde().deserializer(), new JobValidator(config.maxInputBytes()), router, limiter,
                 config.priceTable(), config.unknownModelPolicy(), metrics, config.backpressureMaxBlock(),
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
-                config.tenantPolicyEnforcer(partitionCounts), new io.aijobs.processor.execution.FairShare(), config.queuedJobsPerTenant());
+                config.tenantPolicyEnforcer(partitionCounts), new io.aijobs.processor.execution.FairShare(), config.queuedJobsPerTenant(),
+                outputSchemas);
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
         application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry, () -> {
             registry.globalCompatibility();
@@ -122,6 +125,7 @@ public final class ProcessorApp implements AutoCloseable {
             endpoint.close();
         }
         router.close();
+        outputSchemas.close();
         partitionCounts.close();
         registry.close();
     }

@@ -42,6 +42,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return schema;
     }
 
+    /** Resolves and keeps the schema id this serde's records are written with to {@code topic}: {@link AvroSerializer#prepare}. */
+    public void prepare(String topic) {
+        serializer.prepare(topic, schema);
+    }
+
     /** Already configured at construction; Kafka's call is accepted and ignored. */
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {

@@ -91,6 +91,19 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
         return out.toByteArray();
     }
 
+    /**
+     * Resolves the id of {@code schema} for {@code topic} (registering it, or looking it up, as {@link #serialize}
+     * would) and keeps it, so that the first record serialized for the topic does not wait for the registry.
+     *
+     * @throws SerializationException as {@link #serialize} would
+     */
+    public void prepare(String topic, Schema schema) {
+        if (client == null) {
+            throw new IllegalStateException("AvroSerializer used before configure()");
+        }
+        schemaId(subjectNameStrategy.subject(topic, isKey, schema), schema);
+    }
+
     private int schemaId(String subject, Schema schema) {
         Map<Schema, Integer> bySchema = ids.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
         Integer cached = bySchema.get(schema);

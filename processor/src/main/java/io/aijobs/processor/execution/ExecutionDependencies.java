@@ -16,7 +16,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * What every task's {@link JobExecutionProcessor} shares within one processor instance: one model router, one
  * in-flight limit and fair share of it between tenants, one price table, one failure policy, one metrics registry, one
- * set of tenant rate limits.
+ * set of tenant rate limits, one {@link OutputSchemas}.
  */
 public record ExecutionDependencies(
         TopicNames names,
@@ -35,7 +35,8 @@ public record ExecutionDependencies(
         Duration retryPollInterval,
         TenantPolicyEnforcer tenantPolicies,
         FairShare fairShare,
-        int queuedJobsPerTenant) {
+        int queuedJobsPerTenant,
+        OutputSchemas outputSchemas) {
 
     public ExecutionDependencies {
         Objects.requireNonNull(names, "names");
@@ -54,6 +55,7 @@ public record ExecutionDependencies(
         Objects.requireNonNull(retryPollInterval, "retryPollInterval");
         Objects.requireNonNull(tenantPolicies, "tenantPolicies");
         Objects.requireNonNull(fairShare, "fairShare");
+        Objects.requireNonNull(outputSchemas, "outputSchemas");
         if (queuedJobsPerTenant < 1) {
             throw new IllegalArgumentException("queuedJobsPerTenant must be at least 1, got " + queuedJobsPerTenant);
         }

@@ -216,6 +216,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         int replays = replayed == null ? 0 : replayed.getReplays() + 1;
         int attemptsBefore = replayed == null ? 0 : replayed.getAttempt();
         deps.metrics().received(tenant.value());
+        deps.outputSchemas().seen(tenant);
         JobExecutionState state = JobExecutionState.newBuilder()
                 .setStatus(ExecutionStatus.QUEUED)
                 .setJobId(job.getJobId())

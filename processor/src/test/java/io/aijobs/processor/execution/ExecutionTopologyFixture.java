@@ -127,7 +127,7 @@ abstract class ExecutionTopologyFixture {
         ExecutionDependencies deps = new ExecutionDependencies(NAMES, topics.jobs(ACME).valueSerde().deserializer(),
                 new JobValidator(1000), router, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), backpressureMaxBlock, Duration.ofMillis(10), Duration.ofDays(1),
-                Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer, fairShare, queuedJobsPerTenant);
+                Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer, fairShare, queuedJobsPerTenant, OutputSchemas.none());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

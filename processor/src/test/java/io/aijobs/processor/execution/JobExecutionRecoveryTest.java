@@ -49,7 +49,7 @@ class JobExecutionRecoveryTest {
                 io.aijobs.model.routing.Endpoint.Limits.fixed(100_000)), limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(), 0, () -> 0.5),
-                Duration.ofMillis(100), TenantPolicyEnforcer.permissive(), new FairShare(), 10_000);
+                Duration.ofMillis(100), TenantPolicyEnforcer.permissive(), new FairShare(), 10_000, OutputSchemas.none());
     }
 
     private MockProcessorContext<String, Object> context() {
