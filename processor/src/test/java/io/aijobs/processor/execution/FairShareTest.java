@@ -14,28 +14,28 @@ class FairShareTest {
 
     private static final JobPriority I = JobPriority.INTERACTIVE;
 
-    @Test
-    void shouldDeferToATenantWaitingInAnotherTaskWithALowerCounter() {
+    /** a has started two calls and b, level with a when it arrived after a's first, none; a job of each waits. */
+    private void aServedAheadOfBWithAJobOfEachWaiting() {
         share.waiting("a", I);
         share.waiting("a", I);
         share.waiting("a", I);
         share.started("a", I);
         share.waiting("b", I);
+        share.started("a", I);
+    }
+
+    @Test
+    void shouldDeferToATenantWaitingInAnotherTaskWithALowerCounter() {
+        aServedAheadOfBWithAJobOfEachWaiting();
 
         // the asking task holds only a's jobs; b, waiting elsewhere and level with a's past service, is owed the slot
-        share.started("a", I);
         assertThat(share.choose(Map.of("a", I))).isNull();
         assertThat(share.choose(Map.of("b", I))).isEqualTo("b");
     }
 
     @Test
     void shouldNotDeferToATenantWaitingElsewhereWhenTheAskingTaskHoldsItsThread() {
-        share.waiting("a", I);
-        share.waiting("a", I);
-        share.started("a", I);
-        share.waiting("b", I);
-        share.started("a", I);
-        share.waiting("a", I);
+        aServedAheadOfBWithAJobOfEachWaiting();
 
         // a task waiting at the intake bound keeps its thread: b's task cannot take a slot left for it meanwhile
         assertThat(share.choose(Map.of("a", I))).as("a task that returns its thread defers").isNull();
