@@ -227,6 +227,9 @@ public final class ProcessorBenchmark {
     static final Duration STEADY_WARM_UP = Duration.ofSeconds(10);
     static final Duration STEADY_ALONE = Duration.ofSeconds(30);
 
+    /** B4's rounds at the default settings: the row gives the median round and every round's ratio. */
+    static final int B4_ROUNDS = 3;
+
     /** The per-tenant intake bound of the second B4 run: the burst goes past it. */
     static final int B4_SMALL_INTAKE_BOUND = 1_000;
 
@@ -241,21 +244,28 @@ public final class ProcessorBenchmark {
      * B4. One processor (max.in.flight 256, model 200 ms), two tenants. The steady tenant publishes 20 jobs/s all along:
      * first {@link #STEADY_ALONE} with the other tenant idle (its baseline), then while the other tenant publishes
      * {@code burst} jobs at once, until the last of them has its result. Compared: the steady tenant's p99 end-to-end
-     * latency (submitted to visible to a read_committed consumer) for jobs submitted in each window. Run with the default
-     * intake bound (the burst is taken in at once), then with {@link #B4_SMALL_INTAKE_BOUND} (the burst goes past it).
+     * latency (submitted to visible to a read_committed consumer) for jobs submitted in each window. {@link #B4_ROUNDS}
+     * rounds with the default intake bound (the burst is taken in at once), then one with {@link #B4_SMALL_INTAKE_BOUND}
+     * (the burst goes past it).
      * Then the bursting tenant alone, the steady one idle, against B1's rate of the same run.
      */
     private void noisyNeighbour(double singleTenantRate, int burst) throws Exception {
         io.aijobs.contracts.TenantId steadyTenant = io.aijobs.contracts.TenantId.of("steady");
         try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(200)))) {
-            NeighbourRun below = neighbourRun(stub, steadyTenant, burst, Map.of());
+            List<NeighbourRun> rounds = new ArrayList<>();
+            for (int round = 0; round < B4_ROUNDS; round++) {
+                rounds.add(neighbourRun(stub, steadyTenant, burst, Map.of()));
+            }
+            List<NeighbourRun> byRatio = rounds.stream().sorted(java.util.Comparator.comparingDouble(NeighbourRun::ratio)).toList();
+            NeighbourRun below = byRatio.get(byRatio.size() / 2);
+            String roundRatios = rounds.stream().map(r -> String.format("%.2fx", r.ratio())).collect(java.util.stream.Collectors.joining(", "));
             NeighbourRun past = neighbourRun(stub, steadyTenant, burst, Map.of(
                     io.aijobs.processor.ProcessorConfig.BACKPRESSURE_QUEUED_JOBS_PER_TENANT_CONFIG, Integer.toString(B4_SMALL_INTAKE_BOUND)));
             double aloneRate = processorRate(stub, burst, 256, java.util.Optional.of(steadyTenant));
-            report.add(String.format("| B4 noisy neighbour: steady tenant at %.0f jobs/s, the other bursts %d jobs (model 200 ms, max.in.flight 256) | steady tenant's end-to-end p99 during the burst (%.0f s): **%d ms** (p50 %d, max %d; %d jobs) | the same tenant with the other idle: p99 %d ms (p50 %d; %d jobs) | **%.2fx** | <= 1.5x |",
-                    STEADY_RATE, burst, below.burstSeconds(), below.during().getValueAtPercentile(99), below.during().getValueAtPercentile(50),
+            report.add(String.format("| B4 noisy neighbour: steady tenant at %.0f jobs/s, the other bursts %d jobs (model 200 ms, max.in.flight 256); the median of %d rounds | steady tenant's end-to-end p99 during the burst (%.0f s): **%d ms** (p50 %d, max %d; %d jobs) | the same tenant with the other idle: p99 %d ms (p50 %d; %d jobs) | **%.2fx** (rounds: %s) | <= 1.5x |",
+                    STEADY_RATE, burst, B4_ROUNDS, below.burstSeconds(), below.during().getValueAtPercentile(99), below.during().getValueAtPercentile(50),
                     below.during().getMaxValue(), below.during().getTotalCount(), below.alone().getValueAtPercentile(99),
-                    below.alone().getValueAtPercentile(50), below.alone().getTotalCount(), below.ratio()));
+                    below.alone().getValueAtPercentile(50), below.alone().getTotalCount(), below.ratio(), roundRatios));
             report.add(String.format("| B4 past the intake bound: the same, with backpressure.queued.jobs.per.tenant %d (the burst's tenant gets %.0f jobs/s) | steady tenant's p99 during the burst (%.0f s): **%d ms** (p50 %d, max %d) | the same tenant with the other idle: p99 %d ms | **%.2fx** | (none) |",
                     B4_SMALL_INTAKE_BOUND, past.burstRate(), past.burstSeconds(), past.during().getValueAtPercentile(99),
                     past.during().getValueAtPercentile(50), past.during().getMaxValue(), past.alone().getValueAtPercentile(99), past.ratio()));
@@ -643,28 +653,24 @@ public final class ProcessorBenchmark {
         lines.add("**B4, what it measures.** One processor, two tenants of weight 1. The steady tenant publishes 20 jobs/s throughout;");
         lines.add("its baseline is its own p99 end-to-end latency (submitted to visible to a `read_committed` consumer) over 30 s with");
         lines.add("the other tenant idle, after 10 s of warm-up. Then the other tenant publishes its jobs at once, and the steady");
-        lines.add("tenant's jobs submitted until the last of the burst has its result are compared. The benchmark prints the steady");
-        lines.add("tenant's worst latency by second of the burst, split into submitted-to-started, -completed and -visible. In the");
-        lines.add("runs made while building it, the excess came from two places: the first two to three seconds, while the burst is");
-        lines.add("read into the start queue (the steady tenant's new jobs wait behind what the consumer already fetched; 16 KiB");
-        lines.add("fetches per partition and 100 buffered jobs per partition cut this from about 1.5 s to 0.7 s), and, for the rest");
-        lines.add("of the burst, 100 to 250 ms more before a start and longer commits while every slot is busy.");
-        lines.add("The ratio is not stable on this 2-core machine: runs on 2026-12-01 and 12-02 gave 1.83x, 2.36x and 1.42x, each");
-        lines.add("set by the steady tenant's jobs of the first three to four seconds of the burst, while the processor reads the");
-        lines.add("20,000 jobs into its start queue (the burst itself is published and acknowledged in well under a second; the");
-        lines.add("benchmark prints how long). After that, its worst latency by second stayed within 1.5x of its idle p99. One run");
-        lines.add("is not evidence that the target holds. B4-only runs on 2026-12-02 gave 1.52x, 1.53x, 1.63x and 1.57x (and, with");
-        lines.add("4 KiB fetches, 1.27x and then 1.61x, so the fetch size stayed at 16 KiB). Logged receive times put the");
-        lines.add("worst of those first seconds before the processor reads the steady tenant's job: up to 280 ms after submission,");
-        lines.add("against 8 ms for the median job, with the machine's two cores 97% busy while the burst is published and read");
-        lines.add("(JFR). Once read, a job waits for a call slot all through the burst: 30 ms at the median, 90 ms at the 90th");
-        lines.add("percentile, at most 240 ms (three runs).");
-        lines.add("The second row is the same run with the per-tenant intake bound (`backpressure.queued.jobs.per.tenant`) lowered");
+        lines.add("tenant's jobs submitted until the last of the burst has its result are compared. The first row is the median of three");
+        lines.add("such rounds, each with its own processor and tenants, and lists every round's ratio: a single round varied from 1.42x");
+        lines.add("to 2.36x on this 2-core machine, and one round is not evidence that the target holds. The benchmark prints the");
+        lines.add("steady tenant's worst latency by second of the burst, split into submitted-to-started, -completed and -visible.");
+        lines.add("The excess has two parts. In the first one to two seconds, while the burst is published and read into the start");
+        lines.add("queue, the machine's two cores are 97% busy (JFR) and the steady tenant's job is read up to 280 ms after submission");
+        lines.add("(8 ms for the median job; receive times logged on 2026-12-02). All through the burst, a job that finds every slot");
+        lines.add("taken waits for one: the slot another task frees and leaves to it is taken at its own task's next record or");
+        lines.add("punctuation. With `completion.poll.interval.ms` at 20 ms that wait was 30 ms at the median and up to 240 ms, and");
+        lines.add("B4-only rounds gave 1.52x, 1.53x, 1.63x and 1.57x; at 5 ms, now the default, 1.36x, 1.48x and 1.34x in the same hour");
+        lines.add("(B1 1,177 against 1,110 jobs/s and B2 5,330 against 4,255 jobs/s, 5 ms against 20 ms, so the faster punctuation");
+        lines.add("costs no throughput here). 4 KiB fetches gave 1.27x and then 1.61x, so the fetch size stayed at 16 KiB.");
+        lines.add("The second row is one round with the per-tenant intake bound (`backpressure.queued.jobs.per.tenant`) lowered");
         lines.add("to 1,000 jobs per task, so that the burst goes past it, as a burst of more than 60,000 jobs does with the default");
         lines.add("on six partitions. Past the bound the stream thread waits at each further job of the bursting tenant for one of");
         lines.add("its calls to start; Kafka Streams polls again only when its buffered records are processed, so the steady tenant's");
         lines.add("jobs are read later than below the bound. Before the waiting task was allowed to take the slot it waits for, this");
-        lines.add("run gave 384 jobs/s for the burst and a 3.5 s p99 (9.7x) for the steady tenant.");
+        lines.add("round gave 384 jobs/s for the burst and a 3.5 s p99 (9.7x) for the steady tenant.");
         lines.add("The last row runs the bursting tenant's jobs with the steady tenant's topics in place and idle, against B1.");
         lines.add("");
         lines.add("**B5, what it measures.** The stub answers 429, at once and without `Retry-After`, to a call that arrives while");
