@@ -70,9 +70,7 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
         if (data == null) {
             return null;
         }
-        if (client == null) {
-            throw new IllegalStateException("AvroSerializer used before configure()");
-        }
+        requireConfigured();
         Schema schema = data.getSchema();
         String subject = subjectNameStrategy.subject(topic, isKey, schema);
         int id = schemaId(subject, schema);
@@ -98,10 +96,14 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
      * @throws SerializationException as {@link #serialize} would
      */
     public void prepare(String topic, Schema schema) {
+        requireConfigured();
+        schemaId(subjectNameStrategy.subject(topic, isKey, schema), schema);
+    }
+
+    private void requireConfigured() {
         if (client == null) {
             throw new IllegalStateException("AvroSerializer used before configure()");
         }
-        schemaId(subjectNameStrategy.subject(topic, isKey, schema), schema);
     }
 
     private int schemaId(String subject, Schema schema) {

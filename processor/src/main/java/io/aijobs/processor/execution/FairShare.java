@@ -125,12 +125,7 @@ public final class FairShare {
      */
     public synchronized String choose(Map<String, JobPriority> nextJobs, boolean deferToOtherTasks) {
         long now = clockMs.getAsLong();
-        Tenant owed = null;
-        for (Tenant other : deferToOtherTasks ? active : java.util.Set.<Tenant>of()) {
-            if (other.waiting() > 0 && !other.atCap() && !stalled(other, now) && (owed == null || other.counter < owed.counter)) {
-                owed = other;
-            }
-        }
+        Tenant owed = deferToOtherTasks ? owed(now) : null;
         String best = null;
         Tenant bestTenant = null;
         for (Map.Entry<String, JobPriority> next : nextJobs.entrySet()) {
@@ -159,6 +154,17 @@ public final class FairShare {
             return null;
         }
         return best;
+    }
+
+    /** The least-served tenant with jobs waiting (anywhere) that may start one now, or null. */
+    private Tenant owed(long now) {
+        Tenant owed = null;
+        for (Tenant other : active) {
+            if (other.waiting() > 0 && !other.atCap() && !stalled(other, now) && (owed == null || other.counter < owed.counter)) {
+                owed = other;
+            }
+        }
+        return owed;
     }
 
     private static boolean stalled(Tenant t, long now) {

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Resolves, off the stream thread, the schema ids of a tenant's results and dead letters the first time this instance
  * takes in one of its jobs. Otherwise the serializer asks the registry on the stream thread when it writes the tenant's
- * first result, and every task of that thread waits: 92 ms in a B4 profile on this machine, at the start of the other
+ * first result, and every task of that thread waits: 92 ms in a B4 profile (2 cores), at the start of the other
  * tenant's burst, after each restart and for each new tenant. The first result comes at least one model call later,
  * by which time the id is usually known.
  *
