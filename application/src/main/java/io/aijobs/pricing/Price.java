@@ -4,23 +4,42 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
- * A model's price: nano-units of currency per million input and output tokens (exact integers; 0.15 USD per
- * million tokens is 150,000,000).
+ * A model's price: nano-units of currency per million input, cached input and output tokens (exact integers; 0.15
+ * USD per million tokens is 150,000,000).
+ *
+ * <p>Cached input tokens are the part of a call's input tokens that the provider served from its prompt cache
+ * (OpenAI's {@code usage.prompt_tokens_details.cached_tokens}): they are counted in the input tokens, not beside
+ * them, and billed at {@code cachedInputNanosPerMillion} instead of {@code inputNanosPerMillion}. A provider that
+ * does not bill them apart has a cached price equal to its input price.
  */
-public record Price(long inputNanosPerMillion, long outputNanosPerMillion) {
+public record Price(long inputNanosPerMillion, long outputNanosPerMillion, long cachedInputNanosPerMillion) {
 
     private static final BigDecimal NANOS = BigDecimal.valueOf(1_000_000_000L);
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000L);
 
     public Price {
-        if (inputNanosPerMillion < 0 || outputNanosPerMillion < 0) {
+        if (inputNanosPerMillion < 0 || outputNanosPerMillion < 0 || cachedInputNanosPerMillion < 0) {
             throw new IllegalArgumentException("prices must not be negative");
         }
+        if (cachedInputNanosPerMillion > inputNanosPerMillion) {
+            throw new IllegalArgumentException("the cached input price must not exceed the input price");
+        }
+    }
+
+    /** A price that bills cached input tokens as any other input token. */
+    public Price(long inputNanosPerMillion, long outputNanosPerMillion) {
+        this(inputNanosPerMillion, outputNanosPerMillion, inputNanosPerMillion);
     }
 
     /** From decimal currency amounts per million tokens, e.g. {@code "0.15"}; more than 9 decimals is an error. */
     public static Price perMillionTokens(String input, String output) {
         return new Price(toNanos(input), toNanos(output));
+    }
+
+    /** As {@link #perMillionTokens(String, String)}, with the cached input price; {@code null}: billed as input. */
+    public static Price perMillionTokens(String input, String output, String cachedInput) {
+        long inputNanos = toNanos(input);
+        return new Price(inputNanos, toNanos(output), cachedInput == null ? inputNanos : toNanos(cachedInput));
     }
 
     private static long toNanos(String amount) {
@@ -33,10 +52,36 @@ public record Price(long inputNanosPerMillion, long outputNanosPerMillion) {
         }
     }
 
-    /** Cost of one call in nano-units, rounded half-up once, from exact integer arithmetic. */
+    /** Cost of one call without cached input tokens, in nano-units. */
     public long costNanos(long inputTokens, long outputTokens) {
-        BigDecimal total = BigDecimal.valueOf(inputTokens).multiply(BigDecimal.valueOf(inputNanosPerMillion))
-                .add(BigDecimal.valueOf(outputTokens).multiply(BigDecimal.valueOf(outputNanosPerMillion)));
-        return total.divide(MILLION, 0, RoundingMode.HALF_UP).longValueExact();
+        return charge(inputTokens, 0, outputTokens).costNanos();
+    }
+
+    /**
+     * What one call costs and what its cached input tokens saved, in nano-units. {@code cachedInputTokens} are part
+     * of {@code inputTokens} ({@code 0 <= cachedInputTokens <= inputTokens}). The cost is rounded half-up once, from
+     * exact integer arithmetic; the saving is the same call's cost with no token cached, minus the cost, so cost plus
+     * saving is exactly what the call would have cost without the provider's cache.
+     */
+    public Charge charge(long inputTokens, long cachedInputTokens, long outputTokens) {
+        if (inputTokens < 0 || outputTokens < 0 || cachedInputTokens < 0 || cachedInputTokens > inputTokens) {
+            throw new IllegalArgumentException("token counts must not be negative, and cached input tokens ("
+                    + cachedInputTokens + ") are part of the input tokens (" + inputTokens + ")");
+        }
+        BigDecimal output = BigDecimal.valueOf(outputTokens).multiply(BigDecimal.valueOf(outputNanosPerMillion));
+        BigDecimal uncachedInput = BigDecimal.valueOf(inputTokens - cachedInputTokens).multiply(BigDecimal.valueOf(inputNanosPerMillion));
+        BigDecimal cachedInput = BigDecimal.valueOf(cachedInputTokens).multiply(BigDecimal.valueOf(cachedInputNanosPerMillion));
+        long cost = toNanos(uncachedInput.add(cachedInput).add(output));
+        long withoutCache = cachedInputTokens == 0 ? cost
+                : toNanos(BigDecimal.valueOf(inputTokens).multiply(BigDecimal.valueOf(inputNanosPerMillion)).add(output));
+        return new Charge(cost, withoutCache - cost);
+    }
+
+    private static long toNanos(BigDecimal nanosTimesMillion) {
+        return nanosTimesMillion.divide(MILLION, 0, RoundingMode.HALF_UP).longValueExact();
+    }
+
+    /** A call's cost, and what the provider's prompt cache saved on it, in nano-units. */
+    public record Charge(long costNanos, long promptCacheSavedNanos) {
     }
 }

@@ -1,6 +1,5 @@
 package io.aijobs.pricing;
 
-import io.aijobs.schema.Cost;
 import io.aijobs.schema.ModelPrice;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,7 +91,7 @@ public final class PriceBook {
     }
 
     private static Price toPrice(ModelPrice price) {
-        return Price.perMillionTokens(price.getInputPerMillion(), price.getOutputPerMillion());
+        return Price.perMillionTokens(price.getInputPerMillion(), price.getOutputPerMillion(), price.getCachedInputPerMillion());
     }
 
     /** The key of a price on the prices topic: {@code <model>@<effectiveFrom>}. */
@@ -144,12 +143,14 @@ public final class PriceBook {
         return entry == null ? Optional.empty() : Optional.of(entry.getValue());
     }
 
-    /** The exact cost of a call of {@code model} completed at {@code at}; unpriced ({@code priced=false}) when none applies. */
-    public Cost cost(String model, Instant at, long inputTokens, long outputTokens) {
+    /**
+     * The exact cost of a call of {@code model} completed at {@code at}, and what its cached input tokens (part of
+     * {@code inputTokens}) saved; unpriced ({@code priced=false}) when no entry applies.
+     */
+    public PricedCall price(String model, Instant at, long inputTokens, long cachedInputTokens, long outputTokens) {
         return at(model, at)
-                .map(entry -> Cost.newBuilder().setAmountNanos(entry.price().costNanos(inputTokens, outputTokens))
-                        .setCurrency(entry.currency()).setPricingVersion(entry.version()).setPriced(true).build())
-                .orElseGet(() -> Cost.newBuilder().setAmountNanos(0).setCurrency("USD").setPricingVersion(null).setPriced(false).build());
+                .map(entry -> PricedCall.of(entry.price(), entry.currency(), entry.version(), inputTokens, cachedInputTokens, outputTokens))
+                .orElseGet(() -> PricedCall.unpriced("USD"));
     }
 
     public int size() {

@@ -241,7 +241,7 @@ final class DevCommand implements Callable<Integer> {
         config.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, modelBaseUrl);
         config.put(ProcessorConfig.MAX_IN_FLIGHT_CONFIG, maxInFlight);
         config.put(ProcessorConfig.PRICING_VERSION_CONFIG, "dev-1");
-        config.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=0.15:0.60");
+        config.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=0.15:0.60:0.075");
         config.put(ProcessorConfig.METRICS_PORT_CONFIG, 0);
         config.put(ProcessorConfig.TENANT_DISCOVERY_INTERVAL_MS_CONFIG, 5_000L);
         config.put(ProcessorConfig.STREAMS_PREFIX + "state.dir", settings.stateDir().resolve("processor").toAbsolutePath().toString());

@@ -52,8 +52,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The alert rules in {@code monitoring/prometheus/aijobs-alerts.yml} and the Grafana dashboards in
  * {@code monitoring/grafana/dashboards} use only metrics the applications export: both run on the test stack through
- * what each panel counts (jobs succeed, fail, retry, queue and repeat; a model without a price; a budget crossed; an
- * undecodable platform record; a late usage record; a collection), and every metric name of every rule, panel query and
+ * what each panel counts (jobs succeed, fail, retry, queue and repeat; a model without a price; a budget crossed; a
+ * prompt-cache saving; an undecodable platform record; a late usage record; a collection), and every metric name of every rule, panel query and
  * dashboard variable must be in one of the two scrapes.
  */
 @ExtendWith(DevStackExtension.class)
@@ -158,7 +158,7 @@ class MonitoringMetricsIT {
             queries(JSON.readTree(dashboard.toFile())).forEach(query -> panels.addAll(metricNames(query)));
         }
         assertThat(panels).as("the dashboards draw on our metrics").contains("aijobs_model_calls_inflight", "aijobs_model_calls_capacity",
-                "aijobs_job_duration_seconds_bucket", "aijobs_usage_cost_nanos_total", "aijobs_tenant_spend_nanos",
+                "aijobs_job_duration_seconds_bucket", "aijobs_usage_cost_nanos_total", "aijobs_usage_saved_nanos_total", "aijobs_tenant_spend_nanos",
                 "kafka_consumer_fetch_manager_records_lag_max");
         used.addAll(panels);
 
@@ -170,7 +170,7 @@ class MonitoringMetricsIT {
         processor.put(ProcessorConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "true");
         processor.put(ProcessorConfig.TENANT_TOPIC_PREFIX_CONFIG, deployment.names().tenantPrefix());
         processor.put(ProcessorConfig.PLATFORM_TOPIC_PREFIX_CONFIG, deployment.names().platformPrefix());
-        processor.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=1.00:2.00");
+        processor.put(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=1.00:2.00:0.10");
         processor.put(ProcessorConfig.METRICS_PORT_CONFIG, "0");
         // one call slot and no waiting for it: the second job at once is queued
         processor.put(ProcessorConfig.MAX_IN_FLIGHT_CONFIG, "1");
@@ -192,7 +192,8 @@ class MonitoringMetricsIT {
         aggregator.put(CostAggregatorConfig.STREAMS_PREFIX + "state.dir", Files.createTempDirectory("aggregator-mon-").toString());
 
         // each call holds the one call slot for 500 ms: jobs published together find it taken and queue
-        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(500)))) {
+        // its prompt cache reports the shared system prompt of the second "cached" job as cached: the saving is counted
+        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(500)).withPromptCache(true))) {
             processor.put(ProcessorConfig.MODEL_BASE_URL_CONFIG, stub.baseUrl());
             try (ProcessorApp processorApp = ProcessorApp.start(processor);
                  CostAggregatorApp aggregatorApp = CostAggregatorApp.start(aggregator);
@@ -206,6 +207,10 @@ class MonitoringMetricsIT {
                 publisher.publish(job("transient-1", "[[stub:unavailable]]"));
                 publisher.publish(JobRequest.newBuilder(job("unpriced-1", "Summarise unpriced-1")).setModel("model-without-price").build());
                 publisher.publish(job("ok-1", "Summarise ok-1"));
+                for (String jobId : List.of("cached-1", "cached-2")) {
+                    publisher.publish(JobRequest.newBuilder(job(jobId, "Summarise " + jobId))
+                            .setMessages(List.of(new ChatMessage("system", "You are a careful assistant."), new ChatMessage("user", jobId))).build());
+                }
                 publisher.flush();
                 try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
                         new StringSerializer(), new ByteArraySerializer());

@@ -49,14 +49,23 @@ final class AggregatorMetrics {
         return models.tag(model);
     }
 
-    /** One usage record counted, with the exact cost it added (nano-units) and whether it produced a result. */
-    void usage(String tenant, String model, long costNanos, boolean retryCost) {
+    /**
+     * One usage record counted, with the exact cost it added (nano-units), whether it produced a result, and what the
+     * provider's prompt cache saved on it.
+     */
+    void usage(String tenant, String model, long costNanos, boolean retryCost, long promptCacheSavedNanos) {
         String tag = tenantTag(tenant);
         Counter.builder("aijobs.usage.records").description("Usage records (model-call attempts) aggregated")
                 .tag("tenant", tag).register(registry).increment();
         Counter.builder("aijobs.usage.cost").description("Cost aggregated, in nano-units of currency").baseUnit("nanos")
                 .tag("tenant", tag).tag("model", modelTag(model)).tag("kind", retryCost ? "retry" : "result").register(registry)
                 .increment(costNanos);
+        if (promptCacheSavedNanos > 0) {
+            Counter.builder("aijobs.usage.saved").description("What the cost levers saved against the full price, in nano-units of "
+                    + "currency; lever prompt_cache: the model service's prompt cache").baseUnit("nanos")
+                    .tag("tenant", tag).tag("model", modelTag(model)).tag("lever", "prompt_cache").register(registry)
+                    .increment(promptCacheSavedNanos);
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import io.aijobs.contracts.TopicNames;
 import io.aijobs.costs.WindowStates.Part;
 import io.aijobs.costs.WindowStates.Target;
 import io.aijobs.pricing.PriceBook;
+import io.aijobs.pricing.PricedCall;
 import io.aijobs.schema.AggregateStatus;
 import io.aijobs.schema.Alert;
 import io.aijobs.schema.AlertSeverity;
@@ -194,13 +195,16 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         Cost cost = usage.getCost();
         boolean priced = cost != null && cost.getPriced();
         long costNanos = priced ? cost.getAmountNanos() : 0;
+        long savedNanos = priced ? usage.getPromptCacheSavedNanos() : 0;
         String currency = cost != null ? cost.getCurrency() : "USD";
         if (!priced) {
-            Cost repriced = prices.cost(usage.getModel(), usage.getCompletedAt(), usage.getInputTokens(), usage.getOutputTokens());
-            if (repriced.getPriced()) {
+            PricedCall repriced = prices.price(usage.getModel(), usage.getCompletedAt(), usage.getInputTokens(),
+                    Math.min(usage.getInputTokens(), Math.max(0, usage.getCachedInputTokens())), usage.getOutputTokens());
+            if (repriced.cost().getPriced()) {
                 priced = true;
-                costNanos = repriced.getAmountNanos();
-                currency = repriced.getCurrency();
+                costNanos = repriced.cost().getAmountNanos();
+                savedNanos = repriced.promptCacheSavedNanos();
+                currency = repriced.cost().getCurrency();
             } else {
                 metrics.unpriced(tenant);
                 alertOnce("unpriced-model/" + tenant + "/" + usage.getModel(), "unpriced_model", AlertSeverity.WARNING, tenant,
@@ -222,7 +226,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 state = newState(base, baseStart, tenant, usage.getModel(), currency);
                 openBase(key, state);
             }
-            add(key, state, usage, priced, costNanos);
+            add(key, state, usage, priced, costNanos, savedNanos);
             store(key, state);
             dirty.add(key);
         } else {
@@ -240,7 +244,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                         state = newState(window, start, tenant, model, currency);
                         closeAt(key, state);
                     }
-                    add(key, state, usage, priced, costNanos);
+                    add(key, state, usage, priced, costNanos, savedNanos);
                     store(key, state);
                     dirty.add(key);
                 }
@@ -250,7 +254,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             metrics.late(tenant);
             countLate(tenant, at, streamTime, currency);
         }
-        metrics.usage(tenant, usage.getModel(), costNanos, !usage.getProducedResult());
+        metrics.usage(tenant, usage.getModel(), costNanos, !usage.getProducedResult(), savedNanos);
         // spend is what the open month counts; a record later than its month's grace is late, not in that month's spend
         if (priced && costNanos > 0 && isOpen(WindowSpec.month(), WindowSpec.month().start(at), streamTime)) {
             addSpend(tenant, WindowSpec.period(at), costNanos, at);
@@ -258,7 +262,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         closeWindows(streamTime);
     }
 
-    private void add(String key, UsageWindowState state, ModelCallUsage usage, boolean priced, long costNanos) {
+    private void add(String key, UsageWindowState state, ModelCallUsage usage, boolean priced, long costNanos, long savedNanos) {
         state.setCalls(state.getCalls() + 1);
         if (usage.getAttempt() == 1) {
             state.setJobsStarted(state.getJobsStarted() + 1);
@@ -278,8 +282,10 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         }
         state.setInputTokens(state.getInputTokens() + usage.getInputTokens());
         state.setOutputTokens(state.getOutputTokens() + usage.getOutputTokens());
+        state.setCachedInputTokens(state.getCachedInputTokens() + usage.getCachedInputTokens());
         if (priced) {
             state.setCostNanos(state.getCostNanos() + costNanos);
+            state.setPromptCacheSavedNanos(state.getPromptCacheSavedNanos() + savedNanos);
             if (!usage.getProducedResult()) {
                 state.setRetryCostNanos(state.getRetryCostNanos() + costNanos);
             }
@@ -566,6 +572,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 .setOutputTokens(state.getOutputTokens())
                 .setCostNanos(state.getCostNanos())
                 .setRetryCostNanos(state.getRetryCostNanos())
+                .setCachedInputTokens(state.getCachedInputTokens())
+                .setPromptCacheSavedNanos(state.getPromptCacheSavedNanos())
                 .setCurrency(state.getCurrency())
                 .setUnpricedCalls(state.getUnpricedCalls())
                 .setLateEvents(state.getLateEvents())

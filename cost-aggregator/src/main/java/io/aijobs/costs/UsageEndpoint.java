@@ -129,6 +129,8 @@ final class UsageEndpoint {
         node.put("outputTokens", state.getOutputTokens());
         node.put("costNanos", state.getCostNanos());
         node.put("retryCostNanos", state.getRetryCostNanos());
+        node.put("cachedInputTokens", state.getCachedInputTokens());
+        node.put("promptCacheSavedNanos", state.getPromptCacheSavedNanos());
         node.put("currency", state.getCurrency());
         node.put("unpricedCalls", state.getUnpricedCalls());
         node.put("lateEvents", state.getLateEvents());

@@ -67,6 +67,8 @@ final class WindowStates {
         into.setOutputTokens(into.getOutputTokens() + from.getOutputTokens());
         into.setCostNanos(into.getCostNanos() + from.getCostNanos());
         into.setRetryCostNanos(into.getRetryCostNanos() + from.getRetryCostNanos());
+        into.setCachedInputTokens(into.getCachedInputTokens() + from.getCachedInputTokens());
+        into.setPromptCacheSavedNanos(into.getPromptCacheSavedNanos() + from.getPromptCacheSavedNanos());
         into.setUnpricedCalls(into.getUnpricedCalls() + from.getUnpricedCalls());
         into.setLateEvents(into.getLateEvents() + from.getLateEvents());
         intoSketches[0].add(fromSketches[0]);

@@ -12,12 +12,12 @@ class AggregatorMetricsTest {
 
     @Test
     void shouldCountCostPerTenantModelAndKindWithBoundedTenantAndModelTags() {
-        metrics.usage("acme", "gpt-4o-mini", 1_500, false);
-        metrics.usage("acme", "gpt-4o-mini", 500, true);
+        metrics.usage("acme", "gpt-4o-mini", 1_500, false, 0);
+        metrics.usage("acme", "gpt-4o-mini", 500, true, 0);
         for (int i = 0; i < AggregatorMetrics.MODEL_TAG_LIMIT + 5; i++) {
-            metrics.usage("globex", "model-" + i, 1, false);
+            metrics.usage("globex", "model-" + i, 1, false, 0);
         }
-        metrics.usage("initech", "gpt-4o-mini", 7, false);
+        metrics.usage("initech", "gpt-4o-mini", 7, false, 0);
 
         assertThat(registry.get("aijobs.usage.cost").tags("tenant", "acme", "model", "gpt-4o-mini", "kind", "result").counter().count())
                 .isEqualTo(1_500);
@@ -29,6 +29,17 @@ class AggregatorMetricsTest {
         // the tag limit is 2: a third tenant is counted under "other"
         assertThat(registry.get("aijobs.usage.cost").tags("tenant", AggregatorMetrics.OTHER_TENANT, "model", "gpt-4o-mini").counter().count())
                 .isEqualTo(7);
+    }
+
+    @Test
+    void shouldCountWhatThePromptCacheSavedPerTenantAndModelAndNoSeriesForCallsThatSavedNothing() {
+        metrics.usage("acme", "gpt-4o-mini", 1_500, false, 700);
+        metrics.usage("acme", "gpt-4o-mini", 500, true, 300);
+        metrics.usage("acme", "other-model", 500, false, 0);
+
+        assertThat(registry.get("aijobs.usage.saved").tags("tenant", "acme", "model", "gpt-4o-mini", "lever", "prompt_cache").counter()
+                .count()).isEqualTo(1_000);
+        assertThat(registry.find("aijobs.usage.saved").tags("model", "other-model").counter()).isNull();
     }
 
     @Test

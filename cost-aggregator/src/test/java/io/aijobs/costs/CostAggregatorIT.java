@@ -159,6 +159,67 @@ class CostAggregatorIT {
     }
 
     @Test
+    void shouldPriceCachedPromptTokensAtTheCachedPriceAndAddUpWhatTheySavedInTheAggregatesEndpointAndMetrics(StackEndpoints stack)
+            throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withPromptCache(true));
+        AggregatorHarness harness = new AggregatorHarness(stack);
+        int jobs = 20;
+        // one token per 4 characters at the stub: a 1,000-token system prompt that every job shares
+        String system = "You triage support tickets. ".repeat(143).substring(0, 4_000);
+        try (CostAggregatorApp aggregator = CostAggregatorApp.start(harness.aggregatorConfig(
+                Map.of(CostAggregatorConfig.HTTP_PORT_CONFIG, "0")));
+             ProcessorApp processor = ProcessorApp.start(processorConfig(harness, stub.baseUrl(),
+                     Map.of(ProcessorConfig.PRICING_MODELS_CONFIG, "stub-model=1.00:2.00:0.10")));
+             JobPublisher publisher = publisher(harness)) {
+            for (int i = 0; i < jobs; i++) {
+                JobRequest job = job(harness, "job-" + i, "Summarise ticket " + i);
+                job.setMessages(List.of(new ChatMessage("system", system), new ChatMessage("user", "Summarise ticket " + i)));
+                publisher.publish(job);
+            }
+            publisher.flush();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                UsageAggregate month = latestMonth(harness);
+                return month != null && month.getCalls() == jobs;
+            });
+
+            List<ModelCallUsage> usage = harness.committed(harness.topics.usage()).stream().map(ConsumerRecord::value).toList();
+            assertThat(usage).hasSize(jobs);
+            assertThat(usage).filteredOn(call -> call.getCachedInputTokens() == 0).as("the first call to send the system prompt").hasSize(1);
+            assertThat(usage).filteredOn(call -> call.getCachedInputTokens() == 1_000).hasSize(jobs - 1);
+            for (ModelCallUsage call : usage) {
+                // 1.00 per million input tokens is 1,000 nanos per token, 0.10 is 100, 2.00 is 2,000
+                long uncached = call.getInputTokens() - call.getCachedInputTokens();
+                assertThat(call.getCost().getAmountNanos()).as(call.getCallId())
+                        .isEqualTo(uncached * 1_000 + call.getCachedInputTokens() * 100L + call.getOutputTokens() * 2_000L);
+                assertThat(call.getPromptCacheSavedNanos()).as(call.getCallId()).isEqualTo(call.getCachedInputTokens() * 900L);
+            }
+            Map<String, JobResult> results = new HashMap<>();
+            harness.committed(harness.topics.results(harness.tenant)).forEach(record -> results.put(record.key(), record.value()));
+            assertThat(results).hasSize(jobs);
+            assertThat(usage).allSatisfy(call -> assertThat(results.get(call.getJobId()).getCachedInputTokens())
+                    .isEqualTo(call.getCachedInputTokens()));
+
+            UsageAggregate month = latestMonth(harness);
+            long saved = (jobs - 1) * 1_000 * 900L;
+            assertThat(month.getCachedInputTokens()).isEqualTo((jobs - 1) * 1_000L);
+            assertThat(month.getPromptCacheSavedNanos()).isEqualTo(saved);
+            assertThat(month.getCostNanos()).isEqualTo(usage.stream().mapToLong(call -> call.getCost().getAmountNanos()).sum());
+
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + aggregator.httpPort();
+            var window = new com.fasterxml.jackson.databind.ObjectMapper().readTree(http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/tenants/acme/usage?window=month")).timeout(Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body()).get(0);
+            assertThat(window.path("cachedInputTokens").asLong()).isEqualTo((jobs - 1) * 1_000L);
+            assertThat(window.path("promptCacheSavedNanos").asLong()).isEqualTo(saved);
+            String scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).timeout(Duration.ofSeconds(30))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scrape).containsPattern("aijobs_usage_saved_nanos_total\\{lever=\"prompt_cache\",model=\"stub-model\",tenant=\"acme\"\\} "
+                    + "1\\.71E7");
+        }
+    }
+
+    @Test
     void shouldSkipAndCountACorruptPriceRecordKeepTheLastGoodPriceAndKeepFollowingThePricesTopic(StackEndpoints stack)
             throws Exception {
         AggregatorHarness harness = new AggregatorHarness(stack);

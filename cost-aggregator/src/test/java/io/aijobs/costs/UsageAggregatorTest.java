@@ -284,6 +284,56 @@ class UsageAggregatorTest {
         assertThat(alerts.readValuesToList()).extracting(Alert::getAlertKey).containsExactly("unpriced-model/acme/nameless");
     }
 
+    private void cachedCall(String tenant, Instant completedAt, Cost cost, int inputTokens, int cachedInputTokens, long savedNanos) {
+        int n = calls++;
+        usage.pipeInput(tenant, ModelCallUsage.newBuilder().setCallId("c-" + n).setJobId("j-" + n).setTenantId(tenant).setModel("m")
+                .setAttempt(1).setOutcome(CallOutcome.SUCCESS).setInputTokens(inputTokens).setCachedInputTokens(cachedInputTokens)
+                .setOutputTokens(50).setCost(cost).setPromptCacheSavedNanos(savedNanos).setProducedResult(true)
+                .setStartedAt(completedAt.minusMillis(10)).setCompletedAt(completedAt).setLatencyMs(10)
+                .setJobSubmittedAt(completedAt.minusMillis(20)).build(), completedAt);
+    }
+
+    private static Cost priced(long nanos) {
+        return Cost.newBuilder().setAmountNanos(nanos).setCurrency("USD").setPricingVersion("v1").setPriced(true).build();
+    }
+
+    @Test
+    void shouldSumCachedTokensAndPromptCacheSavingsIntoEveryWindowAndCountOnlyWhatWasSpentAgainstTheBudget() {
+        cachedCall("acme", T0.plusSeconds(10), priced(5_564_900), 20_212, 16_298, 7_334_100);
+        cachedCall("acme", T0.plusSeconds(20), priced(1_000), 100, 0, 0);
+        // its minute is closed when stream time passes 10:01:30: the closed minute rolls up into the hour
+        cachedCall("acme", T0.plusSeconds(95), priced(2_000), 3_000, 1_024, 460_800);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        Map<String, UsageAggregate> latest = latest();
+        UsageAggregate minute = latest.get("PT1M/2026-11-27T10:00:00Z/acme/m");
+        assertThat(minute.getCachedInputTokens()).isEqualTo(16_298);
+        assertThat(minute.getPromptCacheSavedNanos()).isEqualTo(7_334_100);
+        for (String key : List.of("PT1H/2026-11-27T10:00:00Z/acme/*", "PT1H/2026-11-27T10:00:00Z/acme/m", "month/2026-11-01T00:00:00Z/acme/*")) {
+            assertThat(latest.get(key).getInputTokens()).as(key).isEqualTo(23_312);
+            assertThat(latest.get(key).getCachedInputTokens()).as(key).isEqualTo(17_322);
+            assertThat(latest.get(key).getCostNanos()).as(key).isEqualTo(5_567_900);
+            assertThat(latest.get(key).getPromptCacheSavedNanos()).as(key).isEqualTo(7_794_900);
+        }
+        assertThat(spend.readValuesToList()).last().extracting(TenantSpend::getSpentNanos).isEqualTo(5_567_900L);
+    }
+
+    @Test
+    void shouldPriceTheCachedTokensOfAnUnpricedCallAtTheCachedPriceInEffect() {
+        prices.pipeInput("m@" + T0.minusSeconds(3600), ModelPrice.newBuilder().setModel("m").setEffectiveFrom(T0.minusSeconds(3600))
+                .setInputPerMillion("0.50").setOutputPerMillion("3.00").setCachedInputPerMillion("0.05").setVersion("v1").build());
+        Cost unpriced = Cost.newBuilder().setAmountNanos(0).setCurrency("USD").setPricingVersion(null).setPriced(false).build();
+
+        cachedCall("acme", T0.plusSeconds(10), unpriced, 20_212, 16_298, 0);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        UsageAggregate minute = latest().get("PT1M/2026-11-27T10:00:00Z/acme/m");
+        // 3,914 * 500 + 16,298 * 50 + 50 * 3,000 nanos; without the cache 20,212 * 500 + 150,000
+        assertThat(minute.getCostNanos()).isEqualTo(1_957_000 + 814_900 + 150_000);
+        assertThat(minute.getPromptCacheSavedNanos()).isEqualTo(7_334_100);
+        assertThat(minute.getUnpricedCalls()).isZero();
+    }
+
     @Test
     void shouldAlertOncePerBudgetThresholdAndPublishTheHardLimitAtOnce() {
         long thirtyCents = 300_000_000L;

@@ -30,7 +30,9 @@ final class ModelStubProcess {
                 "-cp", System.getProperty("java.class.path"), ModelStubMain.class.getName(),
                 "--port", Integer.toString(port), "--latency", latency,
                 // a few 503s so that the dev stack exercises the retry path
-                "--fault-rate", "unavailable=0.03");
+                "--fault-rate", "unavailable=0.03",
+                // cached input tokens for a repeated prefix, as providers report them, so the dev stack prices them
+                "--prompt-cache", "on");
         ManagedProcess process = ManagedProcess.start(NAME, command, home.toAbsolutePath().getParent(),
                 home.resolve(NAME + ".log"), home.resolve(NAME + ".pid"));
         process.awaitReady(() -> Ports.isListening(port), timeout);

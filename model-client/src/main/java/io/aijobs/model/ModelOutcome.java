@@ -16,11 +16,15 @@ public sealed interface ModelOutcome {
     /** HTTP status, when an HTTP answer arrived. */
     Optional<Integer> httpStatus();
 
-    /** The model answered. */
-    record Success(String model, String output, String finishReason, int inputTokens, int outputTokens,
+    /**
+     * The model answered. {@code cachedInputTokens} are the part of {@code inputTokens} that the provider served
+     * from its prompt cache ({@code 0 <= cachedInputTokens <= inputTokens}).
+     */
+    record Success(String model, String output, String finishReason, int inputTokens, int cachedInputTokens, int outputTokens,
                    Duration latency) implements ModelOutcome {
         public Success {
             Objects.requireNonNull(output, "output");
+            requireCachedWithinInput(inputTokens, cachedInputTokens);
         }
 
         @Override
@@ -29,8 +33,13 @@ public sealed interface ModelOutcome {
         }
     }
 
-    /** The model declined (content filter or refusal): paid, but no usable output. */
-    record Refusal(String model, String reason, int inputTokens, int outputTokens, Duration latency) implements ModelOutcome {
+    /** The model declined (content filter or refusal): paid, but no usable output; tokens as in {@link Success}. */
+    record Refusal(String model, String reason, int inputTokens, int cachedInputTokens, int outputTokens, Duration latency)
+            implements ModelOutcome {
+        public Refusal {
+            requireCachedWithinInput(inputTokens, cachedInputTokens);
+        }
+
         @Override
         public Optional<Integer> httpStatus() {
             return Optional.of(200);
@@ -73,6 +82,13 @@ public sealed interface ModelOutcome {
         @Override
         public Optional<Integer> httpStatus() {
             return Optional.of(status);
+        }
+    }
+
+    private static void requireCachedWithinInput(int inputTokens, int cachedInputTokens) {
+        if (cachedInputTokens < 0 || cachedInputTokens > inputTokens) {
+            throw new IllegalArgumentException("cached input tokens (" + cachedInputTokens + ") must be part of the input tokens ("
+                    + inputTokens + ")");
         }
     }
 }

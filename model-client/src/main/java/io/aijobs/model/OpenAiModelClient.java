@@ -261,17 +261,33 @@ public final class OpenAiModelClient implements ModelClient {
         JsonNode message = choice.path("message");
         String finishReason = choice.path("finish_reason").asText("stop");
         String model = body.path("model").asText("");
-        int input = body.path("usage").path("prompt_tokens").asInt(0);
-        int output = body.path("usage").path("completion_tokens").asInt(0);
+        JsonNode usage = body.path("usage");
+        int input = Math.max(0, usage.path("prompt_tokens").asInt(0));
+        int output = Math.max(0, usage.path("completion_tokens").asInt(0));
+        int cached = cachedInputTokens(usage, input);
         JsonNode refusal = message.path("refusal");
         if ("content_filter".equals(finishReason) || (refusal.isTextual() && !refusal.asText().isEmpty())) {
             return new ModelOutcome.Refusal(model, "content_filter".equals(finishReason) ? "content_filter" : "refusal",
-                    input, output, latency);
+                    input, cached, output, latency);
         }
         if (!choice.isObject()) {
             return new ModelOutcome.ServerError(200, "answer without choices", latency);
         }
-        return new ModelOutcome.Success(model, message.path("content").asText(""), finishReason, input, output, latency);
+        return new ModelOutcome.Success(model, message.path("content").asText(""), finishReason, input, cached, output, latency);
+    }
+
+    /**
+     * The part of the prompt tokens served from the provider's prompt cache: OpenAI's
+     * {@code prompt_tokens_details.cached_tokens} (also vLLM's, Azure's and most compatible servers'), else DeepSeek's
+     * {@code prompt_cache_hit_tokens}. Both count inside {@code prompt_tokens}, never beside it, so a count above it is
+     * held to it, and a missing or negative one is 0.
+     */
+    static int cachedInputTokens(JsonNode usage, int inputTokens) {
+        JsonNode cached = usage.path("prompt_tokens_details").path("cached_tokens");
+        if (!cached.isNumber()) {
+            cached = usage.path("prompt_cache_hit_tokens");
+        }
+        return Math.min(inputTokens, Math.max(0, cached.asInt(0)));
     }
 
     private Optional<Duration> retryAfter(Optional<String> retryAfterMs, Optional<String> retryAfter) {

@@ -170,7 +170,8 @@ public final class ProcessorConfig extends StreamsAppConfig {
                     "Version of the price table, recorded on every cost.")
             .define(PRICING_CURRENCY_CONFIG, Type.STRING, "USD", new ConfigDef.NonEmptyString(), Importance.LOW, "ISO 4217 currency of the prices.")
             .define(PRICING_MODELS_CONFIG, Type.LIST, "", Importance.HIGH,
-                    "Prices: model=inputPerMillionTokens:outputPerMillionTokens, comma-separated, e.g. gpt-4o-mini=0.15:0.60.")
+                    "Prices: model=inputPerMillionTokens:outputPerMillionTokens[:cachedInputPerMillionTokens], comma-separated, e.g. "
+                            + "gpt-4o-mini=0.15:0.60:0.075. Without the third price, cached input tokens are billed as input.")
             .define(PRICING_UNKNOWN_MODEL_POLICY_CONFIG, Type.STRING, UnknownModelPolicy.UNPRICED.name(),
                     ValidString.in("REJECT", "UNPRICED"), Importance.MEDIUM,
                     "REJECT: dead-letter jobs for models without a price, before any call. UNPRICED: run them and mark the cost unpriced.")

@@ -11,11 +11,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +53,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Azure OpenAI's URL shape, {@code POST /openai/deployments/DEPLOYMENT/chat/completions?api-version=...}, where
  *       the key is checked in the {@code api-key} header instead of {@code Authorization}; the last deployment
  *       called is kept ({@link #lastAzureDeployment}).</li>
+ *   <li>optionally ({@link ModelStubConfig#promptCache()}), a provider's prompt cache: the tokens of the messages
+ *       before the last, when an earlier request of the model began with the same ones, are reported as
+ *       {@code usage.prompt_tokens_details.cached_tokens} (part of {@code prompt_tokens}).</li>
  * </ul>
  *
  * <p>Usage: prompt tokens are counted as one per four characters of message content (at least one per message),
@@ -62,6 +70,7 @@ public final class ModelStub implements AutoCloseable {
     private static final Pattern DIRECTIVE = Pattern.compile("\\[\\[stub:([a-zA-Z_-]+)]]");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DEFAULT_MAX_TOKENS = 64;
+    private static final int PROMPT_CACHE_ENTRIES = 100_000;
 
     static {
         // The JDK server otherwise leaves Nagle on, and every small response stalls ~40 ms on delayed ACKs.
@@ -89,6 +98,7 @@ public final class ModelStub implements AutoCloseable {
     private final AtomicReference<FaultWindow> window = new AtomicReference<>();
     private final Map<Integer, AtomicLong> answersByStatus = new ConcurrentHashMap<>();
     private final AtomicReference<String> lastAzureDeployment = new AtomicReference<>();
+    private final Set<String> promptPrefixes = ConcurrentHashMap.newKeySet();
 
     private record FaultWindow(Fault fault, Instant until) {
     }
@@ -316,7 +326,7 @@ public final class ModelStub implements AutoCloseable {
     private ObjectNode completion(JsonNode request, boolean refusal) {
         int promptTokens = 0;
         for (JsonNode message : request.path("messages")) {
-            promptTokens += Math.max(1, (message.path("content").asText("").length() + 3) / 4);
+            promptTokens += tokens(message);
         }
         int maxTokens = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(DEFAULT_MAX_TOKENS));
         String content = refusal ? "I can't help with that." : "Stub answer (" + promptTokens + " prompt tokens).";
@@ -337,11 +347,54 @@ public final class ModelStub implements AutoCloseable {
             message.put("refusal", content);
         }
         choice.put("finish_reason", finishReason);
-        body.putObject("usage")
+        ObjectNode usage = body.putObject("usage")
                 .put("prompt_tokens", promptTokens)
                 .put("completion_tokens", completionTokens)
                 .put("total_tokens", promptTokens + completionTokens);
+        if (config.promptCache()) {
+            usage.putObject("prompt_tokens_details").put("cached_tokens", cachedPrefixTokens(request));
+        }
         return body;
+    }
+
+    private static int tokens(JsonNode message) {
+        return Math.max(1, (message.path("content").asText("").length() + 3) / 4);
+    }
+
+    /**
+     * The tokens of the request's messages before its last one, if an earlier request of the same model began with the
+     * same ones (they are remembered either way); else 0. At most {@value #PROMPT_CACHE_ENTRIES} prefixes are kept:
+     * beyond that, the cache starts empty again, as a provider's evicts.
+     */
+    private int cachedPrefixTokens(JsonNode request) {
+        JsonNode messages = request.path("messages");
+        if (messages.size() < 2) {
+            return 0;
+        }
+        MessageDigest digest = sha256();
+        digest.update(request.path("model").asText("").getBytes(StandardCharsets.UTF_8));
+        int prefixTokens = 0;
+        for (int i = 0; i < messages.size() - 1; i++) {
+            JsonNode message = messages.get(i);
+            for (String part : new String[] {message.path("role").asText(""), message.path("content").asText("")}) {
+                digest.update((byte) 0);
+                digest.update(part.getBytes(StandardCharsets.UTF_8));
+            }
+            prefixTokens += tokens(message);
+        }
+        String key = HexFormat.of().formatHex(digest.digest());
+        if (promptPrefixes.size() >= PROMPT_CACHE_ENTRIES) {
+            promptPrefixes.clear();
+        }
+        return promptPrefixes.add(key) ? 0 : prefixTokens;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static ObjectNode error(String type, String code, String message) {

@@ -17,9 +17,13 @@ import java.util.Optional;
  * @param seed          seed of the random source, for repeatable runs
  * @param maxConcurrent when above 0, a request arriving while this many are open is answered at once with HTTP 429
  *                      and no {@code Retry-After}, as a server with a concurrency limit does; 0 for no limit
+ * @param promptCache   when true, the stub reports cached input tokens as a provider's prompt cache would: a request whose
+ *                      messages before its last one were the messages before the last of an earlier request of the same
+ *                      model has their tokens reported as {@code usage.prompt_tokens_details.cached_tokens}
  */
 public record ModelStubConfig(int port, LatencyDistribution latency, Map<Fault, Double> faultRates,
-                              Duration retryAfter, Duration hangTime, Optional<String> apiKey, long seed, int maxConcurrent) {
+                              Duration retryAfter, Duration hangTime, Optional<String> apiKey, long seed, int maxConcurrent,
+                              boolean promptCache) {
 
     public ModelStubConfig {
         Objects.requireNonNull(latency, "latency");
@@ -48,34 +52,38 @@ public record ModelStubConfig(int port, LatencyDistribution latency, Map<Fault, 
     /** A stub on a free port answering in a fixed 20 ms without faults. */
     public static ModelStubConfig defaults() {
         return new ModelStubConfig(0, new LatencyDistribution.Fixed(20), Map.of(), Duration.ofSeconds(1),
-                Duration.ofSeconds(120), Optional.empty(), 42L, 0);
+                Duration.ofSeconds(120), Optional.empty(), 42L, 0, false);
     }
 
     public ModelStubConfig withPort(int newPort) {
-        return new ModelStubConfig(newPort, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent);
+        return new ModelStubConfig(newPort, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache);
     }
 
     public ModelStubConfig withLatency(LatencyDistribution newLatency) {
-        return new ModelStubConfig(port, newLatency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent);
+        return new ModelStubConfig(port, newLatency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache);
     }
 
     public ModelStubConfig withFaultRates(Map<Fault, Double> newRates) {
-        return new ModelStubConfig(port, latency, newRates, retryAfter, hangTime, apiKey, seed, maxConcurrent);
+        return new ModelStubConfig(port, latency, newRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache);
     }
 
     public ModelStubConfig withRetryAfter(Duration newRetryAfter) {
-        return new ModelStubConfig(port, latency, faultRates, newRetryAfter, hangTime, apiKey, seed, maxConcurrent);
+        return new ModelStubConfig(port, latency, faultRates, newRetryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache);
     }
 
     public ModelStubConfig withHangTime(Duration newHangTime) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, newHangTime, apiKey, seed, maxConcurrent);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, newHangTime, apiKey, seed, maxConcurrent, promptCache);
     }
 
     public ModelStubConfig withApiKey(String key) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, Optional.of(key), seed, maxConcurrent);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, Optional.of(key), seed, maxConcurrent, promptCache);
     }
 
     public ModelStubConfig withMaxConcurrent(int limit) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, limit);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, limit, promptCache);
+    }
+
+    public ModelStubConfig withPromptCache(boolean enabled) {
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, enabled);
     }
 }

@@ -10,14 +10,14 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * ModelStubMain --port 18000 [--latency lognormal:200,0.4] [--fault-rate rate_limit=0.05] [--retry-after-ms 1000]
- *               [--max-concurrent 100]
+ *               [--max-concurrent 100] [--prompt-cache on]
  * </pre>
  * Misuse prints the usage and exits 2.
  */
 public final class ModelStubMain {
 
     private static final String USAGE = "Usage: ModelStubMain --port PORT [--latency fixed:MS|uniform:MIN-MAX|lognormal:MEDIAN,SIGMA]"
-            + " [--fault-rate FAULT=P]... [--retry-after-ms MS] [--max-concurrent N]\n  faults: rate_limit, server_error, unavailable, timeout,"
+            + " [--fault-rate FAULT=P]... [--retry-after-ms MS] [--max-concurrent N] [--prompt-cache on|off]\n  faults: rate_limit, server_error, unavailable, timeout,"
             + " invalid_request, refusal";
 
     private ModelStubMain() {
@@ -67,6 +67,12 @@ public final class ModelStubMain {
                         break;
                     case "--max-concurrent":
                         config = config.withMaxConcurrent(Integer.parseInt(value));
+                        break;
+                    case "--prompt-cache":
+                        if (!value.equals("on") && !value.equals("off")) {
+                            throw new IllegalArgumentException("--prompt-cache must be on or off, got " + value);
+                        }
+                        config = config.withPromptCache(value.equals("on"));
                         break;
                     case "--fault-rate": {
                         String[] pair = value.split("=", 2);

@@ -62,6 +62,41 @@ class ModelStubTest {
                 .isEqualTo(2 + body.path("usage").path("completion_tokens").asInt());
     }
 
+    private JsonNode usage(String model, String system, String user) throws Exception {
+        String body = "{\"model\":" + JSON.writeValueAsString(model) + ",\"messages\":[{\"role\":\"system\",\"content\":"
+                + JSON.writeValueAsString(system) + "},{\"role\":\"user\",\"content\":" + JSON.writeValueAsString(user) + "}]}";
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stub.baseUrl() + "/chat/completions"))
+                .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("usage");
+    }
+
+    @Test
+    void shouldReportTheTokensOfARepeatedPrefixOfTheSameModelAsCachedWhenItsPromptCacheIsOn() throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withPromptCache(true));
+        String system = "x".repeat(4_000);
+
+        JsonNode first = usage("m", system, "first question");
+        JsonNode second = usage("m", system, "second question");
+        JsonNode otherModel = usage("n", system, "second question");
+
+        assertThat(first.path("prompt_tokens_details").path("cached_tokens").asInt()).as("first sight of the prefix").isZero();
+        // one token per 4 characters: the system prompt is 1,000 tokens, the question 4
+        assertThat(second.path("prompt_tokens").asInt()).isEqualTo(1_000 + 4);
+        assertThat(second.path("prompt_tokens_details").path("cached_tokens").asInt()).isEqualTo(1_000);
+        assertThat(otherModel.path("prompt_tokens_details").path("cached_tokens").asInt()).as("another model's cache").isZero();
+    }
+
+    @Test
+    void shouldReportNoPromptTokenDetailsWhenItsPromptCacheIsOff() throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults());
+
+        usage("m", "same system prompt", "q");
+
+        assertThat(usage("m", "same system prompt", "q").has("prompt_tokens_details")).isFalse();
+    }
+
     @Test
     void shouldAnswer429WithoutRetryAfterToRequestsBeyondItsConcurrencyLimit() throws Exception {
         stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(500)).withMaxConcurrent(2));

@@ -3,6 +3,7 @@ package io.aijobs.processor.execution;
 import io.aijobs.application.LogContext;
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
+import io.aijobs.pricing.PricedCall;
 import io.aijobs.processor.JobTopology;
 import io.aijobs.processor.admission.Admission;
 import io.aijobs.processor.admission.AdmissionPipeline;
@@ -415,8 +416,11 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         JobRequest job = completion.job();
         ModelOutcome outcome = completion.outcome();
         String tenant = state.getTenantId();
+        CallTokens tokens = CallTokens.of(outcome);
+        PricedCall priced = deps.prices().charge(job.getModel(), Instant.ofEpochMilli(now), tokens.input(), tokens.cached(), tokens.output());
+        forwardUsage(job, completion, outcome, tokens, priced, outcome instanceof ModelOutcome.Success, now);
         if (outcome instanceof ModelOutcome.Success success) {
-            var cost = deps.prices().cost(job.getModel(), Instant.ofEpochMilli(now), success.inputTokens(), success.outputTokens());
+            var cost = priced.cost();
             if (!cost.getPriced()) {
                 deps.metrics().unpriced(job.getModel());
             }
@@ -427,7 +431,6 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 context.forward(new Record<>(job.getJobId(), (Object) outputs.result(job, success, cost, state, now), now,
                         outputs.headers(job, completion.attempt(), null)), JobTopology.RESULTS_SINK);
             }
-            forwardUsage(job, completion, outcome, success.inputTokens(), success.outputTokens(), cost, true, now);
             forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
             deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
             deps.metrics().completed(tenant, Duration.ofMillis(Math.max(0, now - job.getSubmittedAt().toEpochMilli())));
@@ -437,11 +440,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             state.setCompletedAt(now);
         } else {
             Failure failure = FailureClassifier.of(outcome);
-            int inputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.inputTokens() : 0;
-            int outputTokens = outcome instanceof ModelOutcome.Refusal refusal ? refusal.outputTokens() : 0;
-            forwardUsage(job, completion, outcome, inputTokens, outputTokens,
-                    deps.prices().cost(job.getModel(), Instant.ofEpochMilli(now), inputTokens, outputTokens), false, now);
-            deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), failure.errorType(), inputTokens, outputTokens);
+            deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), failure.errorType(), tokens.input(), tokens.output());
             // the policy counts the attempts since the job was (re)admitted
             FailurePolicies.Decision decision = deps.failurePolicies().decide(failure, completion.attempt() - state.getAttemptOffset(),
                     now, job.getDeadline());
@@ -550,10 +549,10 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         return header == null || header.value() == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private void forwardUsage(JobRequest job, Completion completion, ModelOutcome outcome, int inputTokens, int outputTokens,
-                              io.aijobs.schema.Cost cost, boolean isFinal, long now) {
-        context.forward(new Record<>(job.getTenantId(), (Object) outputs.usage(job, completion.attempt(), outcome, inputTokens,
-                outputTokens, cost, isFinal, completion.startedAt(), completion.endpoint(), now), now, outputs.headers(job, completion.attempt(), null)),
+    private void forwardUsage(JobRequest job, Completion completion, ModelOutcome outcome, CallTokens tokens, PricedCall priced,
+                              boolean isFinal, long now) {
+        context.forward(new Record<>(job.getTenantId(), (Object) outputs.usage(job, completion.attempt(), outcome, tokens, priced,
+                isFinal, completion.startedAt(), completion.endpoint(), now), now, outputs.headers(job, completion.attempt(), null)),
                 JobTopology.USAGE_SINK);
     }
 

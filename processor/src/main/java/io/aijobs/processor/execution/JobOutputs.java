@@ -6,6 +6,7 @@ import io.aijobs.processor.failure.Failure;
 import io.aijobs.processor.failure.FailureClassifier;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.model.ModelOutcome;
+import io.aijobs.pricing.PricedCall;
 import io.aijobs.schema.Cost;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEvent;
@@ -38,6 +39,7 @@ final class JobOutputs {
                 .setInputTokens(success.inputTokens())
                 .setOutputTokens(success.outputTokens())
                 .setCost(cost)
+                .setCachedInputTokens(success.cachedInputTokens())
                 .setAttempts(state.getAttempt())
                 .setTimings(JobTimings.newBuilder()
                         .setSubmittedAt(job.getSubmittedAt())
@@ -50,7 +52,7 @@ final class JobOutputs {
                 .build();
     }
 
-    ModelCallUsage usage(JobRequest job, int attempt, ModelOutcome outcome, int inputTokens, int outputTokens, Cost cost,
+    ModelCallUsage usage(JobRequest job, int attempt, ModelOutcome outcome, CallTokens tokens, PricedCall priced,
                          boolean isFinal, long startedAt, String endpoint, long now) {
         return ModelCallUsage.newBuilder()
                 .setCallId(job.getJobId() + "-" + attempt)
@@ -60,9 +62,11 @@ final class JobOutputs {
                 .setAttempt(attempt)
                 .setOutcome(FailureClassifier.callOutcome(outcome))
                 .setHttpStatus(outcome.httpStatus().orElse(null))
-                .setInputTokens(inputTokens)
-                .setOutputTokens(outputTokens)
-                .setCost(cost)
+                .setInputTokens(tokens.input())
+                .setOutputTokens(tokens.output())
+                .setCost(priced.cost())
+                .setCachedInputTokens(tokens.cached())
+                .setPromptCacheSavedNanos(priced.promptCacheSavedNanos())
                 .setProducedResult(isFinal)
                 .setStartedAt(Instant.ofEpochMilli(startedAt))
                 .setCompletedAt(Instant.ofEpochMilli(now))

@@ -2,7 +2,7 @@ package io.aijobs.processor.pricing;
 
 import io.aijobs.pricing.Price;
 import io.aijobs.pricing.PriceBook;
-import io.aijobs.schema.Cost;
+import io.aijobs.pricing.PricedCall;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -11,10 +11,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Prices per model with one version, from configuration: entries {@code model=inputPrice:outputPrice}, prices in
- * currency units per million tokens (e.g. {@code gpt-4o-mini=0.15:0.60}).
+ * Prices per model with one version, from configuration: entries {@code model=inputPrice:outputPrice[:cachedInputPrice]},
+ * prices in currency units per million tokens (e.g. {@code gpt-4o-mini=0.15:0.60:0.075}).
  *
- * <p>A model without a price is never costed at zero silently: {@link #cost} returns an unpriced {@link Cost}
+ * <p>A model without a price is never costed at zero silently: {@link #charge} returns an unpriced cost
  * ({@code priced=false}) and the caller applies the unknown-model policy.
  */
 public final class PriceTable {
@@ -30,16 +30,24 @@ public final class PriceTable {
         this.prices = Map.copyOf(prices);
     }
 
-    /** Parses {@code model=in:out} entries; fails naming the bad entry. */
+    /**
+     * Parses {@code model=in:out} or {@code model=in:out:cachedIn} entries (prices per million tokens; without a
+     * cached input price, cached input tokens are billed as input); fails naming the bad entry.
+     */
     public static PriceTable parse(String version, String currency, List<String> entries) {
         Map<String, Price> prices = new HashMap<>();
         for (String entry : entries) {
             String[] modelAndPrices = entry.split("=", 2);
-            String[] inOut = modelAndPrices.length == 2 ? modelAndPrices[1].split(":", 2) : new String[0];
-            if (modelAndPrices[0].isBlank() || inOut.length != 2) {
-                throw new IllegalArgumentException("price entry '" + entry + "' must be model=inputPricePerMillion:outputPricePerMillion");
+            String[] amounts = modelAndPrices.length == 2 ? modelAndPrices[1].split(":", -1) : new String[0];
+            if (modelAndPrices[0].isBlank() || amounts.length < 2 || amounts.length > 3) {
+                throw new IllegalArgumentException("price entry '" + entry
+                        + "' must be model=inputPricePerMillion:outputPricePerMillion[:cachedInputPricePerMillion]");
             }
-            prices.put(modelAndPrices[0].trim(), Price.perMillionTokens(inOut[0], inOut[1]));
+            try {
+                prices.put(modelAndPrices[0].trim(), Price.perMillionTokens(amounts[0], amounts[1], amounts.length == 3 ? amounts[2] : null));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("price entry '" + entry + "': " + e.getMessage(), e);
+            }
         }
         return new PriceTable(version, currency, prices);
     }
@@ -57,14 +65,17 @@ public final class PriceTable {
         return book.at(model, at).isPresent() || prices.containsKey(model);
     }
 
-    /** The exact cost of a call completed at {@code at}: the prices topic's entry in effect then, else the configured price. */
-    public Cost cost(String model, Instant at, int inputTokens, int outputTokens) {
+    /**
+     * The exact cost of a call completed at {@code at}, and what its cached input tokens (part of {@code inputTokens})
+     * saved: the prices topic's entry in effect then, else the configured price; unpriced when neither has the model.
+     */
+    public PricedCall charge(String model, Instant at, int inputTokens, int cachedInputTokens, int outputTokens) {
         Optional<PriceBook.Entry> entry = book.at(model, at);
         if (entry.isPresent()) {
-            return Cost.newBuilder().setAmountNanos(entry.get().price().costNanos(inputTokens, outputTokens))
-                    .setCurrency(entry.get().currency()).setPricingVersion(entry.get().version()).setPriced(true).build();
+            return PricedCall.of(entry.get().price(), entry.get().currency(), entry.get().version(), inputTokens, cachedInputTokens, outputTokens);
         }
-        return cost(model, inputTokens, outputTokens);
+        Price price = prices.get(model);
+        return price == null ? PricedCall.unpriced(currency) : PricedCall.of(price, currency, version, inputTokens, cachedInputTokens, outputTokens);
     }
 
     public Optional<Price> price(String model) {
@@ -77,15 +88,5 @@ public final class PriceTable {
 
     public String version() {
         return version;
-    }
-
-    /** The exact cost of a call of {@code model}; unpriced (amount 0, {@code priced=false}) when the model has no price. */
-    public Cost cost(String model, int inputTokens, int outputTokens) {
-        Price price = prices.get(model);
-        if (price == null) {
-            return Cost.newBuilder().setAmountNanos(0).setCurrency(currency).setPricingVersion(null).setPriced(false).build();
-        }
-        return Cost.newBuilder().setAmountNanos(price.costNanos(inputTokens, outputTokens)).setCurrency(currency)
-                .setPricingVersion(version).setPriced(true).build();
     }
 }

@@ -185,4 +185,41 @@ class JobExecutionProcessorTest extends ExecutionTopologyFixture {
         assertThat(result.getCost().getAmountNanos()).isEqualTo(20_000_000L);
         assertThat(result.getCost().getPricingVersion()).isEqualTo("topic-2");
     }
+
+    @Test
+    void shouldPriceCachedInputTokensAtTheCachedPriceAndRecordThemAndTheSavingInTheResultAndUsage() {
+        TestInputTopic<String, io.aijobs.schema.ModelPrice> prices = DriverTopics.input(driver, topics.prices());
+        prices.pipeInput("m@past", io.aijobs.schema.ModelPrice.newBuilder().setModel("m").setEffectiveFrom(T0.minusSeconds(3600))
+                .setInputPerMillion("0.50").setOutputPerMillion("3.00").setCachedInputPerMillion("0.05").setVersion("topic-2").build());
+
+        submit(job("j-1", "acme"));
+        model.last().succeed(20_212, 16_298, 931);
+        tick();
+
+        // 3,914 at 0.50 + 16,298 at 0.05 + 931 at 3.00 per million = 1,957,000 + 814,900 + 2,793,000 nanos
+        JobResult result = acmeResults.readValue();
+        assertThat(result.getCost().getAmountNanos()).isEqualTo(5_564_900L);
+        assertThat(result.getInputTokens()).isEqualTo(20_212);
+        assertThat(result.getCachedInputTokens()).isEqualTo(16_298);
+        ModelCallUsage call = usage.readValue();
+        assertThat(call.getCost().getAmountNanos()).isEqualTo(5_564_900L);
+        assertThat(call.getInputTokens()).isEqualTo(20_212);
+        assertThat(call.getCachedInputTokens()).isEqualTo(16_298);
+        // 16,298 * (0.50 - 0.05) per million
+        assertThat(call.getPromptCacheSavedNanos()).isEqualTo(7_334_100L);
+    }
+
+    @Test
+    void shouldRecordTheCachedTokensOfARefusedCallInItsUsage() {
+        submit(job("j-1", "acme"));
+        model.last().fail(new io.aijobs.model.ModelOutcome.Refusal("m", "content_filter", 1_000, 600, 10, java.time.Duration.ofMillis(2)));
+        tick();
+
+        ModelCallUsage call = usage.readValue();
+        assertThat(call.getProducedResult()).isFalse();
+        assertThat(call.getCachedInputTokens()).isEqualTo(600);
+        // the configured price m=1.00:2.00 has no cached price: cached tokens are billed as input, nothing saved
+        assertThat(call.getCost().getAmountNanos()).isEqualTo(1_020_000L);
+        assertThat(call.getPromptCacheSavedNanos()).isZero();
+    }
 }

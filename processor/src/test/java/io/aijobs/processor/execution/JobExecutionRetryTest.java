@@ -109,7 +109,7 @@ class JobExecutionRetryTest extends ExecutionTopologyFixture {
     @Test
     void shouldDeadLetterAPermanentFailureAfterOneAttemptWithoutARetryRecord() {
         submit(job("j-1", "acme"));
-        model.last().fail(new ModelOutcome.Refusal("m", "content_filter", 10, 0, Duration.ofMillis(2)));
+        model.last().fail(new ModelOutcome.Refusal("m", "content_filter", 10, 0, 0, Duration.ofMillis(2)));
         tick();
         driver.advanceWallClockTime(Duration.ofMinutes(1));
 

@@ -13,8 +13,12 @@ final class ManualModelClient implements ModelClient {
 
     record Call(JobRequest job, String idempotencyKey, CompletableFuture<ModelOutcome> answer) {
         void succeed(int inputTokens, int outputTokens) {
-            answer.complete(new ModelOutcome.Success(job.getModel(), "answer to " + job.getJobId(), "stop", inputTokens, outputTokens,
-                    Duration.ofMillis(42)));
+            succeed(inputTokens, 0, outputTokens);
+        }
+
+        void succeed(int inputTokens, int cachedInputTokens, int outputTokens) {
+            answer.complete(new ModelOutcome.Success(job.getModel(), "answer to " + job.getJobId(), "stop", inputTokens, cachedInputTokens,
+                    outputTokens, Duration.ofMillis(42)));
         }
 
         void fail(ModelOutcome outcome) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class FailureClassifierTest {
 
     private static final List<ModelOutcome> FAILED = List.of(
-            new ModelOutcome.Refusal("m", "content_filter", 3, 0, Duration.ZERO),
+            new ModelOutcome.Refusal("m", "content_filter", 3, 0, 0, Duration.ZERO),
             new ModelOutcome.RateLimited(Optional.empty(), Duration.ZERO),
             new ModelOutcome.Timeout(Optional.of(504), Duration.ZERO),
             new ModelOutcome.ServerError(503, "busy", Duration.ZERO),
@@ -44,7 +44,7 @@ class FailureClassifierTest {
 
     @Test
     void shouldRefuseToClassifyASuccess() {
-        assertThatThrownBy(() -> FailureClassifier.of(new ModelOutcome.Success("m", "hi", "stop", 1, 1, Duration.ZERO)))
+        assertThatThrownBy(() -> FailureClassifier.of(new ModelOutcome.Success("m", "hi", "stop", 1, 0, 1, Duration.ZERO)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -38,7 +38,7 @@ class FailurePoliciesTest {
                 Duration.ZERO));
         assertThat(invalid.category()).isEqualTo(FailureCategory.PERMANENT);
         assertThat(invalid.errorCode()).isEqualTo("model_not_found");
-        assertThat(FailureClassifier.of(new ModelOutcome.Refusal("m", "content_filter", 1, 0, Duration.ZERO)).errorType())
+        assertThat(FailureClassifier.of(new ModelOutcome.Refusal("m", "content_filter", 1, 0, 0, Duration.ZERO)).errorType())
                 .isEqualTo("model_content_filter");
     }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aijobs.pricing.Price;
+import io.aijobs.pricing.PricedCall;
 import io.aijobs.schema.Cost;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +16,7 @@ class PriceTableTest {
     void shouldComputeExactCostsInNanoUnits() {
         PriceTable table = PriceTable.parse("2026-11", "USD", List.of("gpt-4o-mini=0.15:0.60"));
 
-        Cost cost = table.cost("gpt-4o-mini", 1234, 567);
+        Cost cost = table.charge("gpt-4o-mini", Instant.EPOCH, 1234, 0, 567).cost();
 
         // 1234 * 150,000,000 / 1e6 = 185,100; 567 * 600,000,000 / 1e6 = 340,200
         assertThat(cost.getAmountNanos()).isEqualTo(525_300L);
@@ -33,10 +35,38 @@ class PriceTableTest {
 
     @Test
     void shouldMarkAnUnknownModelUnpricedNotFree() {
-        Cost cost = PriceTable.parse("v", "USD", List.of()).cost("mystery", 10, 10);
+        PricedCall call = PriceTable.parse("v", "USD", List.of()).charge("mystery", Instant.EPOCH, 10, 5, 10);
 
-        assertThat(cost.getPriced()).isFalse();
-        assertThat(cost.getPricingVersion()).isNull();
+        assertThat(call.cost().getPriced()).isFalse();
+        assertThat(call.cost().getPricingVersion()).isNull();
+        assertThat(call.promptCacheSavedNanos()).isZero();
+    }
+
+    @Test
+    void shouldBillCachedInputTokensAtTheThirdPriceOfAnEntry() {
+        PriceTable table = PriceTable.parse("2026-11", "USD", List.of("gpt-4o-mini=0.15:0.60:0.075"));
+
+        PricedCall call = table.charge("gpt-4o-mini", Instant.EPOCH, 1234, 1000, 567);
+
+        // 234 * 150 + 1000 * 75 + 567 * 600 = 35,100 + 75,000 + 340,200; without the cache 525,300
+        assertThat(call.cost().getAmountNanos()).isEqualTo(450_300L);
+        assertThat(call.promptCacheSavedNanos()).isEqualTo(75_000L);
+    }
+
+    @Test
+    void shouldBillCachedInputTokensAsInputWhenAnEntryHasNoCachedPrice() {
+        PricedCall call = PriceTable.parse("v", "USD", List.of("m=0.15:0.60")).charge("m", Instant.EPOCH, 1234, 1000, 567);
+
+        assertThat(call.cost().getAmountNanos()).isEqualTo(525_300L);
+        assertThat(call.promptCacheSavedNanos()).isZero();
+    }
+
+    @Test
+    void shouldRejectEntriesWithAWrongNumberOfPricesOrACachedPriceAboveTheInputPrice() {
+        assertThatThrownBy(() -> PriceTable.parse("v", "USD", List.of("m=1:2:0.5:9")))
+                .hasMessage("price entry 'm=1:2:0.5:9' must be model=inputPricePerMillion:outputPricePerMillion[:cachedInputPricePerMillion]");
+        assertThatThrownBy(() -> PriceTable.parse("v", "USD", List.of("m=1:2:3")))
+                .hasMessage("price entry 'm=1:2:3': the cached input price must not exceed the input price");
     }
 
     @Test
