@@ -69,7 +69,7 @@ public final class ProcessorBenchmark {
         int memoryJobs = 10_000;
         Path out = Path.of("docs", "benchmarks.md");
         boolean outGiven = false;
-        java.util.Set<String> only = java.util.Set.of("b1", "b2", "b3", "b4", "b5", "memory");
+        java.util.Set<String> only = java.util.Set.of("b1", "b2", "b3", "b4", "b5", "b6", "memory");
         boolean subset = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -84,7 +84,7 @@ public final class ProcessorBenchmark {
                     subset = true;
                 }
                 default -> {
-                    System.err.println("Usage: ProcessorBenchmark [--jobs N] [--memory-jobs N] [--only b1,b2,b3,b4,b5,memory] [--out FILE]");
+                    System.err.println("Usage: ProcessorBenchmark [--jobs N] [--memory-jobs N] [--only b1,b2,b3,b4,b5,b6,memory] [--out FILE]");
                     System.exit(2);
                 }
             }
@@ -108,8 +108,9 @@ public final class ProcessorBenchmark {
         if (only.contains("b1") || only.contains("b3") || only.contains("b4")) {
             ours = concurrency(jobs, only.contains("b1"));
         }
+        double b2 = 0;
         if (only.contains("b2")) {
-            overhead(jobs);
+            b2 = overhead(jobs);
         }
         if (only.contains("b3")) {
             latency(ours);
@@ -119,6 +120,9 @@ public final class ProcessorBenchmark {
         }
         if (only.contains("b5")) {
             providerLimit(jobs / 2);
+        }
+        if (only.contains("b6")) {
+            cacheHits(jobs, b2);
         }
         if (only.contains("memory")) {
             memory(memoryJobs);
@@ -151,7 +155,8 @@ public final class ProcessorBenchmark {
         return ours;
     }
 
-    private void overhead(int jobs) throws Exception {
+    /** B2; returns the processor's rate. */
+    private double overhead(int jobs) throws Exception {
         double oursFast;
         double passThrough;
         double modelOnly;
@@ -169,6 +174,17 @@ public final class ProcessorBenchmark {
                 oursFast, passThrough, 100 * oursFast / passThrough));
         report.add(String.format("| B2 context: the model calls alone | processor: **%.0f jobs/s** | the same calls from the model client, no Kafka, 256 in flight: %.0f calls/s | **%.0f%%** | (none) |",
                 oursFast, modelOnly, 100 * oursFast / modelOnly));
+        return oursFast;
+    }
+
+    /** B6, against B2's processor rate ({@code b2}), or against one measured here when B2 did not run. */
+    private void cacheHits(int jobs, double b2) throws Exception {
+        try (ModelStub stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Fixed(0)))) {
+            double baseline = b2 > 0 ? b2 : processorRate(stub, jobs, 256);
+            CacheHitBenchmark.Hits hits = CacheHitBenchmark.run(stack, stub, jobs);
+            report.add(String.format("| B6 response cache hits | %d jobs asking one question already answered, from the tenant's cache: **%.0f jobs/s**, %d model call in all | B2's processor, a call per job (model 0 ms): %.0f jobs/s | **%.2fx** | (none) |",
+                    jobs, hits.rate(), hits.calls(), baseline, hits.rate() / baseline));
+        }
     }
 
     /**
@@ -625,7 +641,7 @@ public final class ProcessorBenchmark {
         lines.add("");
         lines.add("## Processor");
         lines.add("");
-        lines.add("Command: `./benchmarks/run` (options: `--jobs N`, default 20000; `--memory-jobs N`, default 10000; `--only b1,b2,b3,b4,b5,memory`"
+        lines.add("Command: `./benchmarks/run` (options: `--jobs N`, default 20000; `--memory-jobs N`, default 10000; `--only b1,b2,b3,b4,b5,b6,memory`"
                 + " runs a subset and prints it without rewriting this file unless `--out` is given).");
         lines.add("");
         lines.add("Run: " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, "
@@ -680,6 +696,12 @@ public final class ProcessorBenchmark {
         lines.add("calls open at the stub is sampled every 10 ms, and the row gives the highest after the first 10 s of the run");
         lines.add("(the benchmark prints it by second). A 429 is a RATE_LIMITED failure retried by the default policy (8 attempts,");
         lines.add("backoff from 2 s), so the fixed run's jobs complete late or are dead-lettered.");
+        lines.add("");
+        lines.add("**B6, what it measures.** A tenant whose policy keeps a response cache (TTL 1 h). One processor answers a");
+        lines.add("question with a call; then the jobs, all asking exactly that question at temperature 0, are published, and a second");
+        lines.add("processor (an application of its own, whose global store is rebuilt from the cache topic) answers every one from the");
+        lines.add("cache. The row gives the calls the stub saw in all: 1 means every job was a hit. Its baseline is B2's processor");
+        lines.add("rate in the same run: the same processor, a call per job to a stub that answers at once.");
         lines.add("");
         // ./benchmarks/run-aggregator writes its own section after this one: keep it
         if (Files.exists(out)) {

@@ -142,6 +142,15 @@ final class TenantCommand implements Runnable {
         @Option(names = "--fetch-quota", paramLabel = "BYTES_PER_S", description = "Broker quota on what the tenant fetches (default: none)")
         Long fetchQuota;
 
+        @Option(names = "--cache-ttl", paramLabel = "DURATION",
+                description = "Response cache: a job that asks exactly what an earlier job of the tenant asked (model, messages, "
+                        + "parameters) within this long gets that answer with no model call, ISO-8601, at most P7D (default: no cache)")
+        Duration cacheTtl;
+
+        @Option(names = "--cache-any-temperature",
+                description = "Let the response cache also answer jobs whose temperature is not 0 or not set (default: temperature 0 only)")
+        boolean cacheAnyTemperature;
+
         @Option(names = "--credentials-file", paramLabel = "FILE",
                 description = "Where a new principal's client properties go (default: .aijobs/tenants/TENANT.properties)")
         Path credentialsFile;
@@ -161,8 +170,11 @@ final class TenantCommand implements Runnable {
             TenantSpec tenantSpec;
             try {
                 Long budgetNanos = budget == null ? null : budget.movePointRight(9).longValueExact();
+                if (cacheAnyTemperature && cacheTtl == null) {
+                    throw new IllegalArgumentException("--cache-any-temperature needs --cache-ttl");
+                }
                 tenantSpec = new TenantSpec(tenant, models, budgetNanos, currency, rate, maxInputBytes, retention, deadLetters,
-                        produceQuota, fetchQuota, weight, maxConcurrentCalls);
+                        produceQuota, fetchQuota, weight, maxConcurrentCalls, new TenantSpec.ResponseCache(cacheTtl, cacheAnyTemperature));
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -183,7 +195,9 @@ final class TenantCommand implements Runnable {
                 out.println("  policy on " + admin.stack.catalog().names().tenantPolicies() + ": models " + (tenantSpec.allowedModels().isEmpty()
                         ? "any" : tenantSpec.allowedModels()) + ", budget " + (budget == null ? "none" : budget + " " + currency)
                         + ", rate " + (rate == null ? "unlimited" : rate + " jobs/s") + ", weight " + weight + ", concurrent calls "
-                        + (maxConcurrentCalls == null ? "uncapped" : maxConcurrentCalls) + ", dead letters " + deadLetters);
+                        + (maxConcurrentCalls == null ? "uncapped" : maxConcurrentCalls) + ", dead letters " + deadLetters
+                        + ", response cache " + (cacheTtl == null ? "off" : cacheTtl + (cacheAnyTemperature ? " (any temperature)"
+                        : " (temperature 0)")));
                 if (!provisioned.isolated()) {
                     out.println("  no principal, ACLs or quotas: this broker has no authorizer, so every client reaches every tenant's "
                             + "topics. Isolation needs the secure profile: ./aijobs stack up --secure (or dev --secure).");

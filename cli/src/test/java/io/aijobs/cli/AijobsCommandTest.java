@@ -116,6 +116,25 @@ class AijobsCommandTest {
     }
 
     @Test
+    void shouldRefuseANegativeZeroOrOverLongCacheTtlNamingTheFieldAsMisuse() {
+        CliRun negative = CliRun.of("tenant", "create", "acme", "--cache-ttl", "-PT1H");
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("responseCacheTtlMs must be positive, got -3600000").contains("Usage: aijobs tenant create");
+
+        CliRun zero = CliRun.of("tenant", "create", "acme", "--cache-ttl", "PT0S");
+        assertThat(zero.exitCode()).isEqualTo(2);
+        assertThat(zero.err()).contains("responseCacheTtlMs must be positive, got 0");
+
+        CliRun tooLong = CliRun.of("tenant", "create", "acme", "--cache-ttl", "P8D");
+        assertThat(tooLong.exitCode()).isEqualTo(2);
+        assertThat(tooLong.err()).contains("responseCacheTtlMs must be at most 604800000 (PT168H, the retention of the response cache topic)");
+
+        CliRun withoutTtl = CliRun.of("tenant", "create", "acme", "--cache-any-temperature");
+        assertThat(withoutTtl.exitCode()).isEqualTo(2);
+        assertThat(withoutTtl.err()).contains("--cache-any-temperature needs --cache-ttl");
+    }
+
+    @Test
     void shouldRejectAnInvalidTenantAsMisuse() {
         CliRun run = CliRun.of("results", "--tenant", "Not.Valid");
 

@@ -15,6 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class AggregatorMetrics {
 
+    /** The lever of the model service's prompt cache: cached input tokens billed at the cached input price. */
+    static final String PROMPT_CACHE = "prompt_cache";
+    /** The lever of the tenants' response caches: jobs answered with no call. */
+    static final String RESPONSE_CACHE = "response_cache";
+
     static final String OTHER_TENANT = BoundedTags.OTHER;
     static final String OTHER_MODEL = BoundedTags.OTHER;
     static final int MODEL_TAG_LIMIT = 100;
@@ -49,22 +54,26 @@ final class AggregatorMetrics {
         return models.tag(model);
     }
 
-    /**
-     * One usage record counted, with the exact cost it added (nano-units), whether it produced a result, and what the
-     * provider's prompt cache saved on it.
-     */
-    void usage(String tenant, String model, long costNanos, boolean retryCost, long promptCacheSavedNanos) {
+    /** One usage record counted, with the exact cost it added (nano-units) and whether it produced a result. */
+    void usage(String tenant, String model, long costNanos, boolean retryCost) {
         String tag = tenantTag(tenant);
         Counter.builder("aijobs.usage.records").description("Usage records (model-call attempts) aggregated")
                 .tag("tenant", tag).register(registry).increment();
         Counter.builder("aijobs.usage.cost").description("Cost aggregated, in nano-units of currency").baseUnit("nanos")
                 .tag("tenant", tag).tag("model", modelTag(model)).tag("kind", retryCost ? "retry" : "result").register(registry)
                 .increment(costNanos);
-        if (promptCacheSavedNanos > 0) {
-            Counter.builder("aijobs.usage.saved").description("What the cost levers saved against the full price, in nano-units of "
-                    + "currency; lever prompt_cache: the model service's prompt cache").baseUnit("nanos")
-                    .tag("tenant", tag).tag("model", modelTag(model)).tag("lever", "prompt_cache").register(registry)
-                    .increment(promptCacheSavedNanos);
+    }
+
+    /**
+     * What a cost lever saved on one usage record (nano-units), when it saved anything: {@code lever} is
+     * {@link #PROMPT_CACHE} or {@link #RESPONSE_CACHE}.
+     */
+    void saved(String tenant, String model, String lever, long savedNanos) {
+        if (savedNanos > 0) {
+            Counter.builder("aijobs.usage.saved").description("What the cost levers saved against the price without them, in "
+                    + "nano-units of currency, by lever: prompt_cache (the model service's), response_cache (the tenant's)")
+                    .baseUnit("nanos").tag("tenant", tenantTag(tenant)).tag("model", modelTag(model)).tag("lever", lever)
+                    .register(registry).increment(savedNanos);
         }
     }
 

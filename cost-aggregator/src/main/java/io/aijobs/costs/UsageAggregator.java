@@ -254,7 +254,9 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             metrics.late(tenant);
             countLate(tenant, at, streamTime, currency);
         }
-        metrics.usage(tenant, usage.getModel(), costNanos, !usage.getProducedResult(), savedNanos);
+        metrics.usage(tenant, usage.getModel(), costNanos, !usage.getProducedResult());
+        metrics.saved(tenant, usage.getModel(), AggregatorMetrics.PROMPT_CACHE, savedNanos);
+        metrics.saved(tenant, usage.getModel(), AggregatorMetrics.RESPONSE_CACHE, usage.getResponseCacheSavedNanos());
         // spend is what the open month counts; a record later than its month's grace is late, not in that month's spend
         if (priced && costNanos > 0 && isOpen(WindowSpec.month(), WindowSpec.month().start(at), streamTime)) {
             addSpend(tenant, WindowSpec.period(at), costNanos, at);
@@ -263,12 +265,18 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     }
 
     private void add(String key, UsageWindowState state, ModelCallUsage usage, boolean priced, long costNanos, long savedNanos) {
-        state.setCalls(state.getCalls() + 1);
-        if (usage.getAttempt() == 1) {
-            state.setJobsStarted(state.getJobsStarted() + 1);
-        }
         AbstractHistogram[] histograms = sketches(key, state);
-        histograms[0].recordValue(Math.min(HIGHEST_LATENCY_MS, Math.max(0, usage.getLatencyMs())));
+        if (usage.getOutcome() == CallOutcome.CACHE_HIT) {
+            // a job answered from the tenant's response cache: no call, no model latency
+            state.setCacheHits(state.getCacheHits() + 1);
+            state.setResponseCacheSavedNanos(state.getResponseCacheSavedNanos() + usage.getResponseCacheSavedNanos());
+        } else {
+            state.setCalls(state.getCalls() + 1);
+            if (usage.getAttempt() == 1) {
+                state.setJobsStarted(state.getJobsStarted() + 1);
+            }
+            histograms[0].recordValue(Math.min(HIGHEST_LATENCY_MS, Math.max(0, usage.getLatencyMs())));
+        }
         if (usage.getProducedResult()) {
             state.setJobsSucceeded(state.getJobsSucceeded() + 1);
             if (usage.getJobSubmittedAt() != null) {
@@ -574,6 +582,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 .setRetryCostNanos(state.getRetryCostNanos())
                 .setCachedInputTokens(state.getCachedInputTokens())
                 .setPromptCacheSavedNanos(state.getPromptCacheSavedNanos())
+                .setCacheHits(state.getCacheHits())
+                .setResponseCacheSavedNanos(state.getResponseCacheSavedNanos())
                 .setCurrency(state.getCurrency())
                 .setUnpricedCalls(state.getUnpricedCalls())
                 .setLateEvents(state.getLateEvents())

@@ -131,6 +131,8 @@ final class UsageEndpoint {
         node.put("retryCostNanos", state.getRetryCostNanos());
         node.put("cachedInputTokens", state.getCachedInputTokens());
         node.put("promptCacheSavedNanos", state.getPromptCacheSavedNanos());
+        node.put("cacheHits", state.getCacheHits());
+        node.put("responseCacheSavedNanos", state.getResponseCacheSavedNanos());
         node.put("currency", state.getCurrency());
         node.put("unpricedCalls", state.getUnpricedCalls());
         node.put("lateEvents", state.getLateEvents());

@@ -69,6 +69,8 @@ final class WindowStates {
         into.setRetryCostNanos(into.getRetryCostNanos() + from.getRetryCostNanos());
         into.setCachedInputTokens(into.getCachedInputTokens() + from.getCachedInputTokens());
         into.setPromptCacheSavedNanos(into.getPromptCacheSavedNanos() + from.getPromptCacheSavedNanos());
+        into.setCacheHits(into.getCacheHits() + from.getCacheHits());
+        into.setResponseCacheSavedNanos(into.getResponseCacheSavedNanos() + from.getResponseCacheSavedNanos());
         into.setUnpricedCalls(into.getUnpricedCalls() + from.getUnpricedCalls());
         into.setLateEvents(into.getLateEvents() + from.getLateEvents());
         intoSketches[0].add(fromSketches[0]);

@@ -12,12 +12,12 @@ class AggregatorMetricsTest {
 
     @Test
     void shouldCountCostPerTenantModelAndKindWithBoundedTenantAndModelTags() {
-        metrics.usage("acme", "gpt-4o-mini", 1_500, false, 0);
-        metrics.usage("acme", "gpt-4o-mini", 500, true, 0);
+        metrics.usage("acme", "gpt-4o-mini", 1_500, false);
+        metrics.usage("acme", "gpt-4o-mini", 500, true);
         for (int i = 0; i < AggregatorMetrics.MODEL_TAG_LIMIT + 5; i++) {
-            metrics.usage("globex", "model-" + i, 1, false, 0);
+            metrics.usage("globex", "model-" + i, 1, false);
         }
-        metrics.usage("initech", "gpt-4o-mini", 7, false, 0);
+        metrics.usage("initech", "gpt-4o-mini", 7, false);
 
         assertThat(registry.get("aijobs.usage.cost").tags("tenant", "acme", "model", "gpt-4o-mini", "kind", "result").counter().count())
                 .isEqualTo(1_500);
@@ -32,13 +32,16 @@ class AggregatorMetricsTest {
     }
 
     @Test
-    void shouldCountWhatThePromptCacheSavedPerTenantAndModelAndNoSeriesForCallsThatSavedNothing() {
-        metrics.usage("acme", "gpt-4o-mini", 1_500, false, 700);
-        metrics.usage("acme", "gpt-4o-mini", 500, true, 300);
-        metrics.usage("acme", "other-model", 500, false, 0);
+    void shouldCountWhatEachLeverSavedPerTenantAndModelAndNoSeriesForRecordsThatSavedNothing() {
+        metrics.saved("acme", "gpt-4o-mini", AggregatorMetrics.PROMPT_CACHE, 700);
+        metrics.saved("acme", "gpt-4o-mini", AggregatorMetrics.PROMPT_CACHE, 300);
+        metrics.saved("acme", "gpt-4o-mini", AggregatorMetrics.RESPONSE_CACHE, 2_000);
+        metrics.saved("acme", "other-model", AggregatorMetrics.PROMPT_CACHE, 0);
 
         assertThat(registry.get("aijobs.usage.saved").tags("tenant", "acme", "model", "gpt-4o-mini", "lever", "prompt_cache").counter()
                 .count()).isEqualTo(1_000);
+        assertThat(registry.get("aijobs.usage.saved").tags("tenant", "acme", "model", "gpt-4o-mini", "lever", "response_cache").counter()
+                .count()).isEqualTo(2_000);
         assertThat(registry.find("aijobs.usage.saved").tags("model", "other-model").counter()).isNull();
     }
 

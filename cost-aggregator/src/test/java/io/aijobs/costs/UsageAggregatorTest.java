@@ -319,6 +319,31 @@ class UsageAggregatorTest {
     }
 
     @Test
+    void shouldCountACacheHitAsAnAnsweredJobAndItsSavingButNotAsACall() {
+        success("acme", T0.plusSeconds(5), 2_000_000, 100);
+        Instant at = T0.plusSeconds(10);
+        usage.pipeInput("acme", ModelCallUsage.newBuilder().setCallId("hit-0").setJobId("hit").setTenantId("acme").setModel("m")
+                .setAttempt(0).setOutcome(CallOutcome.CACHE_HIT).setInputTokens(0).setOutputTokens(0).setCost(priced(0))
+                .setResponseCacheSavedNanos(2_000_000).setProducedResult(true).setStartedAt(at).setCompletedAt(at).setLatencyMs(0)
+                .setJobSubmittedAt(at.minusMillis(30)).build(), at);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        Map<String, UsageAggregate> latest = latest();
+        for (String key : List.of("PT1M/2026-11-27T10:00:00Z/acme/m", "month/2026-11-01T00:00:00Z/acme/*")) {
+            UsageAggregate window = latest.get(key);
+            assertThat(window.getCalls()).as(key).isEqualTo(1);
+            assertThat(window.getJobsStarted()).as(key).isEqualTo(1);
+            assertThat(window.getCacheHits()).as(key).isEqualTo(1);
+            assertThat(window.getJobsSucceeded()).as(key).isEqualTo(2);
+            assertThat(window.getResponseCacheSavedNanos()).as(key).isEqualTo(2_000_000);
+            assertThat(window.getCostNanos()).as(key).isEqualTo(2_000_000);
+            assertThat(window.getModelLatencyMs().getCount()).as(key + ": model latency of calls only").isEqualTo(1);
+            assertThat(window.getJobDurationMs().getCount()).as(key + ": duration of every answered job").isEqualTo(2);
+            assertThat(window.getCallsFailedByCategory()).as(key).isEmpty();
+        }
+    }
+
+    @Test
     void shouldPriceTheCachedTokensOfAnUnpricedCallAtTheCachedPriceInEffect() {
         prices.pipeInput("m@" + T0.minusSeconds(3600), ModelPrice.newBuilder().setModel("m").setEffectiveFrom(T0.minusSeconds(3600))
                 .setInputPerMillion("0.50").setOutputPerMillion("3.00").setCachedInputPerMillion("0.05").setVersion("v1").build());

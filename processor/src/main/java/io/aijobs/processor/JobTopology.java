@@ -8,6 +8,7 @@ import io.aijobs.contracts.TenantTopics;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.alerts.AlertRules;
 import io.aijobs.processor.alerts.AlertTopology;
+import io.aijobs.processor.cache.ResponseCacheStore;
 import io.aijobs.processor.execution.ExecutionDependencies;
 import io.aijobs.processor.execution.JobExecutionProcessorSupplier;
 import io.aijobs.schema.JobEvent;
@@ -15,6 +16,7 @@ import io.aijobs.schema.JobFailure;
 import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.ResponseCacheEntry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -57,6 +59,7 @@ public final class JobTopology {
     public static final String PLATFORM_DLT_SINK = "platform-dlt-sink";
     public static final String USAGE_SINK = "usage-sink";
     public static final String EVENTS_SINK = "events-sink";
+    public static final String RESPONSE_CACHE_SINK = "response-cache-sink";
 
     private JobTopology() {
     }
@@ -104,6 +107,7 @@ public final class JobTopology {
                 () -> new LatestValueUpdater<>(SPEND_STORE));
         TenantPoliciesGlobalStore.addTo(topology, topics.tenantPolicies());
         PricesGlobalStore.addTo(topology, topics.prices(), deps.prices().book());
+        ResponseCacheStore.addTo(topology, topics.responseCache(), deps.responseCache().maxEntries(), deps.responseCache().maxBytes());
         // no reset of its own: the application's auto.offset.reset applies
         topology.addSource((org.apache.kafka.streams.AutoOffsetReset) null, SOURCE, new ArrivalTimeExtractor(), Serdes.String().deserializer(),
                 Serdes.ByteArray().deserializer(),
@@ -121,6 +125,7 @@ public final class JobTopology {
                 retry -> retries.name(retry.getTier()), EXECUTION);
         StreamsTopics.addSink(topology, USAGE_SINK, topics.usage(), ModelCallUsage.class, EXECUTION);
         StreamsTopics.addSink(topology, EVENTS_SINK, topics.jobEvents(), JobEvent.class, EXECUTION);
+        StreamsTopics.addSink(topology, RESPONSE_CACHE_SINK, topics.responseCache(), ResponseCacheEntry.class, EXECUTION);
         return topology;
     }
 }

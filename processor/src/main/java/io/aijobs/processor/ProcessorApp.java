@@ -63,7 +63,7 @@ public final class ProcessorApp implements AutoCloseable {
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
                 config.tenantPolicyEnforcer(partitionCounts), new io.aijobs.processor.execution.FairShare(), config.queuedJobsPerTenant(),
-                outputSchemas);
+                outputSchemas, config.responseCacheBounds());
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
         application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry, () -> {
             registry.globalCompatibility();

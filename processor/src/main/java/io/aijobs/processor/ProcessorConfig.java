@@ -41,6 +41,8 @@ public final class ProcessorConfig extends StreamsAppConfig {
     public static final String MAX_IN_FLIGHT_CONFIG = "max.in.flight";
     public static final String BACKPRESSURE_MAX_BLOCK_MS_CONFIG = "backpressure.max.block.ms";
     public static final String BACKPRESSURE_QUEUED_JOBS_PER_TENANT_CONFIG = "backpressure.queued.jobs.per.tenant";
+    public static final String RESPONSE_CACHE_MAX_ENTRIES_CONFIG = "response.cache.max.entries";
+    public static final String RESPONSE_CACHE_MAX_BYTES_CONFIG = "response.cache.max.bytes";
     public static final String COMPLETION_POLL_INTERVAL_MS_CONFIG = "completion.poll.interval.ms";
     public static final String DEDUP_HORIZON_MS_CONFIG = "dedup.horizon.ms";
     public static final String DEDUP_CLEANUP_INTERVAL_MS_CONFIG = "dedup.cleanup.interval.ms";
@@ -152,6 +154,13 @@ public final class ProcessorConfig extends StreamsAppConfig {
                     "Jobs of one tenant a task keeps in its durable start queue (QUEUED in the job-state store) before "
                             + "the tenant's further jobs slow the task's intake. Below it a burst is taken in at once, so other "
                             + "tenants' jobs on the same task are read without waiting behind it.")
+            .define(RESPONSE_CACHE_MAX_ENTRIES_CONFIG, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
+                    "Answers of the tenants' response caches (policy responseCacheTtlMs) an instance keeps in memory, all "
+                            + "tenants together; past it, the oldest are evicted from the instance (a later identical job calls "
+                            + "the model again).")
+            .define(RESPONSE_CACHE_MAX_BYTES_CONFIG, Type.LONG, 64L * 1024 * 1024, Range.atLeast(1), Importance.LOW,
+                    "Memory the response cache of an instance may take, estimated per answer as two bytes per character "
+                            + "of its key and text plus 128; past it, the oldest answers are evicted from the instance.")
             .define(COMPLETION_POLL_INTERVAL_MS_CONFIG, Type.LONG, 5L, Range.between(1, 1_000), Importance.LOW,
                     "How often the stream thread collects finished calls and starts queued jobs when no records arrive. "
                             + "A slot another task leaves free for a tenant owed it is taken at the owing task's next "
@@ -410,6 +419,10 @@ public final class ProcessorConfig extends StreamsAppConfig {
 
     public int queuedJobsPerTenant() {
         return getInt(BACKPRESSURE_QUEUED_JOBS_PER_TENANT_CONFIG);
+    }
+
+    public io.aijobs.processor.cache.ResponseCacheBounds responseCacheBounds() {
+        return new io.aijobs.processor.cache.ResponseCacheBounds(getInt(RESPONSE_CACHE_MAX_ENTRIES_CONFIG), getLong(RESPONSE_CACHE_MAX_BYTES_CONFIG));
     }
 
     public Duration completionPollInterval() {

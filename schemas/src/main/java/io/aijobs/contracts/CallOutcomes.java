@@ -26,7 +26,7 @@ public final class CallOutcomes {
     /**
      * The failure category of a call that did not succeed.
      *
-     * @throws IllegalArgumentException for {@link CallOutcome#SUCCESS}, which is no failure
+     * @throws IllegalArgumentException for {@link CallOutcome#SUCCESS} and {@link CallOutcome#CACHE_HIT}, which are no failures
      */
     public static FailureCategory failureCategory(CallOutcome failed) {
         Objects.requireNonNull(failed, "failed");
@@ -35,7 +35,7 @@ public final class CallOutcomes {
             case TIMEOUT, SERVER_ERROR, CONNECTION_ERROR -> FailureCategory.TRANSIENT;
             case INVALID_REQUEST, REFUSAL -> FailureCategory.PERMANENT;
             case UNKNOWN -> FailureCategory.UNKNOWN;
-            case SUCCESS -> throw new IllegalArgumentException("not a failure: " + failed);
+            case SUCCESS, CACHE_HIT -> throw new IllegalArgumentException("not a failure: " + failed);
         };
     }
 }

@@ -8,6 +8,7 @@ import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.ModelCallUsage;
 import io.aijobs.schema.ModelPrice;
+import io.aijobs.schema.ResponseCacheEntry;
 import io.aijobs.schema.TenantPolicy;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.UsageAggregate;
@@ -46,6 +47,8 @@ public final class TopicCatalog {
     /** The cluster's own {@code default.replication.factor}: 1 on a one-broker stack, 3 on a three-broker one. */
     public static final short BROKER_DEFAULT_REPLICATION_FACTOR = -1;
     public static final short DEFAULT_REPLICATION_FACTOR = BROKER_DEFAULT_REPLICATION_FACTOR;
+    /** Retention of the response cache topic as created: 7 days, the longest TTL a tenant policy may give its cache. */
+    public static final long RESPONSE_CACHE_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
 
     /** Who writes or reads a topic. */
     public enum Party {
@@ -76,6 +79,8 @@ public final class TopicCatalog {
         USAGE_AGGREGATES(null, UsageAggregate.getClassSchema(), true, parties(Party.COST_AGGREGATOR), parties(Party.OPERATOR)),
         TENANT_SPEND(null, TenantSpend.getClassSchema(), true, parties(Party.COST_AGGREGATOR), parties(Party.PROCESSOR)),
         TENANT_POLICIES(null, TenantPolicy.getClassSchema(), true, parties(Party.OPERATOR), parties(Party.PROCESSOR, Party.COST_AGGREGATOR)),
+        /** The tenants' response caches: answers of every tenant, so the processor's alone. */
+        RESPONSE_CACHE(null, ResponseCacheEntry.getClassSchema(), true, parties(Party.PROCESSOR), parties(Party.PROCESSOR)),
         /** One topic per retry tier: a log of the retries scheduled, written by the processor. */
         RETRY(null, JobRetry.getClassSchema(), false, parties(Party.PROCESSOR), parties());
 
@@ -150,8 +155,14 @@ public final class TopicCatalog {
             return kind.readers().contains(party);
         }
 
-        /** Topic configs that are part of the contract ({@code cleanup.policy=compact} for compacted kinds). */
+        /**
+         * Topic configs that are part of the contract: {@code cleanup.policy=compact} for compacted kinds; the response
+         * cache is also deleted by age, after {@link #RESPONSE_CACHE_RETENTION_MS} (the longest a cached answer lives).
+         */
         public Map<String, String> configs() {
+            if (kind == Kind.RESPONSE_CACHE) {
+                return Map.of("cleanup.policy", "compact,delete", "retention.ms", Long.toString(RESPONSE_CACHE_RETENTION_MS));
+            }
             return kind.compacted() ? Map.of("cleanup.policy", "compact") : Map.of();
         }
 
@@ -267,6 +278,7 @@ public final class TopicCatalog {
             case USAGE_AGGREGATES -> names.usageAggregates();
             case TENANT_SPEND -> names.tenantSpend();
             case TENANT_POLICIES -> names.tenantPolicies();
+            case RESPONSE_CACHE -> names.responseCache();
             default -> throw new IllegalArgumentException(kind + " is not a single platform topic");
         };
     }

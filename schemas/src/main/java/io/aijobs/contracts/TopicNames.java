@@ -130,6 +130,14 @@ public record TopicNames(String tenantPrefix, String platformPrefix) {
         return platformPrefix + "prices";
     }
 
+    /**
+     * {@code platform.response-cache}: {@code ResponseCacheEntry}s of the tenants' response caches, compacted and deleted
+     * by age, key {@code <tenantId>/<requestHash>}; the processor's only.
+     */
+    public String responseCache() {
+        return platformPrefix + "response-cache";
+    }
+
     /** {@code platform.usage-aggregates}: {@code UsageAggregate}s, compacted, key aggregateKey. */
     public String usageAggregates() {
         return platformPrefix + "usage-aggregates";

@@ -7,6 +7,7 @@ import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.ModelPrice;
+import io.aijobs.schema.ResponseCacheEntry;
 import io.aijobs.schema.TenantPolicy;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.UsageAggregate;
@@ -45,6 +46,7 @@ public final class Topics {
     private final AvroSerde<UsageAggregate> aggregates;
     private final AvroSerde<TenantSpend> spend;
     private final AvroSerde<TenantPolicy> policies;
+    private final AvroSerde<ResponseCacheEntry> cacheEntries;
 
     public Topics(TopicCatalog catalog, SchemaRegistryClient registry, AvroSerdeConfig serdeConfig) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
@@ -60,6 +62,7 @@ public final class Topics {
         this.aggregates = AvroSerde.of(UsageAggregate.class, registry, serdeConfig);
         this.spend = AvroSerde.of(TenantSpend.class, registry, serdeConfig);
         this.policies = AvroSerde.of(TenantPolicy.class, registry, serdeConfig);
+        this.cacheEntries = AvroSerde.of(ResponseCacheEntry.class, registry, serdeConfig);
     }
 
     public TopicCatalog catalog() {
@@ -135,6 +138,11 @@ public final class Topics {
         return new Topic<>(names.prices(), keys, prices);
     }
 
+    /** {@code platform.response-cache}, key {@code <tenantId>/<requestHash>}. */
+    public Topic<String, ResponseCacheEntry> responseCache() {
+        return new Topic<>(names.responseCache(), keys, cacheEntries);
+    }
+
     /** {@code platform.usage-aggregates}, key aggregateKey. */
     public Topic<String, UsageAggregate> usageAggregates() {
         return new Topic<>(names.usageAggregates(), keys, aggregates);
@@ -177,11 +185,8 @@ public final class Topics {
         }
     }
 
-    /** Every top-level contract schema, for registration and compatibility checks. */
+    /** Every top-level contract schema: the value schema of each kind of topic of the catalog, once. */
     public static List<Schema> contractSchemas() {
-        return List.of(JobRequest.getClassSchema(), JobResult.getClassSchema(), JobFailure.getClassSchema(),
-                ModelCallUsage.getClassSchema(), JobEvent.getClassSchema(), Alert.getClassSchema(), JobRetry.getClassSchema(),
-                ModelPrice.getClassSchema(), UsageAggregate.getClassSchema(), TenantSpend.getClassSchema(),
-                TenantPolicy.getClassSchema());
+        return java.util.Arrays.stream(TopicCatalog.Kind.values()).map(TopicCatalog.Kind::valueSchema).distinct().toList();
     }
 }

@@ -33,8 +33,11 @@ class CallOutcomesTest {
     }
 
     @Test
-    void shouldRefuseToClassifyASuccess() {
+    void shouldRefuseToClassifyASuccessOrACacheHit() {
         assertThatThrownBy(() -> CallOutcomes.failureCategory(CallOutcome.SUCCESS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a failure");
+        assertThatThrownBy(() -> CallOutcomes.failureCategory(CallOutcome.CACHE_HIT))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a failure");
     }

@@ -28,7 +28,7 @@ class TopicCatalogTest {
         assertThat(catalog.topics(List.of(ACME))).extracting(Spec::name).containsExactly(
                 "tenant.acme.jobs", "tenant.acme.results", "tenant.acme.dlt", "tenant.acme.alerts",
                 "platform.usage", "platform.job-events", "platform.alerts", "platform.dlt", "platform.prices",
-                "platform.usage-aggregates", "platform.tenant-spend", "platform.tenant-policies",
+                "platform.usage-aggregates", "platform.tenant-spend", "platform.tenant-policies", "platform.response-cache",
                 "platform.retry.rate-limited", "platform.retry.transient");
     }
 
@@ -50,11 +50,14 @@ class TopicCatalogTest {
     @Test
     void shouldCompactExactlyTheLatestValueTopics() {
         assertThat(TopicCatalog.defaults().platformTopics()).filteredOn(spec -> spec.kind().compacted()).extracting(Spec::name)
-                .containsExactlyInAnyOrder("platform.prices", "platform.usage-aggregates", "platform.tenant-spend", "platform.tenant-policies");
+                .containsExactlyInAnyOrder("platform.prices", "platform.usage-aggregates", "platform.tenant-spend", "platform.tenant-policies",
+                        "platform.response-cache");
         Spec prices = TopicCatalog.defaults().platformTopic(Kind.PRICES);
         assertThat(prices.newTopic(Map.of("retention.ms", "1")).configs())
                 .containsEntry("cleanup.policy", "compact").containsEntry("retention.ms", "1");
         assertThat(TopicCatalog.defaults().platformTopic(Kind.USAGE).configs()).isEmpty();
+        assertThat(TopicCatalog.defaults().platformTopic(Kind.RESPONSE_CACHE).configs()).as("compacted, and deleted after 7 days")
+                .containsEntry("cleanup.policy", "compact,delete").containsEntry("retention.ms", "604800000");
     }
 
     @Test

@@ -25,7 +25,7 @@ class TopicsTest {
         List<String> typed = List.of(topics.jobs(acme).name(), topics.results(acme).name(), topics.deadLetter(acme).name(),
                 topics.tenantAlerts(acme).name(), topics.usage().name(), topics.jobEvents().name(), topics.alerts().name(),
                 topics.platformDeadLetter().name(), topics.prices().name(), topics.usageAggregates().name(),
-                topics.tenantSpend().name(), topics.tenantPolicies().name(), topics.retry("slow").name());
+                topics.tenantSpend().name(), topics.tenantPolicies().name(), topics.responseCache().name(), topics.retry("slow").name());
 
         assertThat(typed).containsExactlyInAnyOrderElementsOf(
                 CATALOG.topics(List.of(acme)).stream().map(TopicCatalog.Spec::name).collect(Collectors.toList()));
@@ -36,7 +36,8 @@ class TopicsTest {
         TenantId acme = TenantId.of("acme");
         List<Topic<String, ?>> typed = List.of(topics.jobs(acme), topics.results(acme), topics.deadLetter(acme),
                 topics.tenantAlerts(acme), topics.usage(), topics.jobEvents(), topics.alerts(), topics.platformDeadLetter(),
-                topics.prices(), topics.usageAggregates(), topics.tenantSpend(), topics.tenantPolicies(), topics.retry("slow"));
+                topics.prices(), topics.usageAggregates(), topics.tenantSpend(), topics.tenantPolicies(), topics.responseCache(),
+                topics.retry("slow"));
         Map<String, Schema> catalogSchemas = CATALOG.valueSchemasByTopic(List.of(acme));
 
         assertThat(typed).hasSameSizeAs(catalogSchemas.keySet());

@@ -313,6 +313,8 @@ public final class TenantProvisioner {
                 .setConsumerByteRate(spec.consumerByteRate())
                 .setWeight(spec.weight())
                 .setMaxConcurrentCalls(spec.maxConcurrentCalls())
+                .setResponseCacheTtlMs(spec.responseCache().ttl() == null ? null : spec.responseCache().ttl().toMillis())
+                .setResponseCacheAnyTemperature(spec.responseCache().anyTemperature())
                 .setUpdatedAt(clock.instant())
                 .build();
     }

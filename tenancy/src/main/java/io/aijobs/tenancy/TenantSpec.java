@@ -21,13 +21,38 @@ import java.util.Objects;
  * @param consumerByteRate  broker quota, bytes/s the tenant may fetch, or null
  * @param weight            its share of call slots when tenants compete for them (positive; 1 by default)
  * @param maxConcurrentCalls most of its calls open at once in one processor instance, or null
+ * @param responseCache     its response cache, {@link ResponseCache#NONE} for none
  */
 public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budgetNanos, String currency, Double rateLimitPerSecond,
                          Long maxInputBytes, Duration retention, DeadLetterContent deadLetterContent, Long producerByteRate,
-                         Long consumerByteRate, double weight, Integer maxConcurrentCalls) {
+                         Long consumerByteRate, double weight, Integer maxConcurrentCalls, ResponseCache responseCache) {
 
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
     public static final double DEFAULT_WEIGHT = 1.0;
+
+    /**
+     * A tenant's response cache: jobs that ask exactly what an earlier job of the tenant asked within {@code ttl} get its
+     * answer, with no call; {@code anyTemperature}: jobs with a temperature other than 0 too.
+     *
+     * @param ttl how long an answer is served again; null for no response cache; positive, and at most the response
+     *            cache topic's retention ({@link io.aijobs.contracts.TopicCatalog#RESPONSE_CACHE_RETENTION_MS})
+     */
+    public record ResponseCache(Duration ttl, boolean anyTemperature) {
+
+        public static final ResponseCache NONE = new ResponseCache(null, false);
+
+        public ResponseCache {
+            if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+                throw new IllegalArgumentException("responseCacheTtlMs must be positive, got " + ttl.toMillis()
+                        + " (leave the TTL out for no response cache)");
+            }
+            long most = io.aijobs.contracts.TopicCatalog.RESPONSE_CACHE_RETENTION_MS;
+            if (ttl != null && ttl.toMillis() > most) {
+                throw new IllegalArgumentException("responseCacheTtlMs must be at most " + most + " (" + Duration.ofMillis(most)
+                        + ", the retention of the response cache topic), got " + ttl.toMillis());
+            }
+        }
+    }
 
     public TenantSpec {
         Objects.requireNonNull(tenant, "tenant");
@@ -35,6 +60,7 @@ public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budge
         currency = currency == null ? "USD" : currency;
         retention = retention == null ? DEFAULT_RETENTION : retention;
         deadLetterContent = deadLetterContent == null ? DeadLetterContent.FULL : deadLetterContent;
+        responseCache = responseCache == null ? ResponseCache.NONE : responseCache;
         if (retention.isNegative() || retention.isZero()) {
             throw new IllegalArgumentException("retention must be positive, got " + retention);
         }
@@ -60,17 +86,23 @@ public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budge
     /** A tenant with no limits beyond the defaults: any model, no budget, 7 days of retention, full dead letters. */
     public static TenantSpec of(TenantId tenant) {
         return new TenantSpec(tenant, List.of(), null, "USD", null, null, DEFAULT_RETENTION, DeadLetterContent.FULL, null, null,
-                DEFAULT_WEIGHT, null);
+                DEFAULT_WEIGHT, null, ResponseCache.NONE);
     }
 
     public TenantSpec withQuotas(Long producerByteRate, Long consumerByteRate) {
         return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
-                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls);
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, responseCache);
     }
 
     /** The same tenant with this share of call slots and this cap on its concurrent calls (null: none). */
     public TenantSpec withScheduling(double weight, Integer maxConcurrentCalls) {
         return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
-                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls);
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, responseCache);
+    }
+
+    /** The same tenant with this response cache. */
+    public TenantSpec withResponseCache(ResponseCache cache) {
+        return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, cache);
     }
 }

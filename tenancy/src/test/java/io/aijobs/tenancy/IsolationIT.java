@@ -507,7 +507,8 @@ class IsolationIT {
         TenantId tenant = TenantId.of("short-lived");
         TenantProvisioner.Provisioned first = provisioner.create(TenantSpec.of(tenant));
         TenantProvisioner.Provisioned second = provisioner.create(new TenantSpec(tenant, List.of("stub-model"), 5_000_000_000L, "USD", 2.0,
-                10_000L, Duration.ofDays(2), io.aijobs.schema.DeadLetterContent.HASH, 1_000_000L, 2_000_000L, 2.0, 8));
+                10_000L, Duration.ofDays(2), io.aijobs.schema.DeadLetterContent.HASH, 1_000_000L, 2_000_000L, 2.0, 8,
+                new TenantSpec.ResponseCache(Duration.ofHours(1), true)));
 
         assertThat(first.newPassword()).isPresent();
         assertThat(second.newPassword()).as("a second create keeps the principal's password").isEmpty();

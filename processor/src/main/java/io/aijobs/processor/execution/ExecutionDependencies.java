@@ -4,6 +4,7 @@ import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.TopicNames;
 import io.aijobs.processor.ProcessorConfig.UnknownModelPolicy;
 import io.aijobs.processor.admission.TenantPolicyEnforcer;
+import io.aijobs.processor.cache.ResponseCacheBounds;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.processor.metrics.ProcessorMetrics;
 import io.aijobs.model.routing.ModelRouter;
@@ -36,7 +37,8 @@ public record ExecutionDependencies(
         TenantPolicyEnforcer tenantPolicies,
         FairShare fairShare,
         int queuedJobsPerTenant,
-        OutputSchemas outputSchemas) {
+        OutputSchemas outputSchemas,
+        ResponseCacheBounds responseCache) {
 
     public ExecutionDependencies {
         Objects.requireNonNull(names, "names");
@@ -56,6 +58,7 @@ public record ExecutionDependencies(
         Objects.requireNonNull(tenantPolicies, "tenantPolicies");
         Objects.requireNonNull(fairShare, "fairShare");
         Objects.requireNonNull(outputSchemas, "outputSchemas");
+        Objects.requireNonNull(responseCache, "responseCache");
         if (queuedJobsPerTenant < 1) {
             throw new IllegalArgumentException("queuedJobsPerTenant must be at least 1, got " + queuedJobsPerTenant);
         }

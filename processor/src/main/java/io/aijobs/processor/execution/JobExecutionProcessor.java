@@ -4,6 +4,8 @@ import io.aijobs.application.LogContext;
 import io.aijobs.contracts.JobHeaders;
 import io.aijobs.contracts.TenantId;
 import io.aijobs.pricing.PricedCall;
+import io.aijobs.processor.cache.ResponseCacheKey;
+import io.aijobs.processor.cache.ResponseCacheStore;
 import io.aijobs.processor.JobTopology;
 import io.aijobs.processor.admission.Admission;
 import io.aijobs.processor.admission.AdmissionPipeline;
@@ -17,6 +19,7 @@ import io.aijobs.model.routing.ModelRouter;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEventType;
 import io.aijobs.schema.JobRequest;
+import io.aijobs.schema.ResponseCacheEntry;
 import io.aijobs.schema.TenantPolicy;
 import io.aijobs.schema.TenantSpend;
 import io.aijobs.schema.state.ExecutionStatus;
@@ -102,6 +105,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private KeyValueStore<String, String> timers;
     private ReadOnlyKeyValueStore<String, TenantPolicy> policies;
     private ReadOnlyKeyValueStore<String, TenantSpend> spend;
+    private ResponseCacheLookup cache;
     private AdmissionPipeline admissions;
     private long nextSequence;
     private volatile boolean closed;
@@ -128,6 +132,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
         this.policies = context.getStateStore(JobTopology.POLICIES_STORE);
         this.spend = context.getStateStore(JobTopology.SPEND_STORE);
+        this.cache = new ResponseCacheLookup(context.getStateStore(ResponseCacheStore.STORE));
         this.admissions = AdmissionPipeline.standard(deps.names(), deps.jobDeserializer(), deps.validator(),
                 deps.unknownModelPolicy(), deps.prices(), model -> deps.router().route(model).isPresent(), deps.tenantPolicies(),
                 (tenant, jobId) -> states.get(stateKey(tenant, jobId)),
@@ -232,6 +237,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 .setOriginOffset(origin.offset())
                 .setReplays(replays)
                 .build();
+        if (answeredFromCache(key, state, job, now)) {
+            return;
+        }
         sharePolicy(tenant.value());
         state.setQueueSequence(nextSequence++);
         arrivingKey = key;
@@ -355,6 +363,13 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                     deadLetter(key, state, job, overBudget, now);
                     continue;
                 }
+                // an identical job may have been answered while this one waited (it was looked up when it arrived)
+                if (!arriving && state.getStatus() == ExecutionStatus.QUEUED && state.getAttempt() == state.getAttemptOffset()
+                        && answeredFromCache(key, state, job, now)) {
+                    deps.limiter().release();
+                    deps.fairShare().stoppedWaiting(entry.tenant(), entry.priority());
+                    continue;
+                }
                 deps.fairShare().started(entry.tenant(), entry.priority());
                 if (arriving) {
                     arrivingStarted = true;
@@ -362,6 +377,44 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 start(key, state, job, attempt);
             }
         }
+    }
+
+    /**
+     * Answers the job from its tenant's response cache, with no call, when the tenant's policy keeps one, the job may
+     * use it ({@link ResponseCacheKey#of}) and an answer younger than the policy's TTL is there: its result (cached,
+     * cost 0, the saving at today's prices), a CACHE_HIT usage record, COMPLETED, and the state COMPLETED, in this task's
+     * transaction. False, and nothing written, otherwise.
+     */
+    private boolean answeredFromCache(String key, JobExecutionState state, JobRequest job, long now) {
+        TenantPolicy policy = policies.get(state.getTenantId());
+        java.util.Optional<String> cacheKey = ResponseCacheKey.of(policy, job);
+        if (cacheKey.isEmpty()) {
+            return false;
+        }
+        java.util.Optional<ResponseCacheEntry> answer = cache.answer(policy, cacheKey.get(), now);
+        deps.metrics().responseCache(state.getTenantId(), answer.isPresent());
+        if (answer.isEmpty()) {
+            return false;
+        }
+        ResponseCacheEntry entry = answer.get();
+        PricedCall saved = deps.prices().charge(job.getModel(), Instant.ofEpochMilli(now), entry.getInputTokens(),
+                entry.getCachedInputTokens(), entry.getOutputTokens());
+        context.forward(new Record<>(job.getJobId(), (Object) outputs.cachedResult(job, entry, saved, now), now,
+                outputs.headers(job, state.getAttempt(), null)), JobTopology.RESULTS_SINK);
+        context.forward(new Record<>(job.getTenantId(), (Object) outputs.cacheHitUsage(job, saved, now), now,
+                outputs.headers(job, state.getAttempt(), null)), JobTopology.USAGE_SINK);
+        forwardEvent(job, JobEventType.COMPLETED, state.getAttempt(), null, "answered from the response cache", now);
+        deps.metrics().completed(state.getTenantId(), Duration.ofMillis(Math.max(0, now - job.getSubmittedAt().toEpochMilli())));
+        log.debug("Answered from the response cache with the answer of job {}", entry.getSourceJobId());
+        state.setStatus(ExecutionStatus.COMPLETED);
+        if (state.getStartedAt() == null) {
+            state.setStartedAt(now);
+        }
+        state.setCompletedAt(now);
+        state.setRequestBytes(null);
+        state.setUpdatedAt(now);
+        states.put(key, state);
+        return true;
     }
 
     /** Marks the job IN_FLIGHT and starts its call. The caller holds a permit, which the call's end gives back. */
@@ -430,6 +483,11 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             } else {
                 context.forward(new Record<>(job.getJobId(), (Object) outputs.result(job, success, cost, state, now), now,
                         outputs.headers(job, completion.attempt(), null)), JobTopology.RESULTS_SINK);
+                ResponseCacheKey.of(policies.get(tenant), job).ifPresent(cacheKey -> {
+                    ResponseCacheEntry entry = outputs.cacheEntry(cacheKey, job, success, now);
+                    context.forward(new Record<>(cacheKey, (Object) entry, now), JobTopology.RESPONSE_CACHE_SINK);
+                    cache.written(cacheKey, entry);
+                });
             }
             forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
             deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), null, success.inputTokens(), success.outputTokens());

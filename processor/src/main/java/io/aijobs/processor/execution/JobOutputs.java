@@ -7,6 +7,7 @@ import io.aijobs.processor.failure.FailureClassifier;
 import io.aijobs.processor.failure.FailurePolicies;
 import io.aijobs.model.ModelOutcome;
 import io.aijobs.pricing.PricedCall;
+import io.aijobs.schema.CallOutcome;
 import io.aijobs.schema.Cost;
 import io.aijobs.schema.FailureCategory;
 import io.aijobs.schema.JobEvent;
@@ -17,6 +18,7 @@ import io.aijobs.schema.JobResult;
 import io.aijobs.schema.JobRetry;
 import io.aijobs.schema.JobTimings;
 import io.aijobs.schema.ModelCallUsage;
+import io.aijobs.schema.ResponseCacheEntry;
 import io.aijobs.schema.RecordOrigin;
 import io.aijobs.schema.state.JobExecutionState;
 import java.nio.ByteBuffer;
@@ -49,6 +51,83 @@ final class JobOutputs {
                         .build())
                 .setTraceId(job.getTraceId())
                 .setMetadata(job.getMetadata())
+                .build();
+    }
+
+    /**
+     * The result of a job answered from its tenant's response cache: the cached answer and its token counts, cost 0,
+     * attempts 0, {@code cached}, and what the call that produced it would cost now ({@code saved}; null when unpriced).
+     */
+    JobResult cachedResult(JobRequest job, ResponseCacheEntry entry, PricedCall saved, long now) {
+        return JobResult.newBuilder()
+                .setJobId(job.getJobId())
+                .setTenantId(job.getTenantId())
+                .setModel(entry.getAnsweredBy().isEmpty() ? job.getModel() : entry.getAnsweredBy())
+                .setOutput(entry.getOutput())
+                .setFinishReason(entry.getFinishReason())
+                .setInputTokens(entry.getInputTokens())
+                .setOutputTokens(entry.getOutputTokens())
+                .setCachedInputTokens(entry.getCachedInputTokens())
+                .setCost(free(saved))
+                .setAttempts(0)
+                .setTimings(JobTimings.newBuilder()
+                        .setSubmittedAt(job.getSubmittedAt())
+                        .setStartedAt(Instant.ofEpochMilli(now))
+                        .setCompletedAt(Instant.ofEpochMilli(now))
+                        .setModelLatencyMs(0)
+                        .build())
+                .setTraceId(job.getTraceId())
+                .setMetadata(job.getMetadata())
+                .setCached(true)
+                .setSavedCost(saved.cost().getPriced() ? saved.cost() : null)
+                .setCachedFrom(entry.getSourceJobId())
+                .build();
+    }
+
+    /** The usage record of a cache hit: outcome CACHE_HIT, attempt 0, no tokens, cost 0, and what it saved. */
+    ModelCallUsage cacheHitUsage(JobRequest job, PricedCall saved, long now) {
+        return ModelCallUsage.newBuilder()
+                .setCallId(job.getJobId() + "-0")
+                .setJobId(job.getJobId())
+                .setTenantId(job.getTenantId())
+                .setModel(job.getModel())
+                .setAttempt(0)
+                .setOutcome(CallOutcome.CACHE_HIT)
+                .setHttpStatus(null)
+                .setInputTokens(0)
+                .setOutputTokens(0)
+                .setCost(free(saved))
+                .setResponseCacheSavedNanos(saved.cost().getPriced() ? saved.cost().getAmountNanos() : 0)
+                .setProducedResult(true)
+                .setStartedAt(Instant.ofEpochMilli(now))
+                .setCompletedAt(Instant.ofEpochMilli(now))
+                .setLatencyMs(0)
+                .setJobSubmittedAt(job.getSubmittedAt())
+                .setTraceId(job.getTraceId())
+                .setEndpoint(null)
+                .build();
+    }
+
+    /** What a job answered with no call costs: 0, priced, in the currency and price version its saving was priced at. */
+    private static Cost free(PricedCall saved) {
+        return Cost.newBuilder().setAmountNanos(0).setCurrency(saved.cost().getCurrency())
+                .setPricingVersion(saved.cost().getPricingVersion()).setPriced(true).build();
+    }
+
+    /** The answer of a call, kept in its tenant's response cache under {@code key} ({@code <tenantId>/<requestHash>}). */
+    ResponseCacheEntry cacheEntry(String key, JobRequest job, ModelOutcome.Success success, long now) {
+        return ResponseCacheEntry.newBuilder()
+                .setTenantId(job.getTenantId())
+                .setRequestHash(key.substring(key.indexOf('/') + 1))
+                .setModel(job.getModel())
+                .setAnsweredBy(success.model())
+                .setOutput(success.output())
+                .setFinishReason(success.finishReason())
+                .setInputTokens(success.inputTokens())
+                .setCachedInputTokens(success.cachedInputTokens())
+                .setOutputTokens(success.outputTokens())
+                .setSourceJobId(job.getJobId())
+                .setCreatedAt(Instant.ofEpochMilli(now))
                 .build();
     }
 

@@ -83,6 +83,12 @@ public final class ProcessorMetrics {
         counter("aijobs.jobs.deduplicated", tenant).increment();
     }
 
+    /** A job of a tenant whose policy keeps a response cache was looked up in it: {@code hit} answered it with no call. */
+    public void responseCache(String tenant, boolean hit) {
+        Counter.builder("aijobs.response.cache.lookups").description("Jobs looked up in their tenant's response cache, by result")
+                .tag("tenant", tenantTag(tenant)).tag("result", hit ? "hit" : "miss").register(registry).increment();
+    }
+
     public void queued(String tenant) {
         counter("aijobs.jobs.queued", tenant).increment();
     }

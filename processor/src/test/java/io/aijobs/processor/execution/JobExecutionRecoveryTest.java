@@ -49,7 +49,8 @@ class JobExecutionRecoveryTest {
                 io.aijobs.model.routing.Endpoint.Limits.fixed(100_000)), limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(), 0, () -> 0.5),
-                Duration.ofMillis(100), TenantPolicyEnforcer.permissive(), new FairShare(), 10_000, OutputSchemas.none());
+                Duration.ofMillis(100), TenantPolicyEnforcer.permissive(), new FairShare(), 10_000, OutputSchemas.none(),
+                new io.aijobs.processor.cache.ResponseCacheBounds(1_000, 1_000_000));
     }
 
     private MockProcessorContext<String, Object> context() {
@@ -69,6 +70,11 @@ class JobExecutionRecoveryTest {
                 Stores.inMemoryKeyValueStore(JobTopology.POLICIES_STORE), Serdes.String(), topics.tenantPolicies().valueSerde()).withLoggingDisabled().build();
         policies.init(context.getStateStoreContext(), policies);
         context.addStateStore(policies);
+        KeyValueStore<String, io.aijobs.schema.ResponseCacheEntry> cache = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(io.aijobs.processor.cache.ResponseCacheStore.STORE), Serdes.String(),
+                topics.responseCache().valueSerde()).withLoggingDisabled().build();
+        cache.init(context.getStateStoreContext(), cache);
+        context.addStateStore(cache);
         return context;
     }
 
