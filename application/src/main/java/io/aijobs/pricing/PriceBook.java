@@ -33,6 +33,8 @@ import java.util.TreeMap;
  */
 public final class PriceBook {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PriceBook.class);
+
     /** One entry. */
     public record Entry(String model, Instant effectiveFrom, Price price, String version, String currency, ModelPrice source) {
     }
@@ -99,10 +101,28 @@ public final class PriceBook {
         return price.getModel() + "@" + price.getEffectiveFrom();
     }
 
-    /** Adds or replaces the entry of {@code price}'s model and effective date. */
+    /**
+     * Adds or replaces the entry of {@code price}'s model and effective date. An entry from the prices topic that a
+     * price file would not pass is not taken: one whose input or output price is not an exact amount is left out (the
+     * model keeps the entries it had), and one whose cached input price is not, or exceeds the input price, bills cached
+     * tokens as input. Both are logged; neither stops the thread that follows the topic.
+     */
     public synchronized void put(ModelPrice price) {
         Objects.requireNonNull(price, "price");
-        Entry entry = new Entry(price.getModel(), price.getEffectiveFrom(), toPrice(price), price.getVersion(), price.getCurrency(), price);
+        Price parsed;
+        try {
+            parsed = Price.perMillionTokens(price.getInputPerMillion(), price.getOutputPerMillion());
+        } catch (IllegalArgumentException e) {
+            log.warn("Price {} left out (version {}): {}", key(price), price.getVersion(), e.getMessage());
+            return;
+        }
+        try {
+            parsed = toPrice(price);
+        } catch (IllegalArgumentException e) {
+            log.warn("Price {} (version {}): its cached input price is not used, cached tokens are billed as input: {}", key(price),
+                    price.getVersion(), e.getMessage());
+        }
+        Entry entry = new Entry(price.getModel(), price.getEffectiveFrom(), parsed, price.getVersion(), price.getCurrency(), price);
         Map<String, NavigableMap<Instant, Entry>> copy = new HashMap<>(entries);
         NavigableMap<Instant, Entry> model = new TreeMap<>(copy.getOrDefault(price.getModel(), new TreeMap<>()));
         model.put(price.getEffectiveFrom(), entry);

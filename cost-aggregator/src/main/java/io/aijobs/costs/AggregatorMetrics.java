@@ -57,7 +57,7 @@ final class AggregatorMetrics {
     /** One usage record counted, with the exact cost it added (nano-units) and whether it produced a result. */
     void usage(String tenant, String model, long costNanos, boolean retryCost) {
         String tag = tenantTag(tenant);
-        Counter.builder("aijobs.usage.records").description("Usage records (model-call attempts) aggregated")
+        Counter.builder("aijobs.usage.records").description("Usage records aggregated: model-call attempts, and cache hits")
                 .tag("tenant", tag).register(registry).increment();
         Counter.builder("aijobs.usage.cost").description("Cost aggregated, in nano-units of currency").baseUnit("nanos")
                 .tag("tenant", tag).tag("model", modelTag(model)).tag("kind", retryCost ? "retry" : "result").register(registry)

@@ -265,18 +265,18 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
     }
 
     private void add(String key, UsageWindowState state, ModelCallUsage usage, boolean priced, long costNanos, long savedNanos) {
-        AbstractHistogram[] histograms = sketches(key, state);
         if (usage.getOutcome() == CallOutcome.CACHE_HIT) {
-            // a job answered from the tenant's response cache: no call, no model latency
+            // a job answered from the tenant's response cache: no call, no cost, not among the calls' figures
             state.setCacheHits(state.getCacheHits() + 1);
             state.setResponseCacheSavedNanos(state.getResponseCacheSavedNanos() + usage.getResponseCacheSavedNanos());
-        } else {
-            state.setCalls(state.getCalls() + 1);
-            if (usage.getAttempt() == 1) {
-                state.setJobsStarted(state.getJobsStarted() + 1);
-            }
-            histograms[0].recordValue(Math.min(HIGHEST_LATENCY_MS, Math.max(0, usage.getLatencyMs())));
+            return;
         }
+        state.setCalls(state.getCalls() + 1);
+        if (usage.getAttempt() == 1) {
+            state.setJobsStarted(state.getJobsStarted() + 1);
+        }
+        AbstractHistogram[] histograms = sketches(key, state);
+        histograms[0].recordValue(Math.min(HIGHEST_LATENCY_MS, Math.max(0, usage.getLatencyMs())));
         if (usage.getProducedResult()) {
             state.setJobsSucceeded(state.getJobsSucceeded() + 1);
             if (usage.getJobSubmittedAt() != null) {

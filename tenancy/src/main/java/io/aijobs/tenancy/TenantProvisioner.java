@@ -1,9 +1,9 @@
 package io.aijobs.tenancy;
 
 import io.aijobs.contracts.TenantId;
-import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topic;
 import io.aijobs.contracts.TopicCatalog;
+import io.aijobs.contracts.TopicNames;
 import io.aijobs.contracts.Topics;
 import io.aijobs.schema.TenantPolicy;
 import io.aijobs.serde.SchemaRegistryClient;
@@ -24,9 +24,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -43,6 +47,8 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -187,13 +193,19 @@ public final class TenantProvisioner {
 
     /**
      * Removes the tenant: its policy (a tombstone, so the processor refuses its jobs from now on when policies are
-     * required), its ACLs and the applications' ACLs on its topics, its quotas, its principal, and its topics with all
-     * their data. Returns one line per thing removed; a tenant that does not exist yields nothing to remove.
+     * required, and keeps no more answers of it), the answers of its response cache (tombstones on the platform's cache
+     * topic, which every processor instance follows), its ACLs and the applications' ACLs on its topics, its quotas, its
+     * principal, and its topics with all their data. Returns one line per thing removed; a tenant that does not exist
+     * yields nothing to remove.
      */
     public List<String> delete(TenantId tenant) throws InterruptedException, ExecutionException, TimeoutException {
         List<String> removed = new ArrayList<>();
         writePolicy(tenant, null);
         removed.add("policy record of " + tenant + " on " + names.tenantPolicies() + " (tombstone)");
+        int answers = deleteCachedAnswers(tenant);
+        if (answers > 0) {
+            removed.add(answers + " answers of its response cache on " + names.responseCache() + " (tombstones)");
+        }
         String principal = principalName(tenant);
         if (authorizerEnabled()) {
             removed.addAll(deleteAccess(tenant, principal));
@@ -211,6 +223,58 @@ public final class TenantProvisioner {
             removed.add("topics " + topics + " and every record in them (jobs, results, dead letters, alerts)");
         }
         return removed;
+    }
+
+    /**
+     * Writes a tombstone for each answer of the tenant's response cache still on the cache topic, read to its end as a
+     * {@code read_committed} consumer sees it (keys {@code <tenantId>/...}); returns how many.
+     */
+    private int deleteCachedAnswers(TenantId tenant) throws InterruptedException, ExecutionException, TimeoutException {
+        String topic = names.responseCache();
+        if (!admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).contains(topic)) {
+            return 0;
+        }
+        String prefix = tenant.value() + "/";
+        Set<String> live = new java.util.HashSet<>();
+        Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition, TIMEOUT) < ends.get(partition))) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("reading " + topic + " to its end took longer than " + TIMEOUT);
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key() != null && record.key().startsWith(prefix)) {
+                        if (record.value() == null) {
+                            live.remove(record.key());
+                        } else {
+                            live.add(record.key());
+                        }
+                    }
+                }
+            }
+        }
+        if (!live.isEmpty()) {
+            Map<String, Object> producerConfig = new HashMap<>(clientConfig);
+            producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+            producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (String key : live) {
+                    producer.send(new ProducerRecord<>(topic, key, null));
+                }
+                producer.flush();
+            }
+        }
+        return live.size();
     }
 
     /** The principal's ACLs and the applications' on the tenant's topics, its quotas and its credentials. */

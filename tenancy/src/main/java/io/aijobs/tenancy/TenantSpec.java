@@ -42,7 +42,7 @@ public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budge
         public static final ResponseCache NONE = new ResponseCache(null, false);
 
         public ResponseCache {
-            if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+            if (ttl != null && ttl.toMillis() <= 0) {
                 throw new IllegalArgumentException("responseCacheTtlMs must be positive, got " + ttl.toMillis()
                         + " (leave the TTL out for no response cache)");
             }

@@ -524,9 +524,37 @@ class IsolationIT {
                 assertThat(admin.describeClientQuotas(quotaFilter).entities().get(30, TimeUnit.SECONDS).values())
                         .singleElement().satisfies(quotas -> assertThat(quotas).containsEntry("producer_byte_rate", 1_000_000.0)));
 
+        // two answers of its response cache, and one of another tenant's
+        Map<String, Object> cacheWriter = new HashMap<>(endpoints.adminClientConfig());
+        try (KafkaProducer<String, io.aijobs.schema.ResponseCacheEntry> cache = new KafkaProducer<>(cacheWriter, new StringSerializer(),
+                topics.responseCache().valueSerde().serializer())) {
+            for (String key : List.of(tenant.value() + "/h1", tenant.value() + "/h2", A.value() + "/h1")) {
+                cache.send(new ProducerRecord<>(NAMES.responseCache(), key, io.aijobs.schema.ResponseCacheEntry.newBuilder()
+                        .setTenantId(key.substring(0, key.indexOf('/'))).setRequestHash("h").setModel("m").setAnsweredBy("m")
+                        .setOutput("an answer").setFinishReason("stop").setInputTokens(1).setOutputTokens(1).setSourceJobId("j")
+                        .setCreatedAt(java.time.Instant.now()).build())).get(30, TimeUnit.SECONDS);
+            }
+        }
+
         List<String> removed = provisioner.delete(tenant);
 
-        assertThat(removed).anyMatch(line -> line.startsWith("topics ")).anyMatch(line -> line.startsWith("SCRAM credentials"));
+        assertThat(removed).anyMatch(line -> line.startsWith("topics ")).anyMatch(line -> line.startsWith("SCRAM credentials"))
+                .contains("2 answers of its response cache on " + NAMES.responseCache() + " (tombstones)");
+        Map<String, Boolean> answerKept = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> cache = new KafkaConsumer<>(new HashMap<>(endpoints.adminClientConfig()), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = cache.partitionsFor(NAMES.responseCache()).stream()
+                    .map(info -> new org.apache.kafka.common.TopicPartition(info.topic(), info.partition())).toList();
+            cache.assign(partitions);
+            cache.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> ends = cache.endOffsets(partitions);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (partitions.stream().anyMatch(partition -> cache.position(partition) < ends.get(partition)) && System.nanoTime() < deadline) {
+                cache.poll(Duration.ofMillis(200)).forEach(record -> answerKept.put(record.key(), record.value() != null));
+            }
+        }
+        assertThat(answerKept).as("the last record of each key on the cache topic: an answer, or a tombstone")
+                .containsEntry(tenant.value() + "/h1", false).containsEntry(tenant.value() + "/h2", false).containsEntry(A.value() + "/h1", true);
         // the broker's metadata and authorizer follow the controller a moment later
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).noneMatch(topic -> topic.startsWith(NAMES.tenantAclPrefix(tenant)));

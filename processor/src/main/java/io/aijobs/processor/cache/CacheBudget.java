@@ -27,11 +27,14 @@ public final class CacheBudget {
 
     /**
      * Counts a write of {@code key} taking {@code size} bytes, as the newest entry; returns the keys to evict, oldest
-     * first, so that both bounds hold again. An entry larger than the byte bound on its own is evicted at once (it is
-     * among the keys returned).
+     * first, so that both bounds hold again. An entry larger than the byte bound on its own is not kept, and evicts
+     * nothing else: the key alone is returned.
      */
     public List<String> written(String key, long size) {
         removed(key);
+        if (size > maxBytes) {
+            return List.of(key);
+        }
         sizes.put(key, size);
         bytes += size;
         List<String> evicted = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.aijobs.processor.cache;
 
+import io.aijobs.contracts.TopicCatalog;
 import io.aijobs.schema.ChatMessage;
 import io.aijobs.schema.JobRequest;
 import io.aijobs.schema.TenantPolicy;
@@ -41,9 +42,13 @@ public final class ResponseCacheKey {
         return Optional.of(job.getTenantId() + "/" + requestHash(job));
     }
 
-    /** Whether the policy keeps a response cache: a positive TTL. */
+    /**
+     * Whether the policy keeps a response cache: a positive TTL of at most the cache topic's retention (7 days). A policy
+     * written by other means with a longer one keeps none: its answers would outlive the topic that holds them.
+     */
     public static boolean enabled(TenantPolicy policy) {
-        return policy != null && policy.getResponseCacheTtlMs() != null && policy.getResponseCacheTtlMs() > 0;
+        Long ttl = policy == null ? null : policy.getResponseCacheTtlMs();
+        return ttl != null && ttl > 0 && ttl <= TopicCatalog.RESPONSE_CACHE_RETENTION_MS;
     }
 
     /** The SHA-256 (lower-case hex) of the job's tenant, model, messages and generation parameters. */

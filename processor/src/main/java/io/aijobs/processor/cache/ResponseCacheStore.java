@@ -39,14 +39,14 @@ public final class ResponseCacheStore {
      * What an entry counts against the byte bound: its key and text in UTF-16 (as the JVM holds text), plus 128 bytes
      * for its numbers and the store's own keeping; an estimate of its memory, not its serialized size.
      */
-    static long size(String key, ResponseCacheEntry entry) {
+    public static long size(String key, ResponseCacheEntry entry) {
         long chars = key.length() + entry.getTenantId().length() + entry.getRequestHash().length() + entry.getModel().length()
                 + entry.getAnsweredBy().length() + entry.getOutput().length() + entry.getFinishReason().length()
                 + entry.getSourceJobId().length();
         return 2 * chars + 128;
     }
 
-    private static final class Updater implements Processor<String, ResponseCacheEntry, Void, Void> {
+    static final class Updater implements Processor<String, ResponseCacheEntry, Void, Void> {
 
         private final CacheBudget budget;
         private KeyValueStore<String, ResponseCacheEntry> store;

@@ -364,8 +364,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                     continue;
                 }
                 // an identical job may have been answered while this one waited (it was looked up when it arrived)
-                if (!arriving && state.getStatus() == ExecutionStatus.QUEUED && state.getAttempt() == state.getAttemptOffset()
-                        && answeredFromCache(key, state, job, now)) {
+                if (!arriving && state.getStatus() == ExecutionStatus.QUEUED && answeredFromCache(key, state, job, now)) {
                     deps.limiter().release();
                     deps.fairShare().stoppedWaiting(entry.tenant(), entry.priority());
                     continue;
@@ -399,7 +398,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         ResponseCacheEntry entry = answer.get();
         PricedCall saved = deps.prices().charge(job.getModel(), Instant.ofEpochMilli(now), entry.getInputTokens(),
                 entry.getCachedInputTokens(), entry.getOutputTokens());
-        context.forward(new Record<>(job.getJobId(), (Object) outputs.cachedResult(job, entry, saved, now), now,
+        context.forward(new Record<>(job.getJobId(), (Object) outputs.cachedResult(job, entry, saved, state.getAttempt(), now), now,
                 outputs.headers(job, state.getAttempt(), null)), JobTopology.RESULTS_SINK);
         context.forward(new Record<>(job.getTenantId(), (Object) outputs.cacheHitUsage(job, saved, now), now,
                 outputs.headers(job, state.getAttempt(), null)), JobTopology.USAGE_SINK);

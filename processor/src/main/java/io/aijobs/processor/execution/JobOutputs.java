@@ -56,9 +56,10 @@ final class JobOutputs {
 
     /**
      * The result of a job answered from its tenant's response cache: the cached answer and its token counts, cost 0,
-     * attempts 0, {@code cached}, and what the call that produced it would cost now ({@code saved}; null when unpriced).
+     * the calls it made before ({@code attempts}: 0 unless it failed and was replayed or retried), {@code cached}, and
+     * what the call that produced the answer would cost now ({@code saved}; null when unpriced).
      */
-    JobResult cachedResult(JobRequest job, ResponseCacheEntry entry, PricedCall saved, long now) {
+    JobResult cachedResult(JobRequest job, ResponseCacheEntry entry, PricedCall saved, int attempts, long now) {
         return JobResult.newBuilder()
                 .setJobId(job.getJobId())
                 .setTenantId(job.getTenantId())
@@ -69,7 +70,7 @@ final class JobOutputs {
                 .setOutputTokens(entry.getOutputTokens())
                 .setCachedInputTokens(entry.getCachedInputTokens())
                 .setCost(free(saved))
-                .setAttempts(0)
+                .setAttempts(attempts)
                 .setTimings(JobTimings.newBuilder()
                         .setSubmittedAt(job.getSubmittedAt())
                         .setStartedAt(Instant.ofEpochMilli(now))

@@ -83,9 +83,13 @@ public final class ProcessorMetrics {
         counter("aijobs.jobs.deduplicated", tenant).increment();
     }
 
-    /** A job of a tenant whose policy keeps a response cache was looked up in it: {@code hit} answered it with no call. */
+    /**
+     * A job of a tenant whose policy keeps a response cache was looked up in it, when it arrived or when it was about to
+     * start after waiting: {@code hit} answered it with no call.
+     */
     public void responseCache(String tenant, boolean hit) {
-        Counter.builder("aijobs.response.cache.lookups").description("Jobs looked up in their tenant's response cache, by result")
+        Counter.builder("aijobs.response.cache.lookups").description("Lookups in the tenants' response caches, by result: when a job "
+                        + "arrives, and again when a job that waited is about to start")
                 .tag("tenant", tenantTag(tenant)).tag("result", hit ? "hit" : "miss").register(registry).increment();
     }
 

@@ -97,10 +97,16 @@ class ResponseCacheKeyTest {
     }
 
     @Test
-    void shouldKeyNothingWithoutAPositiveTtl() {
+    void shouldKeyNothingWithoutAPositiveTtlOfAtMostSevenDays() {
+        long sevenDays = java.time.Duration.ofDays(7).toMillis();
         assertThat(ResponseCacheKey.of(null, job("acme").build())).isEmpty();
         assertThat(ResponseCacheKey.of(policy(null, true), job("acme").build())).isEmpty();
         assertThat(ResponseCacheKey.of(policy(0L, true), job("acme").build())).isEmpty();
-        assertThat(ResponseCacheKey.of(policy(-5L, true), job("acme").build())).as("a policy written by another tool").isEmpty();
+        // policies written by another tool than tenant create, which refuses these
+        assertThat(ResponseCacheKey.of(policy(-5L, true), job("acme").build())).isEmpty();
+        assertThat(ResponseCacheKey.of(policy(sevenDays + 1, true), job("acme").build())).as("longer than the cache topic keeps answers")
+                .isEmpty();
+        assertThat(ResponseCacheKey.of(policy(sevenDays, true), job("acme").build())).isPresent();
+        assertThat(ResponseCacheKey.of(policy(1L, true), job("acme").build())).isPresent();
     }
 }

@@ -89,4 +89,31 @@ class ResponseCacheStoreTest {
 
         assertThat(keys()).containsExactly("acme/c", "acme/d");
     }
+
+    @Test
+    void shouldHoldTheBoundsOverWhatARestoreWroteAroundTheUpdaterKeepingTheNewest() {
+        start(3, 1_000_000);
+        org.apache.kafka.streams.processor.api.MockProcessorContext<Void, Void> context =
+                new org.apache.kafka.streams.processor.api.MockProcessorContext<>();
+        KeyValueStore<String, ResponseCacheEntry> store = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(ResponseCacheStore.STORE),
+                org.apache.kafka.common.serialization.Serdes.String(), topics.responseCache().valueSerde()).withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        // keys in the opposite order of their age: e is the oldest, a the newest
+        List<String> hashes = List.of("a", "b", "c", "d", "e");
+        for (int i = 0; i < hashes.size(); i++) {
+            ResponseCacheEntry entry = entry(hashes.get(i), "x");
+            entry.setCreatedAt(Instant.EPOCH.plusSeconds(100 - i));
+            store.put("acme/" + hashes.get(i), entry);
+        }
+
+        new ResponseCacheStore.Updater(new CacheBudget(3, 1_000_000)).init(context);
+
+        List<String> kept = new ArrayList<>();
+        try (var all = store.all()) {
+            all.forEachRemaining(entry -> kept.add(entry.key));
+        }
+        assertThat(kept).containsExactly("acme/a", "acme/b", "acme/c");
+    }
 }

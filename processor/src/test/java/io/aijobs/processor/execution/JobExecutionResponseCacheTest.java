@@ -138,9 +138,16 @@ class JobExecutionResponseCacheTest extends ExecutionTopologyFixture {
         submit(question("warm-3", "acme", 0.7));
 
         assertThat(model.calls()).hasSize(3);
+        // back to temperature 0 only: warm-2's answer is kept, but no warm job is served from it
+        policies().pipeInput("acme", acmePolicy().setResponseCacheTtlMs(Duration.ofHours(1).toMillis()).build());
+        submit(question("warm-4", "acme", 0.7));
+        assertThat(model.calls()).hasSize(4);
+        model.last().succeed(10, 5);
+        tick();
         assertThat(acmeResults.readValuesToList()).extracting(JobResult::getJobId, JobResult::getCached).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("warm-1", false), org.assertj.core.groups.Tuple.tuple("unset-1", false),
-                org.assertj.core.groups.Tuple.tuple("warm-2", false), org.assertj.core.groups.Tuple.tuple("warm-3", true));
+                org.assertj.core.groups.Tuple.tuple("warm-2", false), org.assertj.core.groups.Tuple.tuple("warm-3", true),
+                org.assertj.core.groups.Tuple.tuple("warm-4", false));
     }
 
     @Test
@@ -175,6 +182,7 @@ class JobExecutionResponseCacheTest extends ExecutionTopologyFixture {
         assertThat(acmeResults.readValuesToList()).extracting(JobResult::getJobId, JobResult::getCached).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("j-1", false), org.assertj.core.groups.Tuple.tuple("j-2", true));
         assertThat(limiter.inFlight()).as("the slot j-2 took to start is given back").isZero();
+        assertThat(fairShare.waitingJobs("acme")).as("and j-2 no longer waits in the fair share").isZero();
     }
 
     @Test
