@@ -238,14 +238,21 @@ public final class OpenAiModelClient implements ModelClient {
 
     ModelOutcome fromResponse(int status, byte[] bodyBytes, Optional<String> retryAfterMs, Optional<String> retryAfter,
                               Duration latency) {
-        JsonNode body = readJson(bodyBytes);
+        return fromAnswer(status, readJson(bodyBytes), status == 429 ? retryAfter(retryAfterMs, retryAfter) : Optional.empty(), latency);
+    }
+
+    /**
+     * The outcome of a chat completion answered with {@code status} and {@code body}, whether over HTTP or as a line of
+     * a batch's output; {@code retryAfter} is what a 429 said about waiting.
+     */
+    static ModelOutcome fromAnswer(int status, JsonNode body, Optional<Duration> retryAfter, Duration latency) {
         if (status == 200) {
             return fromCompletion(body, latency);
         }
         String message = body.path("error").path("message").asText("HTTP " + status);
         Optional<String> code = Optional.ofNullable(body.path("error").path("code").textValue());
         if (status == 429) {
-            return new ModelOutcome.RateLimited(retryAfter(retryAfterMs, retryAfter), latency);
+            return new ModelOutcome.RateLimited(retryAfter, latency);
         }
         if (status == 408 || status == 504) {
             return new ModelOutcome.Timeout(Optional.of(status), latency);

@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Azure OpenAI's URL shape, {@code POST /openai/deployments/DEPLOYMENT/chat/completions?api-version=...}, where
  *       the key is checked in the {@code api-key} header instead of {@code Authorization}; the last deployment
  *       called is kept ({@link #lastAzureDeployment}).</li>
+ *   <li>OpenAI's batch interface ({@code /v1/files}, {@code /v1/batches}; {@link StubBatches}), with a completion
+ *       delay, expiry, failed, missing and unknown results as {@link ModelStubConfig#batches()} says;</li>
  *   <li>optionally ({@link ModelStubConfig#promptCache()}), a provider's prompt cache: the tokens of the messages
  *       before the last, when an earlier request of the model began with the same ones, are reported as
  *       {@code usage.prompt_tokens_details.cached_tokens} (part of {@code prompt_tokens}).</li>
@@ -99,6 +101,7 @@ public final class ModelStub implements AutoCloseable {
     private final Map<Integer, AtomicLong> answersByStatus = new ConcurrentHashMap<>();
     private final AtomicReference<String> lastAzureDeployment = new AtomicReference<>();
     private final Set<String> promptPrefixes = ConcurrentHashMap.newKeySet();
+    private final StubBatches batches;
 
     private record FaultWindow(Fault fault, Instant until) {
     }
@@ -107,6 +110,7 @@ public final class ModelStub implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.random = new SplittableRandom(config.seed());
+        this.batches = new StubBatches(config.batches(), clock, body -> completion(body, false));
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(Ports.LOOPBACK), config.port()), 512);
         this.handlers = Executors.newFixedThreadPool(2, daemon("model-stub-http"));
         this.timers = Executors.newScheduledThreadPool(1, daemon("model-stub-timer"));
@@ -114,6 +118,8 @@ public final class ModelStub implements AutoCloseable {
         server.createContext("/v1/chat/completions", this::handleChatCompletion);
         server.createContext("/v1/models", this::handleModels);
         server.createContext("/openai/deployments/", this::handleAzureChatCompletion);
+        server.createContext("/v1/files", batches::handleFiles);
+        server.createContext("/v1/batches", batches::handleBatches);
         server.start();
     }
 
@@ -178,6 +184,11 @@ public final class ModelStub implements AutoCloseable {
     /** The deployment named by the last request on the Azure path, if there was one. */
     public Optional<String> lastAzureDeployment() {
         return Optional.ofNullable(lastAzureDeployment.get());
+    }
+
+    /** Batches created through {@code POST /v1/batches} so far. */
+    public int batchesCreated() {
+        return batches.batchesCreated();
     }
 
     /** The most requests that were open at the same time. */

@@ -20,16 +20,18 @@ import java.util.Optional;
  * @param promptCache   when true, the stub reports cached input tokens as a provider's prompt cache would: a request whose
  *                      messages before its last one were the messages before the last of an earlier request of the same
  *                      model has their tokens reported as {@code usage.prompt_tokens_details.cached_tokens}
+ * @param batches       how the batch interface ({@code /v1/files}, {@code /v1/batches}) ends a batch
  */
 public record ModelStubConfig(int port, LatencyDistribution latency, Map<Fault, Double> faultRates,
                               Duration retryAfter, Duration hangTime, Optional<String> apiKey, long seed, int maxConcurrent,
-                              boolean promptCache) {
+                              boolean promptCache, BatchBehaviour batches) {
 
     public ModelStubConfig {
         Objects.requireNonNull(latency, "latency");
         Objects.requireNonNull(retryAfter, "retryAfter");
         Objects.requireNonNull(hangTime, "hangTime");
         Objects.requireNonNull(apiKey, "apiKey");
+        Objects.requireNonNull(batches, "batches");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -52,38 +54,42 @@ public record ModelStubConfig(int port, LatencyDistribution latency, Map<Fault, 
     /** A stub on a free port answering in a fixed 20 ms without faults. */
     public static ModelStubConfig defaults() {
         return new ModelStubConfig(0, new LatencyDistribution.Fixed(20), Map.of(), Duration.ofSeconds(1),
-                Duration.ofSeconds(120), Optional.empty(), 42L, 0, false);
+                Duration.ofSeconds(120), Optional.empty(), 42L, 0, false, BatchBehaviour.defaults());
     }
 
     public ModelStubConfig withPort(int newPort) {
-        return new ModelStubConfig(newPort, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache);
+        return new ModelStubConfig(newPort, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache, batches);
     }
 
     public ModelStubConfig withLatency(LatencyDistribution newLatency) {
-        return new ModelStubConfig(port, newLatency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache);
+        return new ModelStubConfig(port, newLatency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache, batches);
     }
 
     public ModelStubConfig withFaultRates(Map<Fault, Double> newRates) {
-        return new ModelStubConfig(port, latency, newRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache);
+        return new ModelStubConfig(port, latency, newRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache, batches);
     }
 
     public ModelStubConfig withRetryAfter(Duration newRetryAfter) {
-        return new ModelStubConfig(port, latency, faultRates, newRetryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache);
+        return new ModelStubConfig(port, latency, faultRates, newRetryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache, batches);
     }
 
     public ModelStubConfig withHangTime(Duration newHangTime) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, newHangTime, apiKey, seed, maxConcurrent, promptCache);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, newHangTime, apiKey, seed, maxConcurrent, promptCache, batches);
     }
 
     public ModelStubConfig withApiKey(String key) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, Optional.of(key), seed, maxConcurrent, promptCache);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, Optional.of(key), seed, maxConcurrent, promptCache, batches);
     }
 
     public ModelStubConfig withMaxConcurrent(int limit) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, limit, promptCache);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, limit, promptCache, batches);
     }
 
     public ModelStubConfig withPromptCache(boolean enabled) {
-        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, enabled);
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, enabled, batches);
+    }
+
+    public ModelStubConfig withBatches(BatchBehaviour behaviour) {
+        return new ModelStubConfig(port, latency, faultRates, retryAfter, hangTime, apiKey, seed, maxConcurrent, promptCache, behaviour);
     }
 }
