@@ -23,8 +23,19 @@ final class DemoJobs {
     private DemoJobs() {
     }
 
+    /** How long a demo tenant's response cache keeps an answer. */
+    static final java.time.Duration CACHE_TTL = java.time.Duration.ofHours(1);
+
     static String tenant(int index) {
         return "demo-" + index;
+    }
+
+    /**
+     * What a demo tenant is given: the defaults, and a response cache of {@link #CACHE_TTL}. The demo's questions repeat
+     * (temperature 0), so a tenant's later jobs are answered from its cache with no call.
+     */
+    static io.aijobs.tenancy.TenantSpec spec(io.aijobs.contracts.TenantId tenant) {
+        return io.aijobs.tenancy.TenantSpec.of(tenant).withResponseCache(new io.aijobs.tenancy.TenantSpec.ResponseCache(CACHE_TTL, false));
     }
 
     static List<JobRequest> generate(int count, int tenants, String model, Clock clock) {
@@ -55,7 +66,7 @@ final class DemoJobs {
                 .setModel(model)
                 .setMessages(List.of(new ChatMessage("system", "You are a concise assistant."),
                         new ChatMessage("user", prompt)))
-                .setParameters(JobParameters.newBuilder().setMaxOutputTokens(64).setTemperature(0.2).build())
+                .setParameters(JobParameters.newBuilder().setMaxOutputTokens(64).setTemperature(0.0).build())
                 .setSubmittedAt(clock.instant())
                 .setTraceId("trace-" + run + "-" + index)
                 .setMetadata(Map.of("source", "aijobs-demo"))

@@ -146,7 +146,19 @@ final class DevCommand implements Callable<Integer> {
                 out.println("Registered " + SchemasCommand.register(registry, catalog, tenantIds).size() + " contract subjects.");
                 if (endpoints.secure()) {
                     secure = SecureDemo.provision(admin, endpoints, catalog, registry, tenantIds, out);
+                } else {
+                    // no principals or ACLs without an authorizer: the policies only
+                    io.aijobs.tenancy.TenantProvisioner provisioner = new io.aijobs.tenancy.TenantProvisioner(admin,
+                            endpoints.adminClientConfig(), new Topics(catalog, registry, new AvroSerdeConfig(Map.of(
+                            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.schemaRegistryUrl()))), registry,
+                            io.aijobs.tenancy.ApplicationAccess.Principals.defaults(SecureDemo.PROCESSOR_APPLICATION_ID,
+                                    SecureDemo.AGGREGATOR_APPLICATION_ID), java.time.Clock.systemUTC());
+                    for (TenantId tenant : tenantIds) {
+                        provisioner.create(DemoJobs.spec(tenant));
+                    }
                 }
+                out.println("Tenant policies on " + catalog.names().tenantPolicies() + ": a response cache of " + DemoJobs.CACHE_TTL
+                        + " each (repeated questions are answered from it, with no call)");
             }
 
             aggregator = io.aijobs.costs.CostAggregatorApp.start(aggregatorConfig(endpoints));

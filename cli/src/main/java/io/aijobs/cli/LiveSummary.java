@@ -29,23 +29,29 @@ final class LiveSummary {
         }
         lastPrint = now;
         StringBuilder table = new StringBuilder();
-        table.append(String.format("%-12s %7s %8s %6s %14s %10s %10s%n", "tenant", "jobs", "results", "dlt", "cost (USD)",
-                "model ms", "e2e ms"));
+        table.append(String.format("%-12s %7s %8s %6s %14s %7s %14s %10s %10s%n", "tenant", "jobs", "results", "dlt", "cost (USD)",
+                "cached", "saved (USD)", "model ms", "e2e ms"));
         long published = 0;
         long results = 0;
         long deadLetters = 0;
         long cost = 0;
+        long cached = 0;
+        long saved = 0;
         for (TenantId tenant : tenants) {
             ResultTally.Figures figures = tally.figures(tenant.value());
             published += figures.published;
             results += figures.results;
             deadLetters += figures.deadLetters;
             cost += figures.costNanos;
-            table.append(String.format("%-12s %7d %8d %6d %14s %10d %10d%n", tenant.value(), figures.published, figures.results,
-                    figures.deadLetters, usd(figures.costNanos), figures.averageModelLatencyMs(), figures.averageEndToEndMs()));
+            cached += figures.cached;
+            saved += figures.savedNanos;
+            table.append(String.format("%-12s %7d %8d %6d %14s %7d %14s %10d %10d%n", tenant.value(), figures.published, figures.results,
+                    figures.deadLetters, usd(figures.costNanos), figures.cached, usd(figures.savedNanos), figures.averageModelLatencyMs(),
+                    figures.averageEndToEndMs()));
         }
-        table.append(String.format("published %d, failed to publish %d, results %d, dead letters %d, cost %s USD%n",
-                published, failedToPublish, results, deadLetters, usd(cost)));
+        table.append(String.format("published %d, failed to publish %d, results %d, dead letters %d, cost %s USD, "
+                        + "answered from the response cache %d (saved %s USD)%n",
+                published, failedToPublish, results, deadLetters, usd(cost), cached, usd(saved)));
         if (terminal && drawnLines > 0) {
             out.print("\033[" + drawnLines + "A\033[J");
         }

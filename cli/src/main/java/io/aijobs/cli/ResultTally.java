@@ -30,11 +30,15 @@ final class ResultTally implements AutoCloseable {
         long results;
         long deadLetters;
         long costNanos;
+        /** Results answered from the tenant's response cache, and what their calls would have cost. */
+        long cached;
+        long savedNanos;
         long modelLatencyMsTotal;
         long endToEndMsTotal;
 
+        /** Over the results that came from a call: a cached answer had no model latency. */
         long averageModelLatencyMs() {
-            return results == 0 ? 0 : modelLatencyMsTotal / results;
+            return results - cached == 0 ? 0 : modelLatencyMsTotal / (results - cached);
         }
 
         long averageEndToEndMs() {
@@ -84,6 +88,10 @@ final class ResultTally implements AutoCloseable {
                     Figures figures = byTenant.computeIfAbsent(result.getTenantId(), t -> new Figures());
                     figures.results++;
                     figures.costNanos += result.getCost().getAmountNanos();
+                    if (result.getCached()) {
+                        figures.cached++;
+                        figures.savedNanos += result.getSavedCost() == null ? 0 : result.getSavedCost().getAmountNanos();
+                    }
                     figures.modelLatencyMsTotal += result.getTimings().getModelLatencyMs();
                     figures.endToEndMsTotal += Math.max(0, result.getTimings().getCompletedAt().toEpochMilli()
                             - result.getTimings().getSubmittedAt().toEpochMilli());

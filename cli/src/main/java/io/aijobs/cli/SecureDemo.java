@@ -54,7 +54,7 @@ record SecureDemo(Map<String, String> processorSecurity, Map<String, String> agg
                 Clock.systemUTC());
         Map<String, Map<String, String>> tenantSecurity = new HashMap<>();
         for (TenantId tenant : tenants) {
-            TenantProvisioner.Provisioned provisioned = provisioner.create(TenantSpec.of(tenant));
+            TenantProvisioner.Provisioned provisioned = provisioner.create(DemoJobs.spec(tenant));
             // a tenant kept from an earlier run keeps its password, which this run does not know: give it a new one
             String password = provisioned.newPassword().isPresent() ? provisioned.newPassword().get() : provisioner.resetPassword(tenant);
             tenantSecurity.put(tenant.value(), KafkaBroker.clientSecurity(provisioned.principal(), password));
