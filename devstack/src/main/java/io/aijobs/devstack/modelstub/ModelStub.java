@@ -408,7 +408,7 @@ public final class ModelStub implements AutoCloseable {
         }
     }
 
-    private static ObjectNode error(String type, String code, String message) {
+    static ObjectNode error(String type, String code, String message) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode error = body.putObject("error").put("message", message).put("type", type);
         error.putNull("param");
@@ -431,7 +431,7 @@ public final class ModelStub implements AutoCloseable {
         send(exchange, status, error(type, code, message), headers);
     }
 
-    private static void send(HttpExchange exchange, int status, ObjectNode body, Map<String, String> headers) throws IOException {
+    static void send(HttpExchange exchange, int status, ObjectNode body, Map<String, String> headers) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));

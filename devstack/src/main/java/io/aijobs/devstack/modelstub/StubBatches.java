@@ -217,17 +217,10 @@ final class StubBatches {
     }
 
     private static ObjectNode error(String message) {
-        ObjectNode body = JSON.createObjectNode();
-        body.putObject("error").put("message", message).put("type", "invalid_request_error");
-        return body;
+        return ModelStub.error("invalid_request_error", null, message);
     }
 
     private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (var out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        ModelStub.send(exchange, status, body, Map.of());
     }
 }

@@ -237,10 +237,12 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 .setOriginOffset(origin.offset())
                 .setReplays(replays)
                 .build();
-        if (answeredFromCache(key, state, job, now)) {
+        // the policy is read once for the arriving job: its cache, then its share of the slots
+        TenantPolicy policy = policies.get(tenant.value());
+        if (answeredFromCache(key, state, job, policy, now)) {
             return;
         }
-        sharePolicy(tenant.value());
+        sharePolicy(tenant.value(), policy);
         state.setQueueSequence(nextSequence++);
         arrivingKey = key;
         arrivingState = state;
@@ -285,7 +287,10 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
 
     /** Updates the instance's fair share with the tenant's weight and cap from its policy (defaults without one). */
     private void sharePolicy(String tenant) {
-        TenantPolicy policy = policies.get(tenant);
+        sharePolicy(tenant, policies.get(tenant));
+    }
+
+    private void sharePolicy(String tenant, TenantPolicy policy) {
         deps.fairShare().policy(tenant, policy == null ? 1.0 : policy.getWeight(), policy == null ? null : policy.getMaxConcurrentCalls());
     }
 
@@ -364,7 +369,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                     continue;
                 }
                 // an identical job may have been answered while this one waited (it was looked up when it arrived)
-                if (!arriving && state.getStatus() == ExecutionStatus.QUEUED && answeredFromCache(key, state, job, now)) {
+                if (!arriving && state.getStatus() == ExecutionStatus.QUEUED && answeredFromCache(key, state, job, policies.get(state.getTenantId()), now)) {
                     deps.limiter().release();
                     deps.fairShare().stoppedWaiting(entry.tenant(), entry.priority());
                     continue;
@@ -384,8 +389,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
      * cost 0, the saving at today's prices), a CACHE_HIT usage record, COMPLETED, and the state COMPLETED, in this task's
      * transaction. False, and nothing written, otherwise.
      */
-    private boolean answeredFromCache(String key, JobExecutionState state, JobRequest job, long now) {
-        TenantPolicy policy = policies.get(state.getTenantId());
+    private boolean answeredFromCache(String key, JobExecutionState state, JobRequest job, TenantPolicy policy, long now) {
         java.util.Optional<String> cacheKey = ResponseCacheKey.of(policy, job);
         if (cacheKey.isEmpty()) {
             return false;
