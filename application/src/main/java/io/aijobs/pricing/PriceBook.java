@@ -25,10 +25,11 @@ import java.util.TreeMap;
  *
  * <p>File format, one entry per line after a header, {@code #} comments allowed:
  * <pre>
- * model,effective_from,input_per_million,output_per_million[,cached_input_per_million]
+ * model,effective_from,input_per_million,output_per_million[,cached_input_per_million[,batch_input_per_million,batch_output_per_million]]
  * gpt-4o-mini,2026-01-01,0.15,0.60,0.075
- * gpt-4o-mini,2026-12-01T00:00:00Z,0.12,0.48
+ * gpt-4o-mini,2026-12-01T00:00:00Z,0.12,0.48,,0.06,0.24
  * </pre>
+ * An empty cached input price bills cached tokens as input; without batch prices, batch calls cost the regular prices.
  * Dates are UTC days or instants. Thread-safe: readers see a consistent snapshot.
  */
 public final class PriceBook {
@@ -62,9 +63,9 @@ public final class PriceBook {
                 }
             }
             String[] cells = line.split(",", -1);
-            if (cells.length < 4 || cells.length > 5) {
-                throw new IllegalArgumentException(file + " line " + (i + 1)
-                        + ": expected model,effective_from,input_per_million,output_per_million[,cached_input_per_million]");
+            if (cells.length < 4 || cells.length == 6 || cells.length > 7) {
+                throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected model,effective_from,input_per_million,"
+                        + "output_per_million[,cached_input_per_million[,batch_input_per_million,batch_output_per_million]]");
             }
             try {
                 ModelPrice price = ModelPrice.newBuilder()
@@ -72,7 +73,9 @@ public final class PriceBook {
                         .setEffectiveFrom(parseInstant(cells[1].trim()))
                         .setInputPerMillion(cells[2].trim())
                         .setOutputPerMillion(cells[3].trim())
-                        .setCachedInputPerMillion(cells.length == 5 && !cells[4].isBlank() ? cells[4].trim() : null)
+                        .setCachedInputPerMillion(cells.length >= 5 && !cells[4].isBlank() ? cells[4].trim() : null)
+                        .setBatchInputPerMillion(cells.length == 7 && !cells[5].isBlank() ? cells[5].trim() : null)
+                        .setBatchOutputPerMillion(cells.length == 7 && !cells[6].isBlank() ? cells[6].trim() : null)
                         .setCurrency("USD")
                         .setVersion(version)
                         .build();
@@ -93,7 +96,8 @@ public final class PriceBook {
     }
 
     private static Price toPrice(ModelPrice price) {
-        return Price.perMillionTokens(price.getInputPerMillion(), price.getOutputPerMillion(), price.getCachedInputPerMillion());
+        return Price.perMillionTokens(price.getInputPerMillion(), price.getOutputPerMillion(), price.getCachedInputPerMillion(),
+                price.getBatchInputPerMillion(), price.getBatchOutputPerMillion());
     }
 
     /** The key of a price on the prices topic: {@code <model>@<effectiveFrom>}. */
@@ -104,8 +108,9 @@ public final class PriceBook {
     /**
      * Adds or replaces the entry of {@code price}'s model and effective date. An entry from the prices topic that a
      * price file would not pass is not taken: one whose input or output price is not an exact amount is left out (the
-     * model keeps the entries it had), and one whose cached input price is not, or exceeds the input price, bills cached
-     * tokens as input. Both are logged; neither stops the thread that follows the topic.
+     * model keeps the entries it had), and one whose cached input or batch prices are not, or exceed the regular
+     * prices, bills cached tokens as input and batch calls at the regular prices. Both are logged; neither stops the
+     * thread that follows the topic.
      */
     public synchronized void put(ModelPrice price) {
         Objects.requireNonNull(price, "price");
@@ -119,7 +124,8 @@ public final class PriceBook {
         try {
             parsed = toPrice(price);
         } catch (IllegalArgumentException e) {
-            log.warn("Price {} (version {}): its cached input price is not used, cached tokens are billed as input: {}", key(price),
+            log.warn("Price {} (version {}): its cached input and batch prices are not used, cached tokens are billed as input "
+                    + "and batch calls at the regular prices: {}", key(price),
                     price.getVersion(), e.getMessage());
         }
         Entry entry = new Entry(price.getModel(), price.getEffectiveFrom(), parsed, price.getVersion(), price.getCurrency(), price);
@@ -170,6 +176,16 @@ public final class PriceBook {
     public PricedCall price(String model, Instant at, long inputTokens, long cachedInputTokens, long outputTokens) {
         return at(model, at)
                 .map(entry -> PricedCall.of(entry.price(), entry.currency(), entry.version(), inputTokens, cachedInputTokens, outputTokens))
+                .orElseGet(() -> PricedCall.unpriced("USD"));
+    }
+
+    /**
+     * As {@link #price}, for a call answered through the batch interface: the entry's batch prices, and what they saved
+     * against the same call made on its own.
+     */
+    public PricedCall priceBatch(String model, Instant at, long inputTokens, long cachedInputTokens, long outputTokens) {
+        return at(model, at)
+                .map(entry -> PricedCall.ofBatch(entry.price(), entry.currency(), entry.version(), inputTokens, cachedInputTokens, outputTokens))
                 .orElseGet(() -> PricedCall.unpriced("USD"));
     }
 

@@ -4,9 +4,14 @@ import io.aijobs.schema.Cost;
 
 /**
  * One model call, priced: its exact {@link Cost}, and what the provider's prompt cache saved on it against the
- * same call with no input token cached (nano-units of the cost's currency; 0 when unpriced or nothing was cached).
+ * same call with no input token cached, and what batch pricing saved against the same call made on its own (nano-units
+ * of the cost's currency; 0 when unpriced, when nothing was cached, or when the call was not a batch's).
  */
-public record PricedCall(Cost cost, long promptCacheSavedNanos) {
+public record PricedCall(Cost cost, long promptCacheSavedNanos, long batchSavedNanos) {
+
+    public PricedCall(Cost cost, long promptCacheSavedNanos) {
+        this(cost, promptCacheSavedNanos, 0);
+    }
 
     /** A call of a model without a price: amount 0, {@code priced=false}, never read as free. */
     public static PricedCall unpriced(String currency) {
@@ -15,8 +20,16 @@ public record PricedCall(Cost cost, long promptCacheSavedNanos) {
 
     /** {@code price} applied to the call's tokens; the cost records {@code version}. */
     public static PricedCall of(Price price, String currency, String version, long inputTokens, long cachedInputTokens, long outputTokens) {
-        Price.Charge charge = price.charge(inputTokens, cachedInputTokens, outputTokens);
+        return of(price.charge(inputTokens, cachedInputTokens, outputTokens), currency, version);
+    }
+
+    /** {@code price}'s batch prices applied to the tokens of a call answered through the batch interface. */
+    public static PricedCall ofBatch(Price price, String currency, String version, long inputTokens, long cachedInputTokens, long outputTokens) {
+        return of(price.chargeBatch(inputTokens, cachedInputTokens, outputTokens), currency, version);
+    }
+
+    private static PricedCall of(Price.Charge charge, String currency, String version) {
         return new PricedCall(Cost.newBuilder().setAmountNanos(charge.costNanos()).setCurrency(currency).setPricingVersion(version)
-                .setPriced(true).build(), charge.promptCacheSavedNanos());
+                .setPriced(true).build(), charge.promptCacheSavedNanos(), charge.batchSavedNanos());
     }
 }

@@ -42,6 +42,9 @@ import org.apache.kafka.streams.KafkaStreams;
  *       idle, against B1's single-tenant rate.</li>
  *   <li>B5 provider limit: a stub that answers 429 above 100 open calls, through an adaptive endpoint and through a
  *       fixed one of 256, in the same run: calls open at the stub, 429s, throughput.</li>
+ *   <li>B6 response cache hits: jobs answered from a tenant's cache, against B2's processor rate.</li>
+ *   <li>B7 batch routing: the same jobs through the stub's batch interface and by a call each: cost and results per
+ *       hour.</li>
  *   <li>Memory: RSS of a processor JVM with 10,000 calls in flight.</li>
  * </ul>
  * Starts its own broker and registry (free ports), writes the report to {@code docs/benchmarks.md}.
@@ -69,7 +72,7 @@ public final class ProcessorBenchmark {
         int memoryJobs = 10_000;
         Path out = Path.of("docs", "benchmarks.md");
         boolean outGiven = false;
-        java.util.Set<String> only = java.util.Set.of("b1", "b2", "b3", "b4", "b5", "b6", "memory");
+        java.util.Set<String> only = java.util.Set.of("b1", "b2", "b3", "b4", "b5", "b6", "b7", "memory");
         boolean subset = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -84,7 +87,7 @@ public final class ProcessorBenchmark {
                     subset = true;
                 }
                 default -> {
-                    System.err.println("Usage: ProcessorBenchmark [--jobs N] [--memory-jobs N] [--only b1,b2,b3,b4,b5,b6,memory] [--out FILE]");
+                    System.err.println("Usage: ProcessorBenchmark [--jobs N] [--memory-jobs N] [--only b1,b2,b3,b4,b5,b6,b7,memory] [--out FILE]");
                     System.exit(2);
                 }
             }
@@ -123,6 +126,9 @@ public final class ProcessorBenchmark {
         }
         if (only.contains("b6")) {
             cacheHits(jobs, b2);
+        }
+        if (only.contains("b7")) {
+            batchRouting(jobs);
         }
         if (only.contains("memory")) {
             memory(memoryJobs);
@@ -185,6 +191,23 @@ public final class ProcessorBenchmark {
             report.add(String.format("| B6 response cache hits | %d jobs asking one question already answered, from the tenant's cache: **%.0f jobs/s**, %d model call in all | B2's processor, a call per job (model 0 ms): %.0f jobs/s | **%.2fx** | (none) |",
                     jobs, hits.rate(), hits.calls(), baseline, hits.rate() / baseline));
         }
+    }
+
+    /** B7: the same jobs through the stub's batch interface and by a call each (see {@link BatchBenchmark}). */
+    private void batchRouting(int jobs) throws Exception {
+        BatchBenchmark.Run alone = BatchBenchmark.run(stack, jobs, false);
+        BatchBenchmark.Run batched = BatchBenchmark.run(stack, jobs, true);
+        report.add(String.format("| B7 batch routing, cost | %d jobs of priority BATCH through `/v1/batches` (%d batches, %d calls on their own): **%s USD spent**, %s USD saved | the same jobs, a call each: %s USD | **%.2fx** (saved = difference: %s) | (none) |",
+                jobs, batched.batchesCreated(), batched.callsAlone(), usd(batched.spentNanos()), usd(batched.batchSavedNanos()),
+                usd(alone.spentNanos()), (double) batched.spentNanos() / alone.spentNanos(),
+                batched.batchSavedNanos() == alone.spentNanos() - batched.spentNanos() ? "exactly" : "NO"));
+        report.add(String.format("| B7 batch routing, results per hour | through batches, the stub ending each %d s after its creation: **%.0f results/h** | a call each, model 0 ms: %.0f results/h | **%.2fx** | (none) |",
+                BatchBenchmark.COMPLETION_DELAY.toSeconds(), batched.resultsPerHour(), alone.resultsPerHour(),
+                batched.resultsPerHour() / alone.resultsPerHour()));
+    }
+
+    private static String usd(long nanos) {
+        return java.math.BigDecimal.valueOf(nanos, 9).toPlainString();
     }
 
     /**
@@ -641,7 +664,7 @@ public final class ProcessorBenchmark {
         lines.add("");
         lines.add("## Processor");
         lines.add("");
-        lines.add("Command: `./benchmarks/run` (options: `--jobs N`, default 20000; `--memory-jobs N`, default 10000; `--only b1,b2,b3,b4,b5,b6,memory`"
+        lines.add("Command: `./benchmarks/run` (options: `--jobs N`, default 20000; `--memory-jobs N`, default 10000; `--only b1,b2,b3,b4,b5,b6,b7,memory`"
                 + " runs a subset and prints it without rewriting this file unless `--out` is given).");
         lines.add("");
         lines.add("Run: " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, "
@@ -702,6 +725,14 @@ public final class ProcessorBenchmark {
         lines.add("processor (an application of its own, whose global store is rebuilt from the cache topic) answers every one from the");
         lines.add("cache. The row gives the calls the stub saw in all: 1 means every job was a hit. Its baseline is B2's processor");
         lines.add("rate in the same run: the same processor, a call per job to a stub that answers at once.");
+        lines.add("");
+        lines.add("**B7, what it measures.** The same jobs, published before a fresh processor starts, answered once by a call each");
+        lines.add("(the stub answering at once) and once through the stub's batch interface (priority BATCH, `batch.max.jobs` 1,000,");
+        lines.add("`batch.max.wait.ms` 2,000, `batch.poll.interval.ms` 1,000; the stub ends a batch 5 s after its creation). Prices are");
+        lines.add("GPT-4o mini's at OpenAI (`" + BatchBenchmark.PRICES + "`). Cost is the sum of each run's usage records, one per job in");
+        lines.add("both runs (checked); \"exactly\" says the batch run's saving equals the difference to the run of single calls, to the");
+        lines.add("nano-unit. Results per hour run from the processor's start to the last result, so they include the batch's wait");
+        lines.add("and the stub's 5 s: a provider takes minutes to 24 h, and the rate through batches is then what it sustains.");
         lines.add("");
         // ./benchmarks/run-aggregator writes its own section after this one: keep it
         if (Files.exists(out)) {

@@ -151,6 +151,12 @@ final class TenantCommand implements Runnable {
                 description = "Let the response cache also answer jobs whose temperature is not 0 or not set (default: temperature 0 only)")
         boolean cacheAnyTemperature;
 
+        @Option(names = "--batch-jobs",
+                description = "Send all the tenant's jobs through the provider's batch interface where the processor has one "
+                        + "(batch.endpoints) and their deadline allows: batch prices, results within the provider's completion "
+                        + "window (24 h at OpenAI) (default: only jobs of priority BATCH)")
+        boolean batchJobs;
+
         @Option(names = "--credentials-file", paramLabel = "FILE",
                 description = "Where a new principal's client properties go (default: .aijobs/tenants/TENANT.properties)")
         Path credentialsFile;
@@ -174,7 +180,8 @@ final class TenantCommand implements Runnable {
                     throw new IllegalArgumentException("--cache-any-temperature needs --cache-ttl");
                 }
                 tenantSpec = new TenantSpec(tenant, models, budgetNanos, currency, rate, maxInputBytes, retention, deadLetters,
-                        produceQuota, fetchQuota, weight, maxConcurrentCalls, new TenantSpec.ResponseCache(cacheTtl, cacheAnyTemperature));
+                        produceQuota, fetchQuota, weight, maxConcurrentCalls, new TenantSpec.ResponseCache(cacheTtl, cacheAnyTemperature),
+                        batchJobs);
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -197,7 +204,7 @@ final class TenantCommand implements Runnable {
                         + ", rate " + (rate == null ? "unlimited" : rate + " jobs/s") + ", weight " + weight + ", concurrent calls "
                         + (maxConcurrentCalls == null ? "uncapped" : maxConcurrentCalls) + ", dead letters " + deadLetters
                         + ", response cache " + (cacheTtl == null ? "off" : cacheTtl + (cacheAnyTemperature ? " (any temperature)"
-                        : " (temperature 0)")));
+                        : " (temperature 0)")) + ", batches " + (batchJobs ? "all jobs" : "jobs of priority BATCH"));
                 if (!provisioned.isolated()) {
                     out.println("  no principal, ACLs or quotas: this broker has no authorizer, so every client reaches every tenant's "
                             + "topics. Isolation needs the secure profile: ./aijobs stack up --secure (or dev --secure).");

@@ -91,20 +91,21 @@ final class UsageCommand implements Callable<Integer> {
             return 1;
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%-22s %-8s %7s %7s %9s %10s %10s %16s %14s %18s %10s %20s %8s %8s %8s%n", "window start", "status", "calls",
+        out.printf("%-22s %-8s %7s %7s %9s %10s %10s %16s %14s %18s %10s %20s %14s %8s %8s %8s%n", "window start", "status", "calls",
                 "jobs ok", "failed", "tokens", "cached in", "cost (USD)", "retry cost", "prompt cache saved", "cache hits",
-                "response cache saved", "p50 ms", "p95 ms", "p99 ms");
+                "response cache saved", "batch saved", "p50 ms", "p95 ms", "p99 ms");
         for (JsonNode row : body) {
             long failed = 0;
             for (JsonNode count : row.path("callsFailedByCategory")) {
                 failed += count.asLong();
             }
-            out.printf("%-22s %-8s %7d %7d %9d %10d %10d %16s %14s %18s %10d %20s %8d %8d %8d%n", row.path("windowStart").asText(),
+            out.printf("%-22s %-8s %7d %7d %9d %10d %10d %16s %14s %18s %10d %20s %14s %8d %8d %8d%n", row.path("windowStart").asText(),
                     row.path("status").asText(), row.path("calls").asLong(), row.path("jobsSucceeded").asLong(), failed,
                     row.path("inputTokens").asLong() + row.path("outputTokens").asLong(), row.path("cachedInputTokens").asLong(),
                     usd(row.path("costNanos").asLong()), usd(row.path("retryCostNanos").asLong()),
                     usd(row.path("promptCacheSavedNanos").asLong()), row.path("cacheHits").asLong(),
-                    usd(row.path("responseCacheSavedNanos").asLong()), row.path("modelLatencyMs").path("p50").asLong(),
+                    usd(row.path("responseCacheSavedNanos").asLong()), usd(row.path("batchSavedNanos").asLong()),
+                    row.path("modelLatencyMs").path("p50").asLong(),
                     row.path("modelLatencyMs").path("p95").asLong(), row.path("modelLatencyMs").path("p99").asLong());
         }
         if (body.isEmpty()) {

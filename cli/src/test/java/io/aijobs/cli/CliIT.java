@@ -143,6 +143,23 @@ class CliIT {
     }
 
     @Test
+    void shouldWriteTheCostLeversChosenAtTenantCreateIntoItsPolicy(StackEndpoints stack) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String platformPrefix = "l" + run + ".platform.";
+
+        CliRun create = CliRun.of(withStack(stack, "tenant", "create", "acme", "--tenant-topic-prefix", "l" + run + ".tenant.",
+                "--platform-topic-prefix", platformPrefix, "--cache-ttl", "PT1H", "--batch-jobs"));
+
+        assertThat(create.exitCode()).as(create.err()).isZero();
+        assertThat(create.out()).contains("response cache PT1H (temperature 0), batches all jobs");
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(stack.schemaRegistryUrl(), Duration.ofSeconds(10));
+        io.aijobs.schema.TenantPolicy policy = consume(stack, platformPrefix + "tenant-policies", 1,
+                new AvroDeserializer<>(io.aijobs.schema.TenantPolicy.class, registry)).get(0).value();
+        assertThat(policy.getBatchJobs()).isTrue();
+        assertThat(policy.getResponseCacheTtlMs()).isEqualTo(3_600_000L);
+    }
+
+    @Test
     void shouldProvisionATenantOnAStackWithoutSecurityAndSayWhatNeedsTheSecureProfile(StackEndpoints stack) {
         String tenant = "plain-" + UUID.randomUUID().toString().substring(0, 8);
 

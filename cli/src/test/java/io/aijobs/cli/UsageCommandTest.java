@@ -61,20 +61,20 @@ class UsageCommandTest {
     }
 
     @Test
-    void shouldShowWhatEachCacheSavedBesideTheCost() throws Exception {
+    void shouldShowWhatEachCacheAndBatchPricingSavedBesideTheCost() throws Exception {
         String url = serve(200, "application/json", "[{\"windowStart\":\"2026-11-30T10:00:00Z\",\"status\":\"FINAL\",\"calls\":1,"
                 + "\"jobsSucceeded\":4,\"inputTokens\":20212,\"outputTokens\":931,\"cachedInputTokens\":16298,"
                 + "\"costNanos\":5564900,\"retryCostNanos\":0,\"promptCacheSavedNanos\":7334100,\"cacheHits\":3,"
-                + "\"responseCacheSavedNanos\":16694700}]");
+                + "\"responseCacheSavedNanos\":16694700,\"batchSavedNanos\":2782450}]");
 
         CliRun run = CliRun.of("usage", "--tenant", "acme", "--url", url);
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         String[] lines = run.out().split("\n");
         assertThat(lines[0]).containsSubsequence("tokens", "cached in", "cost (USD)", "retry cost", "prompt cache saved", "cache hits",
-                "response cache saved");
+                "response cache saved", "batch saved");
         assertThat(lines[1].trim().split(" +")).containsSubsequence("21143", "16298", "0.005564900", "0.000000000", "0.007334100", "3",
-                "0.016694700");
+                "0.016694700", "0.002782450");
     }
 
     @Test

@@ -19,6 +19,8 @@ final class AggregatorMetrics {
     static final String PROMPT_CACHE = "prompt_cache";
     /** The lever of the tenants' response caches: jobs answered with no call. */
     static final String RESPONSE_CACHE = "response_cache";
+    /** Lever: the provider's batch prices, against the same calls made on their own. */
+    static final String BATCH = "batch";
 
     static final String OTHER_TENANT = BoundedTags.OTHER;
     static final String OTHER_MODEL = BoundedTags.OTHER;
@@ -66,12 +68,13 @@ final class AggregatorMetrics {
 
     /**
      * What a cost lever saved on one usage record (nano-units), when it saved anything: {@code lever} is
-     * {@link #PROMPT_CACHE} or {@link #RESPONSE_CACHE}.
+     * {@link #PROMPT_CACHE}, {@link #RESPONSE_CACHE} or {@link #BATCH}.
      */
     void saved(String tenant, String model, String lever, long savedNanos) {
         if (savedNanos > 0) {
             Counter.builder("aijobs.usage.saved").description("What the cost levers saved against the price without them, in "
-                    + "nano-units of currency, by lever: prompt_cache (the model service's), response_cache (the tenant's)")
+                    + "nano-units of currency, by lever: prompt_cache (the model service's), response_cache (the tenant's), batch "
+                    + "(the provider's batch prices)")
                     .baseUnit("nanos").tag("tenant", tenantTag(tenant)).tag("model", modelTag(model)).tag("lever", lever)
                     .register(registry).increment(savedNanos);
         }

@@ -196,14 +196,19 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         boolean priced = cost != null && cost.getPriced();
         long costNanos = priced ? cost.getAmountNanos() : 0;
         long savedNanos = priced ? usage.getPromptCacheSavedNanos() : 0;
+        long batchSavedNanos = priced ? usage.getBatchSavedNanos() : 0;
         String currency = cost != null ? cost.getCurrency() : "USD";
         if (!priced) {
-            PricedCall repriced = prices.price(usage.getModel(), usage.getCompletedAt(), usage.getInputTokens(),
-                    Math.min(usage.getInputTokens(), Math.max(0, usage.getCachedInputTokens())), usage.getOutputTokens());
+            int cachedTokens = Math.min(usage.getInputTokens(), Math.max(0, usage.getCachedInputTokens()));
+            // a batch's answer is priced at the batch prices, as the processor would have
+            PricedCall repriced = usage.getBatchId() != null
+                    ? prices.priceBatch(usage.getModel(), usage.getCompletedAt(), usage.getInputTokens(), cachedTokens, usage.getOutputTokens())
+                    : prices.price(usage.getModel(), usage.getCompletedAt(), usage.getInputTokens(), cachedTokens, usage.getOutputTokens());
             if (repriced.cost().getPriced()) {
                 priced = true;
                 costNanos = repriced.cost().getAmountNanos();
                 savedNanos = repriced.promptCacheSavedNanos();
+                batchSavedNanos = repriced.batchSavedNanos();
                 currency = repriced.cost().getCurrency();
             } else {
                 metrics.unpriced(tenant);
@@ -226,7 +231,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 state = newState(base, baseStart, tenant, usage.getModel(), currency);
                 openBase(key, state);
             }
-            add(key, state, usage, priced, costNanos, savedNanos);
+            add(key, state, usage, priced, costNanos, savedNanos, batchSavedNanos);
             store(key, state);
             dirty.add(key);
         } else {
@@ -244,7 +249,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                         state = newState(window, start, tenant, model, currency);
                         closeAt(key, state);
                     }
-                    add(key, state, usage, priced, costNanos, savedNanos);
+                    add(key, state, usage, priced, costNanos, savedNanos, batchSavedNanos);
                     store(key, state);
                     dirty.add(key);
                 }
@@ -257,6 +262,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         metrics.usage(tenant, usage.getModel(), costNanos, !usage.getProducedResult());
         metrics.saved(tenant, usage.getModel(), AggregatorMetrics.PROMPT_CACHE, savedNanos);
         metrics.saved(tenant, usage.getModel(), AggregatorMetrics.RESPONSE_CACHE, usage.getResponseCacheSavedNanos());
+        metrics.saved(tenant, usage.getModel(), AggregatorMetrics.BATCH, batchSavedNanos);
         // spend is what the open month counts; a record later than its month's grace is late, not in that month's spend
         if (priced && costNanos > 0 && isOpen(WindowSpec.month(), WindowSpec.month().start(at), streamTime)) {
             addSpend(tenant, WindowSpec.period(at), costNanos, at);
@@ -264,7 +270,8 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         closeWindows(streamTime);
     }
 
-    private void add(String key, UsageWindowState state, ModelCallUsage usage, boolean priced, long costNanos, long savedNanos) {
+    private void add(String key, UsageWindowState state, ModelCallUsage usage, boolean priced, long costNanos, long savedNanos,
+                     long batchSavedNanos) {
         if (usage.getOutcome() == CallOutcome.CACHE_HIT) {
             // a job answered from the tenant's response cache: no call, no cost, not among the calls' figures
             state.setCacheHits(state.getCacheHits() + 1);
@@ -276,7 +283,10 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
             state.setJobsStarted(state.getJobsStarted() + 1);
         }
         AbstractHistogram[] histograms = sketches(key, state);
-        histograms[0].recordValue(Math.min(HIGHEST_LATENCY_MS, Math.max(0, usage.getLatencyMs())));
+        if (usage.getBatchId() == null) {
+            // a batch's answer waited hours for the batch, not for a model: it would drown the calls' latency
+            histograms[0].recordValue(Math.min(HIGHEST_LATENCY_MS, Math.max(0, usage.getLatencyMs())));
+        }
         if (usage.getProducedResult()) {
             state.setJobsSucceeded(state.getJobsSucceeded() + 1);
             if (usage.getJobSubmittedAt() != null) {
@@ -294,6 +304,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
         if (priced) {
             state.setCostNanos(state.getCostNanos() + costNanos);
             state.setPromptCacheSavedNanos(state.getPromptCacheSavedNanos() + savedNanos);
+            state.setBatchSavedNanos(state.getBatchSavedNanos() + batchSavedNanos);
             if (!usage.getProducedResult()) {
                 state.setRetryCostNanos(state.getRetryCostNanos() + costNanos);
             }
@@ -584,6 +595,7 @@ final class UsageAggregator implements Processor<String, ModelCallUsage, String,
                 .setPromptCacheSavedNanos(state.getPromptCacheSavedNanos())
                 .setCacheHits(state.getCacheHits())
                 .setResponseCacheSavedNanos(state.getResponseCacheSavedNanos())
+                .setBatchSavedNanos(state.getBatchSavedNanos())
                 .setCurrency(state.getCurrency())
                 .setUnpricedCalls(state.getUnpricedCalls())
                 .setLateEvents(state.getLateEvents())

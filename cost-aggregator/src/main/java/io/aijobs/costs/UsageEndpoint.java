@@ -133,6 +133,7 @@ final class UsageEndpoint {
         node.put("promptCacheSavedNanos", state.getPromptCacheSavedNanos());
         node.put("cacheHits", state.getCacheHits());
         node.put("responseCacheSavedNanos", state.getResponseCacheSavedNanos());
+        node.put("batchSavedNanos", state.getBatchSavedNanos());
         node.put("currency", state.getCurrency());
         node.put("unpricedCalls", state.getUnpricedCalls());
         node.put("lateEvents", state.getLateEvents());

@@ -71,6 +71,7 @@ final class WindowStates {
         into.setPromptCacheSavedNanos(into.getPromptCacheSavedNanos() + from.getPromptCacheSavedNanos());
         into.setCacheHits(into.getCacheHits() + from.getCacheHits());
         into.setResponseCacheSavedNanos(into.getResponseCacheSavedNanos() + from.getResponseCacheSavedNanos());
+        into.setBatchSavedNanos(into.getBatchSavedNanos() + from.getBatchSavedNanos());
         into.setUnpricedCalls(into.getUnpricedCalls() + from.getUnpricedCalls());
         into.setLateEvents(into.getLateEvents() + from.getLateEvents());
         intoSketches[0].add(fromSketches[0]);

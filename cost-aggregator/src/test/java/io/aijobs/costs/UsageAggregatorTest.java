@@ -359,6 +359,51 @@ class UsageAggregatorTest {
         assertThat(minute.getUnpricedCalls()).isZero();
     }
 
+    private void batchCall(Instant completedAt, Cost cost, int inputTokens, long batchSavedNanos) {
+        int n = calls++;
+        usage.pipeInput("acme", ModelCallUsage.newBuilder().setCallId("b-" + n).setJobId("b-" + n).setTenantId("acme").setModel("m")
+                .setAttempt(1).setOutcome(CallOutcome.SUCCESS).setInputTokens(inputTokens).setOutputTokens(50).setCost(cost)
+                .setBatchSavedNanos(batchSavedNanos).setBatchId("batch_1").setProducedResult(true)
+                .setStartedAt(completedAt.minusSeconds(600)).setCompletedAt(completedAt).setLatencyMs(600_000)
+                .setJobSubmittedAt(completedAt.minusSeconds(700)).build(), completedAt);
+    }
+
+    @Test
+    void shouldSumBatchSavingsIntoEveryWindowCountOnlyTheBatchPriceAgainstTheBudgetAndKeepBatchesOutOfModelLatency() {
+        // 1,000 in + 50 out at batch 0.50/1.00: 550,000 spent, 550,000 saved against 1.00/2.00
+        batchCall(T0.plusSeconds(10), priced(550_000), 1_000, 550_000);
+        batchCall(T0.plusSeconds(20), priced(1_050_000), 2_000, 1_050_000);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        Map<String, UsageAggregate> latest = latest();
+        for (String key : List.of("PT1M/2026-11-27T10:00:00Z/acme/m", "month/2026-11-01T00:00:00Z/acme/*")) {
+            assertThat(latest.get(key).getBatchSavedNanos()).as(key).isEqualTo(1_600_000);
+            assertThat(latest.get(key).getCostNanos()).as(key).isEqualTo(1_600_000);
+            assertThat(latest.get(key).getPromptCacheSavedNanos()).as(key).isZero();
+            assertThat(latest.get(key).getCalls()).as(key).isEqualTo(2);
+            assertThat(latest.get(key).getModelLatencyMs().getCount()).as(key + ": the batches' 10 minutes are not a call's latency").isZero();
+            assertThat(latest.get(key).getJobDurationMs().getCount()).as(key).isEqualTo(2);
+        }
+        assertThat(spend.readValuesToList()).last().extracting(TenantSpend::getSpentNanos).isEqualTo(1_600_000L);
+    }
+
+    @Test
+    void shouldPriceAnUnpricedBatchCallAtTheBatchPricesInEffect() {
+        prices.pipeInput("m@" + T0.minusSeconds(3600), ModelPrice.newBuilder().setModel("m").setEffectiveFrom(T0.minusSeconds(3600))
+                .setInputPerMillion("1.00").setOutputPerMillion("2.00").setBatchInputPerMillion("0.50").setBatchOutputPerMillion("1.00")
+                .setVersion("v1").build());
+        Cost unpriced = Cost.newBuilder().setAmountNanos(0).setCurrency("USD").setPricingVersion(null).setPriced(false).build();
+
+        batchCall(T0.plusSeconds(10), unpriced, 1_000, 0);
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        UsageAggregate minute = latest().get("PT1M/2026-11-27T10:00:00Z/acme/m");
+        // 1,000 * 500 + 50 * 1,000 at the batch prices; 1,000 * 1,000 + 50 * 2,000 at the regular ones
+        assertThat(minute.getCostNanos()).isEqualTo(550_000);
+        assertThat(minute.getBatchSavedNanos()).isEqualTo(1_100_000 - 550_000);
+        assertThat(minute.getUnpricedCalls()).isZero();
+    }
+
     @Test
     void shouldAlertOncePerBudgetThresholdAndPublishTheHardLimitAtOnce() {
         long thirtyCents = 300_000_000L;

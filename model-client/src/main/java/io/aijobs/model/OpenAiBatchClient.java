@@ -54,7 +54,25 @@ public final class OpenAiBatchClient {
     }
 
     /** A batch as the service shows it. */
-    public record Batch(String id, Status status, Optional<String> outputFileId, Optional<String> errorFileId, Map<String, String> metadata) {
+    public record Batch(String id, Status status, Optional<String> inputFileId, Optional<String> outputFileId, Optional<String> errorFileId,
+                        Map<String, String> metadata) {
+    }
+
+    /**
+     * The service refused a request for good (HTTP 4xx other than 408 and 429): sending the same again will not
+     * succeed. Other failures (5xx, timeouts, connection errors) are plain {@link IOException}s, worth a retry.
+     */
+    public static final class RejectedException extends IOException {
+        private final int status;
+
+        RejectedException(String message, int status) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
     }
 
     /** One request of a batch: its {@code custom_id} (at most 64 characters at OpenAI) and the job it asks for. */
@@ -65,8 +83,13 @@ public final class OpenAiBatchClient {
         }
     }
 
-    /** One line of a batch's output or error file: the {@code custom_id} it answers and what the answer was. */
-    public record Result(String customId, ModelOutcome outcome) {
+    /**
+     * One line of a batch's output or error file: the {@code custom_id} it answers and what the answer was.
+     * {@code ran} is false for a line with an {@code error} and no {@code response}: the service did not run the request
+     * ({@code batch_expired}, {@code batch_cancelled}, ...), and {@code outcome} is an {@link ModelOutcome.InvalidRequest}
+     * with that code.
+     */
+    public record Result(String customId, ModelOutcome outcome, boolean ran) {
     }
 
     private final String baseUrl;
@@ -131,10 +154,29 @@ public final class OpenAiBatchClient {
         return Optional.empty();
     }
 
+    /** The {@code custom_id}s of a batch's input file, in its order: what the service was asked, whoever asked it. */
+    public List<String> requestIds(Batch batch) throws IOException, InterruptedException {
+        List<String> ids = new ArrayList<>();
+        if (batch.inputFileId().isEmpty()) {
+            return ids;
+        }
+        String content = sendForText(request("/files/" + URLEncoder.encode(batch.inputFileId().get(), StandardCharsets.UTF_8) + "/content").GET(),
+                "read the input file of batch " + batch.id());
+        for (String line : content.split("\n")) {
+            if (!line.isBlank()) {
+                String customId = JSON.readTree(line).path("custom_id").asText(null);
+                if (customId != null) {
+                    ids.add(customId);
+                }
+            }
+        }
+        return ids;
+    }
+
     /**
      * The answers of an ended batch, from its output file and then its error file, one per line. A line without a
-     * {@code custom_id} is left out; a line whose {@code response} is missing (an {@code error} instead) is an
-     * {@link ModelOutcome.InvalidRequest} with the error's code. Which {@code custom_id}s the batch had, and so which
+     * {@code custom_id} is left out; a line whose {@code response} is missing (an {@code error} instead: the request was
+     * not run) is an {@link ModelOutcome.InvalidRequest} with the error's code, and {@link Result#ran()} false. Which {@code custom_id}s the batch had, and so which
      * lines are unknown or missing, is the caller's to check.
      */
     public List<Result> results(Batch batch) throws IOException, InterruptedException {
@@ -159,7 +201,7 @@ public final class OpenAiBatchClient {
                         ? OpenAiModelClient.fromAnswer(response.path("status_code").asInt(500), response.path("body"), Optional.empty(), Duration.ZERO)
                         : new ModelOutcome.InvalidRequest(400, Optional.ofNullable(node.path("error").path("code").textValue()),
                                 node.path("error").path("message").asText("batch request failed"), Duration.ZERO);
-                results.add(new Result(customId, outcome));
+                results.add(new Result(customId, outcome, response.isObject()));
             }
         }
         return results;
@@ -184,7 +226,9 @@ public final class OpenAiBatchClient {
             } catch (IOException notJson) {
                 message = "";
             }
-            throw new IOException("Could not " + what + ": HTTP " + response.statusCode() + (message.isEmpty() ? "" : " (" + message + ")"));
+            String text = "Could not " + what + ": HTTP " + response.statusCode() + (message.isEmpty() ? "" : " (" + message + ")");
+            int status = response.statusCode();
+            throw status / 100 == 4 && status != 408 && status != 429 ? new RejectedException(text, status) : new IOException(text);
         }
         return response.body();
     }
@@ -193,7 +237,7 @@ public final class OpenAiBatchClient {
         Map<String, String> metadata = new TreeMap<>();
         node.path("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
         return new Batch(node.path("id").asText(), Status.of(node.path("status").asText("unknown")),
-                Optional.ofNullable(node.path("output_file_id").textValue()), Optional.ofNullable(node.path("error_file_id").textValue()),
+                Optional.ofNullable(node.path("input_file_id").textValue()), Optional.ofNullable(node.path("output_file_id").textValue()), Optional.ofNullable(node.path("error_file_id").textValue()),
                 metadata);
     }
 }

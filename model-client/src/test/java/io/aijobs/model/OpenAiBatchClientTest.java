@@ -101,14 +101,20 @@ class OpenAiBatchClientTest {
     }
 
     @Test
-    void shouldReportAnExpiredBatchWithTheAnswersItGot() throws Exception {
+    void shouldReportAnExpiredBatchWithTheAnswersItGotAndTheRequestsItDidNotRun() throws Exception {
         OpenAiBatchClient client = client(new BatchBehaviour(Duration.ZERO, true, 0, 0, false));
 
         OpenAiBatchClient.Batch batch = client.get(client.create(client.upload(requests(4)), Map.of()).id());
 
         assertThat(batch.status()).isEqualTo(OpenAiBatchClient.Status.EXPIRED);
         assertThat(batch.status().ended()).isTrue();
-        assertThat(client.results(batch)).extracting(OpenAiBatchClient.Result::customId).containsExactly("acme/j-1-1", "acme/j-2-1");
+        List<OpenAiBatchClient.Result> results = client.results(batch);
+        assertThat(results).filteredOn(OpenAiBatchClient.Result::ran).extracting(OpenAiBatchClient.Result::customId)
+                .containsExactly("acme/j-1-1", "acme/j-2-1");
+        assertThat(results).filteredOn(result -> !result.ran()).extracting(OpenAiBatchClient.Result::customId)
+                .containsExactly("acme/j-3-1", "acme/j-4-1");
+        assertThat(results).filteredOn(result -> !result.ran()).allSatisfy(result -> assertThat(((ModelOutcome.InvalidRequest) result.outcome())
+                .code()).contains("batch_expired"));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.aijobs.application.StreamsApplication;
 import io.aijobs.contracts.JobValidator;
 import io.aijobs.contracts.Topics;
 import io.aijobs.processor.admission.TopicPartitionCounts;
+import io.aijobs.processor.execution.BatchRouting;
 import io.aijobs.processor.execution.ExecutionDependencies;
 import io.aijobs.processor.execution.InFlightLimiter;
 import io.aijobs.processor.metrics.ProcessorMetrics;
@@ -44,13 +45,15 @@ public final class ProcessorApp implements AutoCloseable {
     private final TopicPartitionCounts partitionCounts;
     private final io.aijobs.processor.execution.OutputSchemas outputSchemas;
     private final ProcessorConfig config;
+    private final BatchRouting batches;
 
     private ProcessorApp(ProcessorConfig config) throws IOException {
         this.config = config;
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProcessorMetrics metrics = new ProcessorMetrics(meterRegistry, config.getInt(ProcessorConfig.METRICS_TENANT_TAG_LIMIT_CONFIG));
         registry = RestSchemaRegistryClient.create(config.serdeConfig());
-        router = Routers.build(config.routingTable(), config.modelConnectTimeout(),
+        io.aijobs.processor.routing.RoutingConfig.Table routing = config.routingTable();
+        router = Routers.build(routing, config.modelConnectTimeout(),
                 Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
         router.endpoints().forEach(metrics::bindEndpoint);
         limiter = new InFlightLimiter(config.maxInFlight());
@@ -63,7 +66,7 @@ public final class ProcessorApp implements AutoCloseable {
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
                 config.tenantPolicyEnforcer(partitionCounts), new io.aijobs.processor.execution.FairShare(), config.queuedJobsPerTenant(),
-                outputSchemas, config.responseCacheBounds());
+                outputSchemas, config.responseCacheBounds(), batches = new BatchRouting(config.batchSettings(routing), router));
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
         application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry, () -> {
             registry.globalCompatibility();
@@ -124,6 +127,7 @@ public final class ProcessorApp implements AutoCloseable {
         if (endpoint != null) {
             endpoint.close();
         }
+        batches.close();
         router.close();
         outputSchemas.close();
         partitionCounts.close();

@@ -44,6 +44,11 @@ public final class ProcessorConfig extends StreamsAppConfig {
     public static final String RESPONSE_CACHE_MAX_ENTRIES_CONFIG = "response.cache.max.entries";
     public static final String RESPONSE_CACHE_MAX_BYTES_CONFIG = "response.cache.max.bytes";
     public static final String COMPLETION_POLL_INTERVAL_MS_CONFIG = "completion.poll.interval.ms";
+    public static final String BATCH_ENDPOINTS_CONFIG = "batch.endpoints";
+    public static final String BATCH_MAX_JOBS_CONFIG = "batch.max.jobs";
+    public static final String BATCH_MAX_BYTES_CONFIG = "batch.max.bytes";
+    public static final String BATCH_MAX_WAIT_MS_CONFIG = "batch.max.wait.ms";
+    public static final String BATCH_POLL_INTERVAL_MS_CONFIG = "batch.poll.interval.ms";
     public static final String DEDUP_HORIZON_MS_CONFIG = "dedup.horizon.ms";
     public static final String DEDUP_CLEANUP_INTERVAL_MS_CONFIG = "dedup.cleanup.interval.ms";
     public static final String MAX_INPUT_BYTES_CONFIG = "max.input.bytes";
@@ -161,6 +166,21 @@ public final class ProcessorConfig extends StreamsAppConfig {
             .define(RESPONSE_CACHE_MAX_BYTES_CONFIG, Type.LONG, 64L * 1024 * 1024, Range.atLeast(1), Importance.LOW,
                     "Memory the response cache of an instance may take, estimated per answer as two bytes per character "
                             + "of its key and text plus 128; past it, the oldest answers are evicted from the instance.")
+            .define(BATCH_ENDPOINTS_CONFIG, Type.LIST, "", Importance.MEDIUM,
+                    "Endpoints (names of model.endpoints, or default for model.base.url) whose service has OpenAI's batch "
+                            + "interface (/v1/files, /v1/batches). Jobs of priority BATCH, and every job of a tenant whose policy "
+                            + "has batchJobs, go through the first of them on their model's route, at the batch price, when "
+                            + "their deadline leaves batch.max.wait.ms plus the 24 h completion window. Empty: no batches.")
+            .define(BATCH_MAX_JOBS_CONFIG, Type.INT, 1_000, Range.between(1, 10_000), Importance.LOW,
+                    "Most jobs in one batch; a full batch is submitted at once.")
+            .define(BATCH_MAX_BYTES_CONFIG, Type.LONG, 16L * 1024 * 1024, Range.between(1_024, 200L * 1024 * 1024), Importance.LOW,
+                    "Most bytes of requests (as received) in one batch; a batch that reaches it is submitted at once. The "
+                            + "batch's file is built in memory, somewhat larger than this.")
+            .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, 60_000L, Range.between(0, 3_600_000), Importance.LOW,
+                    "Longest the first job of a batch waits for others before the batch is submitted.")
+            .define(BATCH_POLL_INTERVAL_MS_CONFIG, Type.LONG, 30_000L, Range.between(100, 3_600_000), Importance.LOW,
+                    "How often each submitted batch is asked whether it has ended; a failed submission is tried again "
+                            + "after as long.")
             .define(COMPLETION_POLL_INTERVAL_MS_CONFIG, Type.LONG, 5L, Range.between(1, 1_000), Importance.LOW,
                     "How often the stream thread collects finished calls and starts queued jobs when no records arrive. "
                             + "A slot another task leaves free for a tenant owed it is taken at the owing task's next "
@@ -179,8 +199,9 @@ public final class ProcessorConfig extends StreamsAppConfig {
                     "Version of the price table, recorded on every cost.")
             .define(PRICING_CURRENCY_CONFIG, Type.STRING, "USD", new ConfigDef.NonEmptyString(), Importance.LOW, "ISO 4217 currency of the prices.")
             .define(PRICING_MODELS_CONFIG, Type.LIST, "", Importance.HIGH,
-                    "Prices: model=inputPerMillionTokens:outputPerMillionTokens[:cachedInputPerMillionTokens], comma-separated, e.g. "
-                            + "gpt-4o-mini=0.15:0.60:0.075. Without the third price, cached input tokens are billed as input.")
+                    "Prices: model=inputPerMillionTokens:outputPerMillionTokens[:cachedInputPerMillionTokens[:batchInput:batchOutput]], "
+                            + "comma-separated, e.g. gpt-4o-mini=0.15:0.60:0.075:0.075:0.30. Without the third price (or with it "
+                            + "empty), cached input tokens are billed as input; without the batch prices, batch calls cost the regular ones.")
             .define(PRICING_UNKNOWN_MODEL_POLICY_CONFIG, Type.STRING, UnknownModelPolicy.UNPRICED.name(),
                     ValidString.in("REJECT", "UNPRICED"), Importance.MEDIUM,
                     "REJECT: dead-letter jobs for models without a price, before any call. UNPRICED: run them and mark the cost unpriced.")
@@ -270,7 +291,7 @@ public final class ProcessorConfig extends StreamsAppConfig {
             throw new ConfigException(PRICING_MODELS_CONFIG, getList(PRICING_MODELS_CONFIG), e.getMessage());
         }
         failurePolicies(() -> 0.5);
-        routingTable();
+        batchSettings(routingTable());
     }
 
     /** The keys of each endpoint and route that {@code model.endpoints} and {@code model.routes} name. */
@@ -423,6 +444,33 @@ public final class ProcessorConfig extends StreamsAppConfig {
 
     public io.aijobs.processor.cache.ResponseCacheBounds responseCacheBounds() {
         return new io.aijobs.processor.cache.ResponseCacheBounds(getInt(RESPONSE_CACHE_MAX_ENTRIES_CONFIG), getLong(RESPONSE_CACHE_MAX_BYTES_CONFIG));
+    }
+
+    /**
+     * The batch lane's settings; fails naming {@value #BATCH_ENDPOINTS_CONFIG} when it names an endpoint the routing
+     * table does not have.
+     */
+    public io.aijobs.processor.execution.BatchRouting.Settings batchSettings(RoutingConfig.Table table) {
+        List<String> names = getList(BATCH_ENDPOINTS_CONFIG);
+        List<RoutingConfig.EndpointSettings> endpoints = new java.util.ArrayList<>();
+        for (String name : names) {
+            endpoints.add(table.endpoints().stream().filter(endpoint -> endpoint.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new ConfigException(BATCH_ENDPOINTS_CONFIG, names, "endpoint " + name + " is not configured ("
+                            + (getList(RoutingConfig.ENDPOINTS_CONFIG).isEmpty() ? "only " + RoutingConfig.DEFAULT_ENDPOINT + " is, for model.base.url"
+                            : "model.endpoints has " + getList(RoutingConfig.ENDPOINTS_CONFIG)) + ")")));
+            io.aijobs.model.HttpTarget target = endpoints.get(endpoints.size() - 1).target();
+            if (!target.keyHeader().equalsIgnoreCase("Authorization") || !target.keyScheme().equals("Bearer")
+                    || target.baseUrl().contains(io.aijobs.model.HttpTarget.MODEL_PLACEHOLDER)) {
+                throw new ConfigException(BATCH_ENDPOINTS_CONFIG, names, "endpoint " + name + " is not called as OpenAI is (key as "
+                        + "Authorization: Bearer, no {model} in the base URL), which its batch interface needs");
+            }
+        }
+        Object commit = streamsProperties().get(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        // exactly_once_v2's default commit interval
+        Duration commitInterval = Duration.ofMillis(commit == null ? 100 : Long.parseLong(commit.toString().trim()));
+        return new io.aijobs.processor.execution.BatchRouting.Settings(endpoints, getInt(BATCH_MAX_JOBS_CONFIG),
+                getLong(BATCH_MAX_BYTES_CONFIG), Duration.ofMillis(getLong(BATCH_MAX_WAIT_MS_CONFIG)),
+                Duration.ofMillis(getLong(BATCH_POLL_INTERVAL_MS_CONFIG)), commitInterval);
     }
 
     public Duration completionPollInterval() {

@@ -117,6 +117,15 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldFailNamingBatchEndpointsWhenItNamesAnEndpointThatIsNotConfigured() {
+        Map<String, Object> unknown = minimal();
+        unknown.put(ProcessorConfig.BATCH_ENDPOINTS_CONFIG, "openai");
+
+        assertThatThrownBy(() -> new ProcessorConfig(unknown)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("batch.endpoints").hasMessageContaining("endpoint openai is not configured");
+    }
+
+    @Test
     void shouldRetryTransientAndRateLimitedFailuresByDefaultAndNothingElse() {
         ProcessorConfig config = new ProcessorConfig(minimal());
         var policies = config.failurePolicies(() -> 0.0);

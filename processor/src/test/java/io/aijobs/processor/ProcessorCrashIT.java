@@ -141,4 +141,82 @@ class ProcessorCrashIT {
             assertThat(stub.callsByIdempotencyKey()).containsEntry("job-" + i + "-2", 1);
         }
     }
+
+    private static Map<String, Object> batches(long maxWaitMs) {
+        // a 5 s model timeout: a batch taken up as closed is submitted 20 s (three timeouts and 5 s) after the restart
+        return Map.of(ProcessorConfig.BATCH_ENDPOINTS_CONFIG, "default", ProcessorConfig.BATCH_MAX_WAIT_MS_CONFIG, String.valueOf(maxWaitMs),
+                ProcessorConfig.BATCH_POLL_INTERVAL_MS_CONFIG, "500", ProcessorConfig.MODEL_TIMEOUT_MS_CONFIG, "5000");
+    }
+
+    /** Starts a processor whose batches wait {@code maxWaitMs} for jobs, and publishes {@code jobs} jobs of priority BATCH. */
+    private Process startWithBatchJobs(ProcessorHarness harness, Path work, long maxWaitMs, int jobs) throws Exception {
+        Process first = startProcessor(writeConfig(harness.config(stub.baseUrl(), batches(maxWaitMs)), work.resolve("first.properties")),
+                work.resolve("first.log"));
+        try (JobPublisher publisher = harness.publisher()) {
+            for (int i = 0; i < jobs; i++) {
+                io.aijobs.schema.JobRequest job = harness.job("job-" + i);
+                job.setPriority(io.aijobs.schema.JobPriority.BATCH);
+                publisher.publish(job);
+            }
+            publisher.flush();
+        }
+        return first;
+    }
+
+    @Test
+    void shouldNeitherSubmitAgainNorLoseTheJobsOfABatchOpenAtTheProviderWhenKilled(StackEndpoints stack) throws Exception {
+        // each batch stays in progress for 20 s: the kill comes while every one of them is open at the provider
+        stub = ModelStub.start(ModelStubConfig.defaults().withBatches(
+                new io.aijobs.devstack.modelstub.BatchBehaviour(Duration.ofSeconds(20), false, 0, 0, false)));
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        Path work = Files.createDirectories(Path.of("target", "crash-batch-it-" + harness.run));
+        int jobs = 60;
+
+        Process first = startWithBatchJobs(harness, work, 1_000, jobs);
+        await().atMost(Duration.ofSeconds(90)).until(() -> stub.batchRequestsByCustomId().size() >= jobs);
+        int batchesAtKill = stub.batchesCreated();
+        first.destroyForcibly();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(harness.committedResults()).as("no batch has ended at the kill").isEmpty();
+
+        startProcessor(writeConfig(harness.config(stub.baseUrl(), batches(1_000)), work.resolve("second.properties")),
+                work.resolve("second.log"));
+        await().atMost(Duration.ofSeconds(180)).until(() -> harness.committedResults().size() >= jobs);
+
+        List<JobResult> results = harness.committedResults();
+        assertThat(results).hasSize(jobs).extracting(JobResult::getJobId).doesNotHaveDuplicates();
+        assertThat(results).allSatisfy(result -> assertThat(result.getAttempts()).isEqualTo(1));
+        assertThat(stub.batchesCreated()).as("batches created: none after the restart").isEqualTo(batchesAtKill);
+        assertThat(stub.batchRequestsByCustomId()).hasSize(jobs).allSatisfy((customId, times) -> assertThat(times).isEqualTo(1));
+        assertThat(stub.callsByIdempotencyKey()).as("no job called on its own").isEmpty();
+    }
+
+    @Test
+    void shouldSubmitEachJobOnceWhenKilledWhileItsBatchStillTakesJobs(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults().withBatches(
+                new io.aijobs.devstack.modelstub.BatchBehaviour(Duration.ofSeconds(1), false, 0, 0, false)));
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        Path work = Files.createDirectories(Path.of("target", "crash-open-batch-it-" + harness.run));
+        int jobs = 60;
+
+        // batches wait 60 s for more jobs: the kill comes while they are OPEN in the store, none submitted
+        Process first = startWithBatchJobs(harness, work, 60_000, jobs);
+        await().atMost(Duration.ofSeconds(90)).until(() -> harness.committed(harness.topics.jobEvents()).stream()
+                .filter(event -> "batched".equals(event.value().getDetail())).count() >= jobs);
+        first.destroyForcibly();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(stub.batchesCreated()).isZero();
+
+        // the new instance takes up the open batches, which it submits once they have waited 2 s from their opening
+        startProcessor(writeConfig(harness.config(stub.baseUrl(), batches(2_000)), work.resolve("second.properties")),
+                work.resolve("second.log"));
+        await().atMost(Duration.ofSeconds(180)).until(() -> harness.committedResults().size() >= jobs);
+
+        List<JobResult> results = harness.committedResults();
+        assertThat(results).hasSize(jobs).extracting(JobResult::getJobId).doesNotHaveDuplicates();
+        assertThat(stub.batchRequestsByCustomId()).hasSize(jobs).allSatisfy((customId, times) -> assertThat(times).isEqualTo(1));
+        assertThat(stub.callsByIdempotencyKey()).as("no job called on its own").isEmpty();
+        assertThat(harness.committed(harness.topics.jobEvents()).stream().filter(event -> "batched".equals(event.value().getDetail())))
+                .as("no job batched twice: the restart read no job again as new").hasSize(jobs);
+    }
 }

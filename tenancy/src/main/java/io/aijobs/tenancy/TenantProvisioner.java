@@ -379,6 +379,7 @@ public final class TenantProvisioner {
                 .setMaxConcurrentCalls(spec.maxConcurrentCalls())
                 .setResponseCacheTtlMs(spec.responseCache().ttl() == null ? null : spec.responseCache().ttl().toMillis())
                 .setResponseCacheAnyTemperature(spec.responseCache().anyTemperature())
+                .setBatchJobs(spec.batchJobs())
                 .setUpdatedAt(clock.instant())
                 .build();
     }

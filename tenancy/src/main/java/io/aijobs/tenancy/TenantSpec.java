@@ -22,10 +22,21 @@ import java.util.Objects;
  * @param weight            its share of call slots when tenants compete for them (positive; 1 by default)
  * @param maxConcurrentCalls most of its calls open at once in one processor instance, or null
  * @param responseCache     its response cache, {@link ResponseCache#NONE} for none
+ * @param batchJobs         whether all its jobs go through the provider's batch interface where the processor has one
+ *                          (policy {@code batchJobs}); false: only its jobs of priority BATCH do
  */
 public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budgetNanos, String currency, Double rateLimitPerSecond,
                          Long maxInputBytes, Duration retention, DeadLetterContent deadLetterContent, Long producerByteRate,
-                         Long consumerByteRate, double weight, Integer maxConcurrentCalls, ResponseCache responseCache) {
+                         Long consumerByteRate, double weight, Integer maxConcurrentCalls, ResponseCache responseCache,
+                         boolean batchJobs) {
+
+    /** A tenant whose jobs go through batches only when their priority is BATCH. */
+    public TenantSpec(TenantId tenant, List<String> allowedModels, Long budgetNanos, String currency, Double rateLimitPerSecond,
+                      Long maxInputBytes, Duration retention, DeadLetterContent deadLetterContent, Long producerByteRate,
+                      Long consumerByteRate, double weight, Integer maxConcurrentCalls, ResponseCache responseCache) {
+        this(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention, deadLetterContent,
+                producerByteRate, consumerByteRate, weight, maxConcurrentCalls, responseCache, false);
+    }
 
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
     public static final double DEFAULT_WEIGHT = 1.0;
@@ -91,18 +102,24 @@ public record TenantSpec(TenantId tenant, List<String> allowedModels, Long budge
 
     public TenantSpec withQuotas(Long producerByteRate, Long consumerByteRate) {
         return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
-                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, responseCache);
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, responseCache, batchJobs);
     }
 
     /** The same tenant with this share of call slots and this cap on its concurrent calls (null: none). */
     public TenantSpec withScheduling(double weight, Integer maxConcurrentCalls) {
         return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
-                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, responseCache);
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, responseCache, batchJobs);
     }
 
     /** The same tenant with this response cache. */
     public TenantSpec withResponseCache(ResponseCache cache) {
         return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
-                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, cache);
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, cache, batchJobs);
+    }
+
+    /** The same tenant, with all its jobs going through batches ({@code true}) or only those of priority BATCH. */
+    public TenantSpec withBatchJobs(boolean all) {
+        return new TenantSpec(tenant, allowedModels, budgetNanos, currency, rateLimitPerSecond, maxInputBytes, retention,
+                deadLetterContent, producerByteRate, consumerByteRate, weight, maxConcurrentCalls, responseCache, all);
     }
 }

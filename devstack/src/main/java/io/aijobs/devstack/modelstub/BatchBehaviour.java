@@ -8,7 +8,9 @@ import java.util.Objects;
  *
  * @param completionDelay   how long after its creation a batch ends (it is {@code in_progress} until then)
  * @param expire            the batch ends {@code expired} instead of {@code completed}, with output for the first
- *                          half of its requests only, as a provider's batch that ran out of its completion window
+ *                          half of its requests only, as a provider's batch that ran out of its completion window;
+ *                          the other half get an error line with no response and the code {@code batch_expired}, as
+ *                          OpenAI writes them
  * @param failEvery         every {@code failEvery}-th request of a batch (1-based) gets an error line (HTTP 500) in
  *                          the error file instead of an answer; 0 for none
  * @param omitEvery         every {@code omitEvery}-th request gets no line in either file although the batch says

@@ -191,6 +191,11 @@ public final class ModelStub implements AutoCloseable {
         return batches.batchesCreated();
     }
 
+    /** How many created batches asked each {@code custom_id}: 1 each when no request was sent in two batches. */
+    public Map<String, Integer> batchRequestsByCustomId() {
+        return batches.requestsByCustomId();
+    }
+
     /** The most requests that were open at the same time. */
     public int maxConcurrentRequests() {
         return maxInFlight.get();

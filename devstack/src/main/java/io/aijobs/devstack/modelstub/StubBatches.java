@@ -55,6 +55,15 @@ final class StubBatches {
         return batches.size();
     }
 
+    /** How many created batches asked each {@code custom_id}. */
+    Map<String, Integer> requestsByCustomId() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Batch batch : batches.values()) {
+            batch.requests().forEach(request -> counts.merge(request.path("custom_id").asText(), 1, Integer::sum));
+        }
+        return counts;
+    }
+
     void handleFiles(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         Matcher content = FILE_CONTENT.matcher(path);
@@ -184,7 +193,17 @@ final class StubBatches {
             int n = i + 1;
             JsonNode request = batch.requests().get(i);
             String customId = request.path("custom_id").asText();
-            if ((behaviour.expire() && i >= batch.requests().size() / 2) || (behaviour.omitEvery() > 0 && n % behaviour.omitEvery() == 0)) {
+            if (behaviour.omitEvery() > 0 && n % behaviour.omitEvery() == 0) {
+                continue;
+            }
+            if (behaviour.expire() && i >= batch.requests().size() / 2) {
+                // as OpenAI writes a request the window left unrun: no response, an error batch_expired, in the error file
+                ObjectNode line = JSON.createObjectNode().put("id", "batch_req_" + batch.id() + "_" + n).put("custom_id", customId);
+                line.putNull("response");
+                line.putObject("error").put("code", "batch_expired")
+                        .put("message", "This request could not be executed before the completion window expired.");
+                errors.append(line).append('\n');
+                failed++;
                 continue;
             }
             ObjectNode line = JSON.createObjectNode().put("id", "batch_req_" + batch.id() + "_" + n).put("custom_id", customId);

@@ -13,6 +13,8 @@ import io.aijobs.schema.JobRequest;
  * @param startedAt epoch millis when the call was sent
  * @param endpoint  the endpoint the call went to (empty when no route served the model)
  * @param position  that endpoint's position in the model's route
+ * @param batchId   the provider's batch that answered the job, or null for a call of its own
  */
-record Completion(String stateKey, int attempt, JobRequest job, ModelOutcome outcome, long startedAt, String endpoint, int position) {
+record Completion(String stateKey, int attempt, JobRequest job, ModelOutcome outcome, long startedAt, String endpoint, int position,
+                  String batchId) {
 }

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * What every task's {@link JobExecutionProcessor} shares within one processor instance: one model router, one
  * in-flight limit and fair share of it between tenants, one price table, one failure policy, one metrics registry, one
- * set of tenant rate limits, one {@link OutputSchemas}.
+ * set of tenant rate limits, one {@link OutputSchemas}, one {@link BatchRouting}.
  */
 public record ExecutionDependencies(
         TopicNames names,
@@ -38,7 +38,8 @@ public record ExecutionDependencies(
         FairShare fairShare,
         int queuedJobsPerTenant,
         OutputSchemas outputSchemas,
-        ResponseCacheBounds responseCache) {
+        ResponseCacheBounds responseCache,
+        BatchRouting batches) {
 
     public ExecutionDependencies {
         Objects.requireNonNull(names, "names");
@@ -59,6 +60,7 @@ public record ExecutionDependencies(
         Objects.requireNonNull(fairShare, "fairShare");
         Objects.requireNonNull(outputSchemas, "outputSchemas");
         Objects.requireNonNull(responseCache, "responseCache");
+        Objects.requireNonNull(batches, "batches");
         if (queuedJobsPerTenant < 1) {
             throw new IllegalArgumentException("queuedJobsPerTenant must be at least 1, got " + queuedJobsPerTenant);
         }

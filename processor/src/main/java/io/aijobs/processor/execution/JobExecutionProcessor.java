@@ -106,6 +106,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private ReadOnlyKeyValueStore<String, TenantPolicy> policies;
     private ReadOnlyKeyValueStore<String, TenantSpend> spend;
     private ResponseCacheLookup cache;
+    private BatchLane batches;
     private AdmissionPipeline admissions;
     private long nextSequence;
     private volatile boolean closed;
@@ -138,6 +139,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 (tenant, jobId) -> states.get(stateKey(tenant, jobId)),
                 tenant -> policies.get(tenant.value()), tenant -> spend.get(tenant.value()));
         recoverPending();
+        this.batches = new BatchLane(deps.batches(), deps.metrics(), context.getStateStore(JobTopology.BATCH_STORE), states,
+                new BatchMembers(), context.taskId());
+        batches.recover(context.currentSystemTimeMs());
         context.schedule(deps.completionPollInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             drainCompletions();
             startQueued();
@@ -147,6 +151,11 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             startQueued();
         });
         context.schedule(deps.dedupCleanupInterval(), PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
+        // without batch endpoints too: batches kept from when there were, or for an endpoint since removed, are given up
+        // (their jobs called on their own) by the lane's tick
+        BatchRouting.Settings batching = deps.batches().settings();
+        long tick = Math.max(50, Math.min(1_000, Math.min(batching.maxWait().toMillis(), batching.pollInterval().toMillis()) / 4));
+        context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> batches.tick(now));
     }
 
     /**
@@ -240,6 +249,15 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         // the policy is read once for the arriving job: its cache, then its share of the slots
         TenantPolicy policy = policies.get(tenant.value());
         if (answeredFromCache(key, state, job, policy, now)) {
+            return;
+        }
+        if (batches.eligible(job, policy, now)) {
+            // the batch's attempt: its custom_id, like a call's Idempotency-Key, is fixed from here on
+            state.setStatus(ExecutionStatus.BATCHED);
+            state.setAttempt(attemptsBefore + 1);
+            state.setBatchKey(batches.add(tenant.value(), job, key, record.value().length, origin.partition(), origin.offset(), now));
+            states.put(key, state);
+            forwardEvent(job, JobEventType.RECEIVED, attemptsBefore, null, "batched" + (replays > 0 ? " (replay)" : ""), now);
             return;
         }
         sharePolicy(tenant.value(), policy);
@@ -443,7 +461,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             if (!closed && generation.get() == life) {
                 ModelRouter.Routed result = routed != null ? routed
                         : new ModelRouter.Routed("", position, new ModelOutcome.ConnectionError(String.valueOf(error), Duration.ZERO));
-                completions.add(new Completion(key, attempt, job, result.outcome(), sentAt, result.endpoint(), result.position()));
+                completions.add(new Completion(key, attempt, job, result.outcome(), sentAt, result.endpoint(), result.position(), null));
             }
         });
     }
@@ -464,16 +482,21 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
 
     private void finishInContext(Completion completion) {
         JobExecutionState state = states.get(completion.stateKey());
-        if (state == null || state.getStatus() != ExecutionStatus.IN_FLIGHT || state.getAttempt() != completion.attempt()) {
+        boolean batched = completion.batchId() != null;
+        if (state == null || state.getStatus() != (batched ? ExecutionStatus.BATCHED : ExecutionStatus.IN_FLIGHT)
+                || state.getAttempt() != completion.attempt()) {
             deps.metrics().staleCompletion();
             return;
         }
+        state.setBatchKey(null);
         long now = context.currentSystemTimeMs();
         JobRequest job = completion.job();
         ModelOutcome outcome = completion.outcome();
         String tenant = state.getTenantId();
         CallTokens tokens = CallTokens.of(outcome);
-        PricedCall priced = deps.prices().charge(job.getModel(), Instant.ofEpochMilli(now), tokens.input(), tokens.cached(), tokens.output());
+        PricedCall priced = batched
+                ? deps.prices().chargeBatch(job.getModel(), Instant.ofEpochMilli(now), tokens.input(), tokens.cached(), tokens.output())
+                : deps.prices().charge(job.getModel(), Instant.ofEpochMilli(now), tokens.input(), tokens.cached(), tokens.output());
         forwardUsage(job, completion, outcome, tokens, priced, outcome instanceof ModelOutcome.Success, now);
         if (outcome instanceof ModelOutcome.Success success) {
             var cost = priced.cost();
@@ -493,7 +516,10 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 });
             }
             forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
-            deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
+            if (!batched) {
+                // a batch's answer has no call latency of its own (the batch's is in its usage record)
+                deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
+            }
             deps.metrics().completed(tenant, Duration.ofMillis(Math.max(0, now - job.getSubmittedAt().toEpochMilli())));
             log.debug("Completed by attempt {} in {} ms: {} input and {} output tokens", completion.attempt(), outcome.latency().toMillis(),
                     success.inputTokens(), success.outputTokens());
@@ -501,12 +527,14 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             state.setCompletedAt(now);
         } else {
             Failure failure = FailureClassifier.of(outcome);
-            deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), failure.errorType(), tokens.input(), tokens.output());
+            if (!batched) {
+                deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), failure.errorType(), tokens.input(), tokens.output());
+            }
             // the policy counts the attempts since the job was (re)admitted
             FailurePolicies.Decision decision = deps.failurePolicies().decide(failure, completion.attempt() - state.getAttemptOffset(),
                     now, job.getDeadline());
             if (decision instanceof FailurePolicies.Retry retry) {
-                boolean fallback = (failure.category() == FailureCategory.TRANSIENT || failure.category() == FailureCategory.RATE_LIMITED)
+                boolean fallback = !batched && (failure.category() == FailureCategory.TRANSIENT || failure.category() == FailureCategory.RATE_LIMITED)
                         && completion.position() + 1 < deps.router().routeLength(job.getModel());
                 // the next endpoint of the route is tried at once; after the last, the route starts over after the backoff
                 state.setRoutePosition(fallback ? completion.position() + 1 : 0);
@@ -613,7 +641,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private void forwardUsage(JobRequest job, Completion completion, ModelOutcome outcome, CallTokens tokens, PricedCall priced,
                               boolean isFinal, long now) {
         context.forward(new Record<>(job.getTenantId(), (Object) outputs.usage(job, completion.attempt(), outcome, tokens, priced,
-                isFinal, completion.startedAt(), completion.endpoint(), now), now, outputs.headers(job, completion.attempt(), null)),
+                isFinal, completion.startedAt(), completion.endpoint(), completion.batchId(), now), now, outputs.headers(job, completion.attempt(), null)),
                 JobTopology.USAGE_SINK);
     }
 
@@ -690,6 +718,53 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         expired.forEach(states::delete);
         if (!expired.isEmpty()) {
             log.info("Task {}: forgot {} job(s) finished before the dedup horizon", context.taskId(), expired.size());
+        }
+    }
+
+    /** What the task's {@link BatchLane} asks of it: decoding stored jobs, and the records a member's end writes. */
+    private final class BatchMembers implements BatchLane.Members {
+
+        @Override
+        public java.util.Optional<JobRequest> decode(JobExecutionState state) {
+            try {
+                return java.util.Optional.of(deps.jobDeserializer().deserialize(state.getOriginTopic(), bytes(state.getRequestBytes())));
+            } catch (SerializationException e) {
+                log.warn("Could not decode stored job {} of tenant {} for its batch; will retry: {}", state.getJobId(), state.getTenantId(),
+                        e.getMessage());
+                return java.util.Optional.empty();
+            }
+        }
+
+        @Override
+        public void started(String key, JobExecutionState state, JobRequest job, String batchId, long now) {
+            if (state.getStartedAt() == null) {
+                state.setStartedAt(now);
+            }
+            state.setUpdatedAt(now);
+            states.put(key, state);
+            forwardEvent(job, JobEventType.STARTED, state.getAttempt(), null, "in batch " + batchId, now);
+        }
+
+        @Override
+        public void answered(String key, JobExecutionState state, JobRequest job, ModelOutcome outcome,
+                             io.aijobs.schema.state.BatchState batch, long now) {
+            finish(new Completion(key, state.getAttempt(), job, outcome, batch.getSubmittedAt() == null ? now : batch.getSubmittedAt(),
+                    batch.getEndpoint(), 0, batch.getBatchId()));
+        }
+
+        @Override
+        public void unanswered(String key, JobExecutionState state, JobRequest job, Failure failure, long now) {
+            try (LogContext ignored = LogContext.job(state.getTenantId(), state.getJobId(), state.getAttempt(), job.getTraceId())) {
+                state.setBatchKey(null);
+                state.setRoutePosition(0);
+                FailurePolicies.Decision decision = deps.failurePolicies().decide(failure, state.getAttempt() - state.getAttemptOffset(),
+                        now, job.getDeadline());
+                if (decision instanceof FailurePolicies.Retry retry) {
+                    scheduleRetry(key, state, job, failure, retry, now, "; called on its own");
+                } else {
+                    deadLetter(key, state, job, ((FailurePolicies.DeadLetter) decision).failure(), now);
+                }
+            }
         }
     }
 

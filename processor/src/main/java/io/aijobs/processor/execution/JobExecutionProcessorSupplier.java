@@ -11,7 +11,7 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
-/** One {@link JobExecutionProcessor} per task, with its changelogged store. */
+/** One {@link JobExecutionProcessor} per task, with its changelogged stores. */
 public final class JobExecutionProcessorSupplier implements ProcessorSupplier<String, byte[], String, Object> {
 
     private final ExecutionDependencies deps;
@@ -34,7 +34,12 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
                 // Jobs waiting to retry, keyed <dueAt, 19 digits>/<state key> so that a scan in key order meets them
                 // in due order and can stop at the first one not yet due
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.RETRY_TIMERS_STORE), Serdes.String(),
-                        Serdes.String()).withCachingEnabled());
+                        Serdes.String()).withCachingEnabled(),
+                // The task's batches: a handful at a time, each rewritten as jobs join it (the cache keeps one write of
+                // it per commit interval)
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.BATCH_STORE), Serdes.String(),
+                        new SingleObjectSerde<>(io.aijobs.schema.state.BatchState.getEncoder(), io.aijobs.schema.state.BatchState.getDecoder(),
+                                "batch state")).withCachingEnabled());
     }
 
     /** The job-state store's value serde: Avro single-object encoding. */

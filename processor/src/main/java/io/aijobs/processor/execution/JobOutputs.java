@@ -133,7 +133,7 @@ final class JobOutputs {
     }
 
     ModelCallUsage usage(JobRequest job, int attempt, ModelOutcome outcome, CallTokens tokens, PricedCall priced,
-                         boolean isFinal, long startedAt, String endpoint, long now) {
+                         boolean isFinal, long startedAt, String endpoint, String batchId, long now) {
         return ModelCallUsage.newBuilder()
                 .setCallId(job.getJobId() + "-" + attempt)
                 .setJobId(job.getJobId())
@@ -147,10 +147,13 @@ final class JobOutputs {
                 .setCost(priced.cost())
                 .setCachedInputTokens(tokens.cached())
                 .setPromptCacheSavedNanos(priced.promptCacheSavedNanos())
+                .setBatchSavedNanos(priced.batchSavedNanos())
+                .setBatchId(batchId)
                 .setProducedResult(isFinal)
                 .setStartedAt(Instant.ofEpochMilli(startedAt))
                 .setCompletedAt(Instant.ofEpochMilli(now))
-                .setLatencyMs(outcome.latency().toMillis())
+                // a batch's answer: from its submission to its reading back
+                .setLatencyMs(batchId != null ? Math.max(0, now - startedAt) : outcome.latency().toMillis())
                 .setJobSubmittedAt(job.getSubmittedAt())
                 .setTraceId(job.getTraceId())
                 .setEndpoint(endpoint == null || endpoint.isEmpty() ? null : endpoint)

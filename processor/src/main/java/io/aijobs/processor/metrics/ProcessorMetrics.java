@@ -93,6 +93,26 @@ public final class ProcessorMetrics {
                 .tag("tenant", tenantTag(tenant)).tag("result", hit ? "hit" : "miss").register(registry).increment();
     }
 
+    /** A job joined one of its task's batches, to be answered through the provider's batch interface. */
+    public void batched(String tenant) {
+        counter("aijobs.batch.jobs", tenant).increment();
+    }
+
+    /**
+     * A batch operation ({@code submit}: upload and create, or find again; {@code poll}: follow and read answers) that
+     * failed and is tried again after {@code batch.poll.interval.ms}, or ({@code rejected}) refused for good.
+     */
+    public void batchOperationFailed(String endpoint, String operation) {
+        Counter.builder("aijobs.batch.operations.failed").description("Batch operations that failed, by endpoint and operation")
+                .tag("endpoint", endpoint).tag("operation", operation).register(registry).increment();
+    }
+
+    /** An answer in a batch's files for a {@code custom_id} the batch did not have: recorded here and ignored. */
+    public void batchUnknownResult(String endpoint) {
+        Counter.builder("aijobs.batch.results.unknown").description("Answers in batch files for a custom_id the batch did not have; "
+                + "ignored").tag("endpoint", endpoint).register(registry).increment();
+    }
+
     public void queued(String tenant) {
         counter("aijobs.jobs.queued", tenant).increment();
     }

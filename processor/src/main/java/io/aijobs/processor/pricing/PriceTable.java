@@ -11,8 +11,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Prices per model with one version, from configuration: entries {@code model=inputPrice:outputPrice[:cachedInputPrice]},
- * prices in currency units per million tokens (e.g. {@code gpt-4o-mini=0.15:0.60:0.075}).
+ * Prices per model with one version, from configuration: entries
+ * {@code model=inputPrice:outputPrice[:cachedInputPrice[:batchInputPrice:batchOutputPrice]]}, prices in currency units
+ * per million tokens (e.g. {@code gpt-4o-mini=0.15:0.60:0.075:0.075:0.30}; an empty cached price bills cached tokens
+ * as input).
  *
  * <p>A model without a price is never costed at zero silently: {@link #charge} returns an unpriced cost
  * ({@code priced=false}) and the caller applies the unknown-model policy.
@@ -39,12 +41,14 @@ public final class PriceTable {
         for (String entry : entries) {
             String[] modelAndPrices = entry.split("=", 2);
             String[] amounts = modelAndPrices.length == 2 ? modelAndPrices[1].split(":", -1) : new String[0];
-            if (modelAndPrices[0].isBlank() || amounts.length < 2 || amounts.length > 3) {
-                throw new IllegalArgumentException("price entry '" + entry
-                        + "' must be model=inputPricePerMillion:outputPricePerMillion[:cachedInputPricePerMillion]");
+            if (modelAndPrices[0].isBlank() || amounts.length < 2 || amounts.length == 4 || amounts.length > 5) {
+                throw new IllegalArgumentException("price entry '" + entry + "' must be model=inputPricePerMillion:outputPricePerMillion"
+                        + "[:cachedInputPricePerMillion[:batchInputPricePerMillion:batchOutputPricePerMillion]]");
             }
             try {
-                prices.put(modelAndPrices[0].trim(), Price.perMillionTokens(amounts[0], amounts[1], amounts.length == 3 ? amounts[2] : null));
+                prices.put(modelAndPrices[0].trim(), Price.perMillionTokens(amounts[0], amounts[1],
+                        amounts.length >= 3 && !amounts[2].isBlank() ? amounts[2] : null,
+                        amounts.length == 5 ? amounts[3] : null, amounts.length == 5 ? amounts[4] : null));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("price entry '" + entry + "': " + e.getMessage(), e);
             }
@@ -76,6 +80,20 @@ public final class PriceTable {
         }
         Price price = prices.get(model);
         return price == null ? PricedCall.unpriced(currency) : PricedCall.of(price, currency, version, inputTokens, cachedInputTokens, outputTokens);
+    }
+
+    /**
+     * As {@link #charge}, for a call answered through the batch interface: at the batch prices, with what they saved
+     * against the same call made on its own.
+     */
+    public PricedCall chargeBatch(String model, Instant at, int inputTokens, int cachedInputTokens, int outputTokens) {
+        Optional<PriceBook.Entry> entry = book.at(model, at);
+        if (entry.isPresent()) {
+            return PricedCall.ofBatch(entry.get().price(), entry.get().currency(), entry.get().version(), inputTokens, cachedInputTokens, outputTokens);
+        }
+        Price price = prices.get(model);
+        return price == null ? PricedCall.unpriced(currency)
+                : PricedCall.ofBatch(price, currency, version, inputTokens, cachedInputTokens, outputTokens);
     }
 
     public Optional<Price> price(String model) {

@@ -77,6 +77,8 @@ abstract class ExecutionTopologyFixture {
     FairShare fairShare = new FairShare();
     int queuedJobsPerTenant = 10_000;
     io.aijobs.processor.cache.ResponseCacheBounds responseCacheBounds = new io.aijobs.processor.cache.ResponseCacheBounds(1_000, 1_000_000);
+    /** The batch endpoints; none unless a test says so. */
+    BatchRouting.Settings batchSettings = BatchRouting.Settings.none();
     /** How long the stream thread waits at the intake bound; zero: these tests do not wait unless they say so. */
     Duration backpressureMaxBlock = Duration.ZERO;
     UnknownModelPolicy policy = UnknownModelPolicy.UNPRICED;
@@ -129,7 +131,7 @@ abstract class ExecutionTopologyFixture {
                 new JobValidator(1000), router, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), backpressureMaxBlock, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer, fairShare, queuedJobsPerTenant, OutputSchemas.none(),
-                responseCacheBounds);
+                responseCacheBounds, new BatchRouting(batchSettings, router));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -43,14 +43,26 @@ class JobExecutionRecoveryTest {
     private final KeyValueStore<String, JobExecutionState> states = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), JobExecutionProcessorSupplier.stateSerde()).withLoggingDisabled().build();
 
+    private final KeyValueStore<String, io.aijobs.schema.state.BatchState> batchStore = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(JobTopology.BATCH_STORE), Serdes.String(),
+            new io.aijobs.serde.SingleObjectSerde<>(io.aijobs.schema.state.BatchState.getEncoder(),
+                    io.aijobs.schema.state.BatchState.getDecoder(), "batch state")).withLoggingDisabled().build();
+
     private ExecutionDependencies deps(InFlightLimiter limiter) {
+        return deps(limiter, BatchRouting.Settings.none());
+    }
+
+    private ExecutionDependencies deps(InFlightLimiter limiter, BatchRouting.Settings batchSettings) {
+        io.aijobs.model.routing.ModelRouter router = io.aijobs.model.routing.ModelRouter.single("default", model,
+                io.aijobs.model.routing.Endpoint.Limits.fixed(100_000));
         return new ExecutionDependencies(topics.names(), topics.jobs(ACME).valueSerde().deserializer(),
-                new JobValidator(1000), io.aijobs.model.routing.ModelRouter.single("default", model,
-                io.aijobs.model.routing.Endpoint.Limits.fixed(100_000)), limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
+                new JobValidator(1000), router, limiter, PriceTable.parse("v", "USD", List.of()), UnknownModelPolicy.UNPRICED,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), Duration.ZERO, Duration.ofMillis(10), Duration.ofDays(1),
-                Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(), 0, () -> 0.5),
+                Duration.ofMinutes(1), new io.aijobs.processor.failure.FailurePolicies(Map.of(io.aijobs.schema.FailureCategory.TRANSIENT,
+                        new io.aijobs.processor.failure.RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(10), "transient")),
+                        0, () -> 0.5),
                 Duration.ofMillis(100), TenantPolicyEnforcer.permissive(), new FairShare(), 10_000, OutputSchemas.none(),
-                new io.aijobs.processor.cache.ResponseCacheBounds(1_000, 1_000_000));
+                new io.aijobs.processor.cache.ResponseCacheBounds(1_000, 1_000_000), new BatchRouting(batchSettings, router));
     }
 
     private MockProcessorContext<String, Object> context() {
@@ -75,15 +87,53 @@ class JobExecutionRecoveryTest {
                 topics.responseCache().valueSerde()).withLoggingDisabled().build();
         cache.init(context.getStateStoreContext(), cache);
         context.addStateStore(cache);
+        batchStore.init(context.getStateStoreContext(), batchStore);
+        context.addStateStore(batchStore);
         return context;
     }
 
     private void submit(JobExecutionProcessor processor, MockProcessorContext<String, Object> context, String jobId, long offset) {
+        submit(processor, context, jobId, offset, io.aijobs.schema.JobPriority.INTERACTIVE);
+    }
+
+    private void submit(JobExecutionProcessor processor, MockProcessorContext<String, Object> context, String jobId, long offset,
+                        io.aijobs.schema.JobPriority priority) {
         JobRequest job = JobRequest.newBuilder().setJobId(jobId).setTenantId("acme").setModel("m")
                 .setMessages(List.of(new ChatMessage("user", "hi"))).setParameters(JobParameters.newBuilder().build())
-                .setSubmittedAt(T0).build();
+                .setSubmittedAt(T0).setPriority(priority).build();
         context.setRecordMetadata(topics.jobs(ACME).name(), 0, offset);
         processor.process(new Record<>(jobId, topics.jobs(ACME).serializeValue(job), T0.toEpochMilli()));
+    }
+
+    @Test
+    void shouldCallOnItsOwnAJobWhoseBatchsEndpointIsNoLongerABatchEndpointAfterTheRestart() {
+        // batches that wait an hour for more jobs: the job is still in its OPEN batch when the processor restarts without
+        // batch endpoints (the endpoint's URL is never called)
+        BatchRouting.Settings batching = new BatchRouting.Settings(List.of(new io.aijobs.processor.routing.RoutingConfig.EndpointSettings(
+                "default", io.aijobs.model.HttpTarget.openAi("http://127.0.0.1:9/v1", java.util.Optional.empty()), Duration.ofSeconds(1),
+                io.aijobs.model.routing.Endpoint.Limits.fixed(1))), 1_000, 1L << 20, Duration.ofHours(1), Duration.ofSeconds(30),
+                Duration.ofMillis(100));
+        JobExecutionProcessor before = new JobExecutionProcessor(deps(new InFlightLimiter(10), batching));
+        MockProcessorContext<String, Object> first = context();
+        before.init(first);
+        submit(before, first, "j-1", 0, io.aijobs.schema.JobPriority.BATCH);
+        assertThat(states.get("acme/j-1").getStatus()).isEqualTo(ExecutionStatus.BATCHED);
+        before.close();
+
+        JobExecutionProcessor after = new JobExecutionProcessor(deps(new InFlightLimiter(10)));
+        MockProcessorContext<String, Object> second = context();
+        second.setCurrentSystemTimeMs(T0.plusSeconds(1).toEpochMilli());
+        after.init(second);
+        // the punctuators: completions, retries, dedup cleanup, then the batch lane's tick
+        second.scheduledPunctuators().get(3).getPunctuator().punctuate(T0.plusSeconds(1).toEpochMilli());
+
+        assertThat(states.get("acme/j-1").getStatus()).isEqualTo(ExecutionStatus.RETRY_WAIT);
+        assertThat(states.get("acme/j-1").getLastErrorType()).isEqualTo("batch_endpoint_removed");
+        assertThat(states.get("acme/j-1").getBatchKey()).isNull();
+        try (var all = batchStore.all()) {
+            assertThat(all.hasNext()).as("the batch is given up").isFalse();
+        }
+        assertThat(model.calls()).isEmpty();
     }
 
     @Test

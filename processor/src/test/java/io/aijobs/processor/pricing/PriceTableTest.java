@@ -25,6 +25,25 @@ class PriceTableTest {
     }
 
     @Test
+    void shouldBillABatchCallAtTheEntrysBatchPricesAndACallOnItsOwnAtTheRegularOnes() {
+        // no cached input price (empty): cached tokens bill as input; batch input 0.50, batch output 1.00
+        PriceTable table = PriceTable.parse("v", "USD", List.of("m=1.00:2.00::0.50:1.00"));
+
+        PricedCall batch = table.chargeBatch("m", Instant.EPOCH, 1_000, 0, 500);
+        PricedCall alone = table.charge("m", Instant.EPOCH, 1_000, 0, 500);
+
+        assertThat(batch.cost().getAmountNanos()).isEqualTo(1_000 * 500L + 500 * 1_000L);
+        assertThat(batch.batchSavedNanos()).isEqualTo(alone.cost().getAmountNanos() - batch.cost().getAmountNanos()).isEqualTo(1_000_000L);
+        assertThat(alone.batchSavedNanos()).isZero();
+    }
+
+    @Test
+    void shouldRejectAnEntryWithOneBatchPriceOnly() {
+        assertThatThrownBy(() -> PriceTable.parse("v", "USD", List.of("m=1.00:2.00:0.50:0.50")))
+                .hasMessageContaining("[:batchInputPricePerMillion:batchOutputPricePerMillion]");
+    }
+
+    @Test
     void shouldRoundHalfUpOncePerCall() {
         Price price = Price.perMillionTokens("0.0000015", "0");
 
@@ -64,7 +83,8 @@ class PriceTableTest {
     @Test
     void shouldRejectEntriesWithAWrongNumberOfPricesOrACachedPriceAboveTheInputPrice() {
         assertThatThrownBy(() -> PriceTable.parse("v", "USD", List.of("m=1:2:0.5:9")))
-                .hasMessage("price entry 'm=1:2:0.5:9' must be model=inputPricePerMillion:outputPricePerMillion[:cachedInputPricePerMillion]");
+                .hasMessage("price entry 'm=1:2:0.5:9' must be model=inputPricePerMillion:outputPricePerMillion"
+                        + "[:cachedInputPricePerMillion[:batchInputPricePerMillion:batchOutputPricePerMillion]]");
         assertThatThrownBy(() -> PriceTable.parse("v", "USD", List.of("m=1:2:3")))
                 .hasMessage("price entry 'm=1:2:3': the cached input price must not exceed the input price");
     }
