@@ -69,6 +69,14 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--skip-invalid", description = "Send the valid lines of a file even if some are invalid")
     boolean skipInvalid;
 
+    @Option(names = "--traceparent", paramLabel = "TRACEPARENT",
+            description = "W3C traceparent every job carries, e.g. 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01: "
+                    + "the processor continues that trace (default: none; the processor starts one per job)")
+    String traceparent;
+
+    @Option(names = "--tracestate", paramLabel = "TRACESTATE", description = "W3C tracestate sent with --traceparent")
+    String tracestate;
+
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Create missing tenant and platform topics first (dev convenience; default: ${DEFAULT-VALUE})")
     boolean createTopics;
@@ -92,6 +100,17 @@ final class ProduceCommand implements Callable<Integer> {
         }
         if (tenants < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tenants needs a positive count");
+        }
+        io.aijobs.contracts.TraceContext trace = null;
+        if (tracestate != null && traceparent == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tracestate needs --traceparent");
+        }
+        if (traceparent != null) {
+            try {
+                trace = new io.aijobs.contracts.TraceContext(traceparent, tracestate);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--traceparent: " + e.getMessage());
+            }
         }
         List<JobRequest> jobs;
         if (source.file != null) {
@@ -120,7 +139,7 @@ final class ProduceCommand implements Callable<Integer> {
                 }
             }
         }
-        Summary summary = send(jobs, endpoints, out);
+        Summary summary = send(jobs, endpoints, out, trace);
         out.println(summary.describe());
         return summary.failed.get() == 0 ? 0 : 1;
     }
@@ -160,7 +179,8 @@ final class ProduceCommand implements Callable<Integer> {
         return new ParsedFile(jobs, errors);
     }
 
-    private Summary send(List<JobRequest> jobs, StackEndpoints endpoints, PrintWriter out) throws InterruptedException {
+    private Summary send(List<JobRequest> jobs, StackEndpoints endpoints, PrintWriter out, io.aijobs.contracts.TraceContext trace)
+            throws InterruptedException {
         Summary summary = new Summary(jobs.size());
         Progress progress = new Progress(out, jobs.size());
         try (JobPublisher publisher = JobPublisher.create(stack.publisherConfig(endpoints, Map.of(
@@ -168,7 +188,7 @@ final class ProduceCommand implements Callable<Integer> {
                 // topics may be minutes old: one batch in flight per partition keeps a retried first batch in order
                 "max.in.flight.requests.per.connection", 1)))) {
             for (JobRequest job : jobs) {
-                publisher.publish(job).whenComplete((metadata, error) -> {
+                publisher.publish(job, trace).whenComplete((metadata, error) -> {
                     if (error == null) {
                         summary.sent(job.getTenantId());
                     } else {

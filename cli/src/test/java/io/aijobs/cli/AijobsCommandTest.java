@@ -84,6 +84,18 @@ class AijobsCommandTest {
     }
 
     @Test
+    void shouldRefuseAMalformedTraceparentAsMisuseNamingIt() {
+        CliRun zeros = CliRun.of("produce", "--generate", "1", "--traceparent", "00-00000000000000000000000000000000-00f067aa0ba902b7-01");
+        assertThat(zeros.exitCode()).isEqualTo(2);
+        assertThat(zeros.err()).contains("--traceparent: traceparent must be 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>");
+        CliRun shortId = CliRun.of("produce", "--generate", "1", "--traceparent", "00-4bf92f35-00f067aa0ba902b7-01");
+        assertThat(shortId.exitCode()).isEqualTo(2);
+        CliRun stateAlone = CliRun.of("produce", "--generate", "1", "--tracestate", "vendor=abc");
+        assertThat(stateAlone.exitCode()).isEqualTo(2);
+        assertThat(stateAlone.err()).contains("--tracestate needs --traceparent");
+    }
+
+    @Test
     void shouldRefuseAnUnnarrowedReplayAndBadFiltersAsMisuse() {
         CliRun everything = CliRun.of("dlt", "replay", "--tenant", "acme");
         assertThat(everything.exitCode()).isEqualTo(2);

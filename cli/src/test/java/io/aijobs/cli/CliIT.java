@@ -71,6 +71,25 @@ class CliIT {
     }
 
     @Test
+    void shouldPublishJobsWithTheTraceContextGiven(StackEndpoints stack, @TempDir Path dir) throws Exception {
+        String tenant = "trace-" + UUID.randomUUID().toString().substring(0, 8);
+        Path file = dir.resolve("jobs.jsonl");
+        Files.writeString(file, "{\"jobId\":\"j-1\",\"tenantId\":\"" + tenant + "\",\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n");
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+        CliRun run = CliRun.of(withStack(stack, "produce", "--file", file.toString(), "--traceparent", traceparent,
+                "--tracestate", "vendor=abc"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        ConsumerRecord<String, byte[]> record = consume(stack, TopicNames.defaults().jobs(TenantId.of(tenant)), 1,
+                new ByteArrayDeserializer()).get(0);
+        assertThat(new String(record.headers().lastHeader("traceparent").value(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(traceparent);
+        assertThat(new String(record.headers().lastHeader("tracestate").value(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("vendor=abc");
+    }
+
+    @Test
     void shouldGenerateJobsAcrossTenants(StackEndpoints stack) {
         CliRun run = CliRun.of(withStack(stack, "produce", "--generate", "30", "--tenants", "3"));
 

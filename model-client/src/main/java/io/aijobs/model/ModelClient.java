@@ -20,6 +20,15 @@ public interface ModelClient extends AutoCloseable {
      */
     CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey);
 
+    /**
+     * As {@link #complete(JobRequest, String)}, sending {@code traceHeaders} too: W3C {@code traceparent} (and
+     * {@code tracestate}) of the call's span, so that a gateway's or provider's traces join the job's. A client that
+     * cannot send headers ignores them.
+     */
+    default CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey, java.util.Map<String, String> traceHeaders) {
+        return complete(job, idempotencyKey);
+    }
+
     @Override
     default void close() {
     }

@@ -135,6 +135,11 @@ public final class OpenAiModelClient implements ModelClient {
 
     @Override
     public CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey) {
+        return complete(job, idempotencyKey, java.util.Map.of());
+    }
+
+    @Override
+    public CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey, java.util.Map<String, String> traceHeaders) {
         long started = clock.millis();
         // host and path were parsed once: no URI parsing per call
         SimpleRequestBuilder request = SimpleRequestBuilder.post().setHttpHost(host)
@@ -143,6 +148,7 @@ public final class OpenAiModelClient implements ModelClient {
                 .setBody(requestBody(job), ContentType.APPLICATION_JSON)
                 .addHeader("Accept", "application/json")
                 .addHeader("Idempotency-Key", idempotencyKey);
+        traceHeaders.forEach(request::addHeader);
         target.headers().forEach(request::addHeader);
         target.apiKey().ifPresent(key -> request.addHeader(target.keyHeader(), target.keyValue(key)));
         SimpleHttpRequest built = request.build();

@@ -46,6 +46,7 @@ public final class ProcessorApp implements AutoCloseable {
     private final io.aijobs.processor.execution.OutputSchemas outputSchemas;
     private final ProcessorConfig config;
     private final BatchRouting batches;
+    private final Tracing tracing;
 
     private ProcessorApp(ProcessorConfig config) throws IOException {
         this.config = config;
@@ -66,7 +67,8 @@ public final class ProcessorApp implements AutoCloseable {
                 config.completionPollInterval(), config.dedupHorizon(), config.dedupCleanupInterval(),
                 config.failurePolicies(() -> java.util.concurrent.ThreadLocalRandom.current().nextDouble()), config.retryPollInterval(),
                 config.tenantPolicyEnforcer(partitionCounts), new io.aijobs.processor.execution.FairShare(), config.queuedJobsPerTenant(),
-                outputSchemas, config.responseCacheBounds(), batches = new BatchRouting(config.batchSettings(routing), router));
+                outputSchemas, config.responseCacheBounds(), batches = new BatchRouting(config.batchSettings(routing), router),
+                (tracing = Tracing.configure("aijobs-processor")).tracing());
         Topology topology = JobTopology.build(deps, topics, config.alertRules());
         application = new StreamsApplication("processor", topology, config.streamsProperties(), meterRegistry, () -> {
             registry.globalCompatibility();
@@ -129,6 +131,8 @@ public final class ProcessorApp implements AutoCloseable {
         }
         batches.close();
         router.close();
+        // after the router: the spans of calls still open end as the router closes them
+        tracing.close();
         outputSchemas.close();
         partitionCounts.close();
         registry.close();

@@ -39,6 +39,34 @@ class ProcessorIT {
     }
 
     @Test
+    void shouldContinueAPublishedJobsTraceIntoTheModelCallAndOntoItsResult(StackEndpoints stack) throws Exception {
+        stub = ModelStub.start(ModelStubConfig.defaults());
+        ProcessorHarness harness = new ProcessorHarness(stack);
+        io.aijobs.contracts.TraceContext trace = new io.aijobs.contracts.TraceContext(
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "vendor=abc");
+        try (ProcessorApp app = ProcessorApp.start(harness.config(stub.baseUrl(), Map.of()));
+             JobPublisher publisher = harness.publisher()) {
+            publisher.publish(harness.job("traced-1"), trace);
+            publisher.publish(harness.job("untraced-1"));
+            publisher.flush();
+            await().atMost(Duration.ofSeconds(120)).until(() -> harness.committedResults().size() >= 2);
+        }
+
+        // the stub recorded the traceparent each call came with: the job's trace, the call's own span
+        String sent = stub.traceparentByIdempotencyKey().get("traced-1-1");
+        assertThat(sent).startsWith("00-" + trace.traceId() + "-").doesNotContain("00f067aa0ba902b7");
+        assertThat(stub.traceparentByIdempotencyKey().get("untraced-1-1")).as("a job without a trace starts one").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
+                .doesNotContain(trace.traceId());
+        var results = harness.committed(harness.topics.results(harness.tenant));
+        var traced = results.stream().filter(record -> record.key().equals("traced-1")).findFirst().orElseThrow();
+        String onResult = new String(traced.headers().lastHeader(io.aijobs.contracts.JobHeaders.TRACEPARENT).value(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(onResult).startsWith("00-" + trace.traceId() + "-").isNotEqualTo(sent);
+        assertThat(new String(traced.headers().lastHeader(io.aijobs.contracts.JobHeaders.TRACESTATE).value(),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("vendor=abc");
+    }
+
+    @Test
     void shouldAnswerEachDistinctJobOnceAndCallTheModelOnceWhenTenPercentAreResubmitted(StackEndpoints stack) throws Exception {
         stub = ModelStub.start(ModelStubConfig.defaults().withLatency(new LatencyDistribution.Uniform(20, 120)));
         ProcessorHarness harness = new ProcessorHarness(stack);

@@ -68,6 +68,16 @@ public final class JobPublisher implements AutoCloseable {
      * @throws InvalidJobException if the job breaks the contract; nothing was sent
      */
     public CompletableFuture<RecordMetadata> publish(JobRequest job) {
+        return publish(job, null);
+    }
+
+    /**
+     * As {@link #publish(JobRequest)}, with W3C trace context: the processor continues {@code trace}'s trace, sends it on to
+     * the model service and carries it to the job's results, dead letters, usage records and events.
+     *
+     * @param trace the job's {@code traceparent} and {@code tracestate}, or null for none (the processor starts a trace)
+     */
+    public CompletableFuture<RecordMetadata> publish(JobRequest job, io.aijobs.contracts.TraceContext trace) {
         Objects.requireNonNull(job, "job");
         validator.validate(job);
         String topic = jobs.name(TenantId.of(job.getTenantId()));
@@ -78,6 +88,12 @@ public final class JobPublisher implements AutoCloseable {
             headers.add(JobHeaders.TRACE_ID, bytes(job.getTraceId()));
         }
         headers.add(JobHeaders.PRODUCER, bytes(PRODUCER_ID));
+        if (trace != null) {
+            headers.add(JobHeaders.TRACEPARENT, bytes(trace.traceparent()));
+            if (trace.tracestate() != null) {
+                headers.add(JobHeaders.TRACESTATE, bytes(trace.tracestate()));
+            }
+        }
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         try {
             producer.send(new ProducerRecord<>(topic, null, job.getJobId(), job, headers), (metadata, error) -> {

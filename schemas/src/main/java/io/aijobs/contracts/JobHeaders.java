@@ -14,6 +14,13 @@ public final class JobHeaders {
     public static final String JOB_ID = "aijobs.job.id";
     /** Correlation id of the job, when the request carried one. */
     public static final String TRACE_ID = "aijobs.trace.id";
+    /**
+     * W3C trace context: on a job, the trace the processor continues; on results, dead letters and events, the job's span;
+     * on usage records, the call's span; on each model call, the call's span.
+     */
+    public static final String TRACEPARENT = "traceparent";
+    /** W3C vendor trace state, carried with {@link #TRACEPARENT}. */
+    public static final String TRACESTATE = "tracestate";
     /** Model-call attempt number (1-based; 0 when no call was made), on results, usage, events and dead-letter records. */
     public static final String ATTEMPT = "aijobs.attempt";
     /** Failure category ({@code FailureCategory} symbol), on dead-letter records and failure events. */

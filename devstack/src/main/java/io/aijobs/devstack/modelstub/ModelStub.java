@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *   <li>fault injection: random rates per {@link Fault}, a window in which every request fails
  *       ({@link #failAllFor}), or a directive {@code [[stub:FAULT]]} in a message, which makes that one request
  *       fail the same way on every attempt;</li>
- *   <li>a count of requests per {@code Idempotency-Key} header, so a test can count duplicate paid calls;</li>
+ *   <li>a count of requests per {@code Idempotency-Key} header, so a test can count duplicate paid calls, and the
+ *       W3C {@code traceparent} each key last came with, so a test can check that traces reach the model service;</li>
  *   <li>an optional concurrency limit ({@link ModelStubConfig#maxConcurrent()}): a request beyond it is answered
  *       429 at once, and answers are counted by status ({@link #answersWithStatus});</li>
  *   <li>Azure OpenAI's URL shape, {@code POST /openai/deployments/DEPLOYMENT/chat/completions?api-version=...}, where
@@ -93,6 +94,7 @@ public final class ModelStub implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final SplittableRandom random;
     private final Map<String, AtomicInteger> callsByIdempotencyKey = new ConcurrentHashMap<>();
+    private final Map<String, String> traceparentByIdempotencyKey = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong completions = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -161,6 +163,11 @@ public final class ModelStub implements AutoCloseable {
     /** Requests answered with a completion (HTTP 200, including refusals). */
     public long completionCount() {
         return completions.get();
+    }
+
+    /** The {@code traceparent} header the last request with each {@code Idempotency-Key} carried (keys sent without one are absent). */
+    public Map<String, String> traceparentByIdempotencyKey() {
+        return Map.copyOf(traceparentByIdempotencyKey);
     }
 
     /** How many requests carried each {@code Idempotency-Key}; a value above one is a repeated call. */
@@ -235,6 +242,10 @@ public final class ModelStub implements AutoCloseable {
         String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         if (idempotencyKey != null) {
             callsByIdempotencyKey.computeIfAbsent(idempotencyKey, k -> new AtomicInteger()).incrementAndGet();
+            String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
+            if (traceparent != null) {
+                traceparentByIdempotencyKey.put(idempotencyKey, traceparent);
+            }
         }
         if (config.maxConcurrent() > 0 && open > config.maxConcurrent()) {
             finish(exchange, 429, error("rate_limit_error", "concurrency_limit_exceeded",

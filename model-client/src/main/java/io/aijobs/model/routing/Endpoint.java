@@ -53,7 +53,8 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
-    private record Pending(JobRequest job, String idempotencyKey, CompletableFuture<ModelOutcome> result) {
+    private record Pending(JobRequest job, String idempotencyKey, java.util.Map<String, String> traceHeaders,
+                           CompletableFuture<ModelOutcome> result) {
     }
 
     private final String name;
@@ -98,7 +99,12 @@ public final class Endpoint implements AutoCloseable {
 
     /** Starts the call when the endpoint's limits allow; the future completes with its outcome, never exceptionally. */
     public CompletableFuture<ModelOutcome> call(JobRequest job, String idempotencyKey) {
-        Pending pending = new Pending(job, idempotencyKey, new CompletableFuture<>());
+        return call(job, idempotencyKey, java.util.Map.of());
+    }
+
+    /** As {@link #call(JobRequest, String)}, the call sending {@code traceHeaders} ({@link ModelClient#complete(JobRequest, String, java.util.Map)}). */
+    public CompletableFuture<ModelOutcome> call(JobRequest job, String idempotencyKey, java.util.Map<String, String> traceHeaders) {
+        Pending pending = new Pending(job, idempotencyKey, java.util.Map.copyOf(traceHeaders), new CompletableFuture<>());
         synchronized (this) {
             if (closed) {
                 pending.result().complete(new ModelOutcome.ConnectionError("endpoint " + name + " is closed", Duration.ZERO));
@@ -164,7 +170,7 @@ public final class Endpoint implements AutoCloseable {
     private void start(Pending pending, long ticket) {
         CompletableFuture<ModelOutcome> call;
         try {
-            call = client.complete(pending.job(), pending.idempotencyKey());
+            call = client.complete(pending.job(), pending.idempotencyKey(), pending.traceHeaders());
         } catch (RuntimeException e) {
             call = CompletableFuture.completedFuture(new ModelOutcome.ConnectionError(e.toString(), Duration.ZERO));
         }

@@ -84,6 +84,11 @@ public final class ModelRouter implements AutoCloseable {
      * A model no route serves ends at once as an invalid request (404, {@code no_route}) without a call.
      */
     public CompletableFuture<Routed> call(JobRequest job, String idempotencyKey, int position) {
+        return call(job, idempotencyKey, position, java.util.Map.of());
+    }
+
+    /** As {@link #call(JobRequest, String, int)}, the call sending {@code traceHeaders} (W3C trace context). */
+    public CompletableFuture<Routed> call(JobRequest job, String idempotencyKey, int position, java.util.Map<String, String> traceHeaders) {
         Optional<Route> route = route(job.getModel());
         if (route.isEmpty()) {
             return CompletableFuture.completedFuture(new Routed("", 0, new ModelOutcome.InvalidRequest(404, Optional.of("no_route"),
@@ -100,7 +105,7 @@ public final class ModelRouter implements AutoCloseable {
         }
         Endpoint endpoint = candidates.get(chosen);
         int used = chosen;
-        return endpoint.call(job, idempotencyKey).thenApply(outcome -> new Routed(endpoint.name(), used, outcome));
+        return endpoint.call(job, idempotencyKey, traceHeaders).thenApply(outcome -> new Routed(endpoint.name(), used, outcome));
     }
 
     /** The number of endpoints in the route that serves {@code model} (0 when none does). */

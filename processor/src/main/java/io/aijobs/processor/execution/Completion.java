@@ -14,7 +14,8 @@ import io.aijobs.schema.JobRequest;
  * @param endpoint  the endpoint the call went to (empty when no route served the model)
  * @param position  that endpoint's position in the model's route
  * @param batchId   the provider's batch that answered the job, or null for a call of its own
+ * @param call      the call's span context, which its usage record carries
  */
 record Completion(String stateKey, int attempt, JobRequest job, ModelOutcome outcome, long startedAt, String endpoint, int position,
-                  String batchId) {
+                  String batchId, io.opentelemetry.api.trace.SpanContext call) {
 }

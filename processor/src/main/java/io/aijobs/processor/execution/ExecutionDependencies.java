@@ -39,7 +39,8 @@ public record ExecutionDependencies(
         int queuedJobsPerTenant,
         OutputSchemas outputSchemas,
         ResponseCacheBounds responseCache,
-        BatchRouting batches) {
+        BatchRouting batches,
+        io.aijobs.processor.tracing.JobTracing tracing) {
 
     public ExecutionDependencies {
         Objects.requireNonNull(names, "names");
@@ -61,6 +62,7 @@ public record ExecutionDependencies(
         Objects.requireNonNull(outputSchemas, "outputSchemas");
         Objects.requireNonNull(responseCache, "responseCache");
         Objects.requireNonNull(batches, "batches");
+        Objects.requireNonNull(tracing, "tracing");
         if (queuedJobsPerTenant < 1) {
             throw new IllegalArgumentException("queuedJobsPerTenant must be at least 1, got " + queuedJobsPerTenant);
         }

@@ -14,6 +14,8 @@ import io.aijobs.processor.admission.Verdict;
 import io.aijobs.processor.failure.Failure;
 import io.aijobs.processor.failure.FailureClassifier;
 import io.aijobs.processor.failure.FailurePolicies;
+import io.aijobs.processor.tracing.JobTracing;
+import io.opentelemetry.api.trace.Span;
 import io.aijobs.model.ModelOutcome;
 import io.aijobs.model.routing.ModelRouter;
 import io.aijobs.schema.FailureCategory;
@@ -107,6 +109,10 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private ReadOnlyKeyValueStore<String, TenantSpend> spend;
     private ResponseCacheLookup cache;
     private BatchLane batches;
+    /** The open span of each job of this task that has not ended, by state key (see {@link JobTracing}). */
+    private final java.util.Map<String, Span> jobSpans = new java.util.HashMap<>();
+    /** While a rejected record is dead-lettered: its span's context, which its dead letter and event carry. */
+    private java.util.Map<String, String> rejectedTrace;
     private AdmissionPipeline admissions;
     private long nextSequence;
     private volatile boolean closed;
@@ -118,7 +124,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
 
     JobExecutionProcessor(ExecutionDependencies deps) {
         this.deps = deps;
-        this.outputs = new JobOutputs();
+        this.outputs = new JobOutputs(this::traceOf);
         this.startQueue = new StartQueue(deps.fairShare());
     }
 
@@ -128,6 +134,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         generation.incrementAndGet();
         completions.clear();
         startQueue.clear();
+        endOpenSpans();
+        rejectedTrace = null;
         closed = false;
         this.states = context.getStateStore(JobTopology.STATE_STORE);
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
@@ -206,7 +214,12 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         try (LogContext ignored = LogContext.job(admission.tenant() == null ? null : admission.tenant().value(),
                 job == null ? null : job.getJobId(), null, job == null ? null : job.getTraceId())) {
             if (verdict instanceof Verdict.Reject reject) {
-                forwardFailure(admission.tenant(), job, reject.failure(), record, origin, now);
+                // a job span of its own, ended at once: the dead letter and its event carry it
+                Span rejected = deps.tracing().startJob(JobTracing.parentOf(record.headers()),
+                        admission.tenant() == null ? "unknown" : admission.tenant().value(), job == null ? String.valueOf(record.key()) : job.getJobId(),
+                        origin.topic(), origin.partition(), origin.offset(), now);
+                JobTracing.endJob(rejected, "dead_lettered", 0, reject.failure().category().name(), now);
+                forwardFailure(admission.tenant(), job, reject.failure(), record, origin, now, JobTracing.headers(rejected.getSpanContext()));
             } else if (verdict instanceof Verdict.Duplicate duplicate) {
                 deps.metrics().deduplicated(admission.tenant().value());
                 forwardEvent(job, JobEventType.DUPLICATE, duplicate.existing().getAttempt(), null,
@@ -246,6 +259,16 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 .setOriginOffset(origin.offset())
                 .setReplays(replays)
                 .build();
+        io.opentelemetry.context.Context parent = JobTracing.parentOf(record.headers());
+        if (replayed != null && !Span.fromContext(parent).getSpanContext().isValid()) {
+            // a replay without trace context of its own continues the trace of the job it runs again
+            parent = io.opentelemetry.context.Context.root().with(Span.wrap(JobTracing.stored(replayed.getTraceParent(), replayed.getTraceState())));
+        }
+        Span span = deps.tracing().startJob(parent, tenant.value(), job.getJobId(), origin.topic(), origin.partition(), origin.offset(), now);
+        jobSpans.put(key, span);
+        java.util.Map<String, String> trace = JobTracing.headers(span.getSpanContext());
+        state.setTraceParent(trace.get(JobHeaders.TRACEPARENT));
+        state.setTraceState(trace.get(JobHeaders.TRACESTATE));
         // the policy is read once for the arriving job: its cache, then its share of the slots
         TenantPolicy policy = policies.get(tenant.value());
         if (answeredFromCache(key, state, job, policy, now)) {
@@ -425,6 +448,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         context.forward(new Record<>(job.getTenantId(), (Object) outputs.cacheHitUsage(job, saved, now), now,
                 outputs.headers(job, state.getAttempt(), null)), JobTopology.USAGE_SINK);
         forwardEvent(job, JobEventType.COMPLETED, state.getAttempt(), null, "answered from the response cache", now);
+        endJobSpan(key, state, "cached", state.getAttempt(), null, now);
         deps.metrics().completed(state.getTenantId(), Duration.ofMillis(Math.max(0, now - job.getSubmittedAt().toEpochMilli())));
         log.debug("Answered from the response cache with the answer of job {}", entry.getSourceJobId());
         state.setStatus(ExecutionStatus.COMPLETED);
@@ -441,6 +465,16 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     /** Marks the job IN_FLIGHT and starts its call. The caller holds a permit, which the call's end gives back. */
     private void start(String key, JobExecutionState state, JobRequest job, int attempt) {
         long now = context.currentSystemTimeMs();
+        Span jobSpan = jobSpan(key, state, now);
+        boolean reissued = state.getStatus() == ExecutionStatus.IN_FLIGHT;
+        if (state.getStatus() == ExecutionStatus.QUEUED && !key.equals(arrivingKey)) {
+            deps.tracing().recordWait(jobSpan, JobTracing.QUEUE_WAIT_SPAN, state.getUpdatedAt(), now,
+                    io.opentelemetry.api.common.Attributes.of(JobTracing.ATTEMPT, (long) attempt));
+        }
+        Span call = deps.tracing().startCall(jobSpan, job, attempt, reissued
+                ? java.util.Optional.of(JobTracing.storedCall(JobTracing.stored(state.getTraceParent(), state.getTraceState()), state.getCallSpanId()))
+                : java.util.Optional.empty(), now);
+        state.setCallSpanId(call.getSpanContext().getSpanId());
         state.setStatus(ExecutionStatus.IN_FLIGHT);
         state.setAttempt(attempt);
         if (state.getStartedAt() == null) {
@@ -455,13 +489,21 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         int life = generation.get();
         String tenant = state.getTenantId();
         int position = state.getRoutePosition();
-        deps.router().call(job, job.getJobId() + "-" + attempt, position).whenComplete((routed, error) -> {
+        deps.router().call(job, job.getJobId() + "-" + attempt, position, JobTracing.headers(call.getSpanContext())).whenComplete((routed, error) -> {
             deps.fairShare().ended(tenant);
             deps.limiter().release();
+            ModelRouter.Routed result = routed != null ? routed
+                    : new ModelRouter.Routed("", position, new ModelOutcome.ConnectionError(String.valueOf(error), Duration.ZERO));
             if (!closed && generation.get() == life) {
-                ModelRouter.Routed result = routed != null ? routed
-                        : new ModelRouter.Routed("", position, new ModelOutcome.ConnectionError(String.valueOf(error), Duration.ZERO));
-                completions.add(new Completion(key, attempt, job, result.outcome(), sentAt, result.endpoint(), result.position(), null));
+                completions.add(new Completion(key, attempt, job, result.outcome(), sentAt, result.endpoint(), result.position(), null,
+                        call.getSpanContext()));
+            }
+            // the call's span ends with the call, whatever became of its task, on the clock its start was read from
+            try {
+                JobTracing.endCall(call, result.outcome(), result.endpoint(), result.outcome() instanceof ModelOutcome.Success ? null
+                        : FailureClassifier.of(result.outcome()).errorType(), sentAt + result.outcome().latency().toMillis());
+            } catch (RuntimeException e) {
+                log.warn("Could not end the span of a call: {}", e.toString());
             }
         });
     }
@@ -516,6 +558,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 });
             }
             forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
+            endJobSpan(completion.stateKey(), state, "completed", completion.attempt(), null, now);
             if (!batched) {
                 // a batch's answer has no call latency of its own (the batch's is in its usage record)
                 deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
@@ -589,6 +632,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         context.forward(new Record<>(job.getJobId(), (Object) withheldIfPolicySays(state.getTenantId(),
                 outputs.failure(job, state, failure, now), headers), now, headers), deadLetterSink(state.getTenantId()));
         forwardEvent(job, JobEventType.DEAD_LETTERED, state.getAttempt(), failure.category(), failure.errorType(), now);
+        endJobSpan(key, state, "dead_lettered", state.getAttempt(), failure.category().name(), now);
         deps.metrics().failed(state.getTenantId(), failure.category().name());
         log.warn("Dead-lettered after attempt {}: {} ({}{})", state.getAttempt(), failure.category(), failure.errorType(),
                 failure.httpStatus() == null ? "" : ", HTTP " + failure.httpStatus());
@@ -618,6 +662,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             if (state == null || state.getStatus() != ExecutionStatus.RETRY_WAIT) {
                 continue;
             }
+            deps.tracing().recordWait(jobSpan(timer.value, state, wallClockMs), JobTracing.RETRY_WAIT_SPAN, state.getUpdatedAt(), wallClockMs,
+                    io.opentelemetry.api.common.Attributes.of(JobTracing.WAIT_REASON, String.valueOf(state.getLastErrorType()),
+                            JobTracing.CATEGORY, String.valueOf(state.getFailureCategory()), JobTracing.ATTEMPT, (long) state.getAttempt() + 1));
             state.setStatus(ExecutionStatus.QUEUED);
             state.setDueAt(null);
             state.setQueueSequence(nextSequence++);
@@ -641,7 +688,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private void forwardUsage(JobRequest job, Completion completion, ModelOutcome outcome, CallTokens tokens, PricedCall priced,
                               boolean isFinal, long now) {
         context.forward(new Record<>(job.getTenantId(), (Object) outputs.usage(job, completion.attempt(), outcome, tokens, priced,
-                isFinal, completion.startedAt(), completion.endpoint(), completion.batchId(), now), now, outputs.headers(job, completion.attempt(), null)),
+                isFinal, completion.startedAt(), completion.endpoint(), completion.batchId(), now), now,
+                JobOutputs.withTrace(outputs.headers(job, completion.attempt(), null), completion.call() == null ? java.util.Map.of()
+                        : JobTracing.headers(completion.call()))),
                 JobTopology.USAGE_SINK);
     }
 
@@ -651,17 +700,22 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     }
 
     private void forwardFailure(TenantId tenant, JobRequest job, Failure failure, Record<String, byte[]> record, RecordMetadata origin,
-                                long now) {
+                                long now, java.util.Map<String, String> trace) {
         log.warn("Dead-lettering a record from {}-{}@{}: {} ({})", origin.topic(), origin.partition(), origin.offset(),
                 failure.category(), failure.errorType());
         deps.metrics().failed(tenant == null ? "unknown" : tenant.value(), failure.category().name());
-        org.apache.kafka.common.header.Headers headers = outputs.rejectionHeaders(tenant, job, failure, origin, now);
-        JobFailure rejected = outputs.rejection(tenant, job, failure, origin, record.key(), record.value(), now);
-        context.forward(new Record<>(job != null ? job.getJobId() : record.key(),
-                (Object) withheldIfPolicySays(tenant == null ? null : tenant.value(), rejected, headers), now, headers),
-                deadLetterSink(tenant == null ? null : tenant.value()));
-        if (job != null && tenant != null && tenant.value().equals(job.getTenantId())) {
-            forwardEvent(job, JobEventType.DEAD_LETTERED, 0, failure.category(), failure.errorType(), now);
+        org.apache.kafka.common.header.Headers headers = JobOutputs.withTrace(outputs.rejectionHeaders(tenant, job, failure, origin, now), trace);
+        rejectedTrace = trace;
+        try {
+            JobFailure rejected = outputs.rejection(tenant, job, failure, origin, record.key(), record.value(), now);
+            context.forward(new Record<>(job != null ? job.getJobId() : record.key(),
+                    (Object) withheldIfPolicySays(tenant == null ? null : tenant.value(), rejected, headers), now, headers),
+                    deadLetterSink(tenant == null ? null : tenant.value()));
+            if (job != null && tenant != null && tenant.value().equals(job.getTenantId())) {
+                forwardEvent(job, JobEventType.DEAD_LETTERED, 0, failure.category(), failure.errorType(), now);
+            }
+        } finally {
+            rejectedTrace = null;
         }
     }
 
@@ -748,8 +802,14 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         @Override
         public void answered(String key, JobExecutionState state, JobRequest job, ModelOutcome outcome,
                              io.aijobs.schema.state.BatchState batch, long now) {
-            finish(new Completion(key, state.getAttempt(), job, outcome, batch.getSubmittedAt() == null ? now : batch.getSubmittedAt(),
-                    batch.getEndpoint(), 0, batch.getBatchId()));
+            long submittedAt = batch.getSubmittedAt() == null ? now : batch.getSubmittedAt();
+            // the batch's part of the job: a call span from the batch's submission to its answer
+            Span call = deps.tracing().startCall(jobSpan(key, state, now), job, state.getAttempt(), java.util.Optional.empty(), submittedAt);
+            call.setAttribute(JobTracing.BATCH_ID, batch.getBatchId());
+            JobTracing.endCall(call, outcome, batch.getEndpoint(), outcome instanceof ModelOutcome.Success ? null
+                    : FailureClassifier.of(outcome).errorType(), now);
+            finish(new Completion(key, state.getAttempt(), job, outcome, submittedAt, batch.getEndpoint(), 0, batch.getBatchId(),
+                    call.getSpanContext()));
         }
 
         @Override
@@ -786,6 +846,46 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         closed = true;
         completions.clear();
         startQueue.clear();
+        endOpenSpans();
+    }
+
+    /** Ends the spans of jobs this life of the task leaves unfinished (outcome {@code moved}); their next owner resumes them. */
+    private void endOpenSpans() {
+        long now = System.currentTimeMillis();
+        jobSpans.values().forEach(span -> JobTracing.endJob(span, "moved", null, null, now));
+        jobSpans.clear();
+    }
+
+    /**
+     * The job's open span, or, for a job this life of the task did not receive, a span resuming its stored one, from the
+     * job's receipt (the waits and calls recorded under it began after that).
+     */
+    private Span jobSpan(String key, JobExecutionState state, long now) {
+        return jobSpans.computeIfAbsent(key, k -> deps.tracing().resumeJob(JobTracing.stored(state.getTraceParent(), state.getTraceState()),
+                state.getTenantId(), state.getJobId(), Math.min(now, state.getReceivedAt())));
+    }
+
+    /** Ends the job's span (resumed first if this life of the task has none), after the records that carry its context. */
+    private void endJobSpan(String key, JobExecutionState state, String outcome, int attempts, String category, long now) {
+        JobTracing.endJob(jobSpan(key, state, now), outcome, attempts, category, now);
+        jobSpans.remove(key);
+    }
+
+    /**
+     * The trace context records about {@code job} carry: its open span's, else its stored one (a job whose span ended, or
+     * that another life of the task received); a rejected record's own while it is dead-lettered.
+     */
+    private java.util.Map<String, String> traceOf(JobRequest job) {
+        if (rejectedTrace != null) {
+            return rejectedTrace;
+        }
+        String key = job.getTenantId() + "/" + job.getJobId();
+        Span span = jobSpans.get(key);
+        if (span != null) {
+            return JobTracing.headers(span.getSpanContext());
+        }
+        JobExecutionState state = states.get(key);
+        return state == null ? java.util.Map.of() : JobTracing.headers(JobTracing.stored(state.getTraceParent(), state.getTraceState()));
     }
 
     /** For tests: jobs waiting for a call slot in this task. */

@@ -42,9 +42,35 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
                                 "batch state")).withCachingEnabled());
     }
 
-    /** The job-state store's value serde: Avro single-object encoding. */
+    /** Where every version of {@code JobExecutionState.avsc} the processor has written is kept, {@code -v1} on. */
+    static final String STATE_SCHEMAS = "/io/aijobs/processor/state/JobExecutionState-v";
+
+    /**
+     * The job-state store's value serde: Avro single-object encoding, read with every version of the schema the
+     * processor has written (a changelog restored after an upgrade holds the older ones), each resolved to the current.
+     * A change to {@code JobExecutionState.avsc} adds its copy as the next version ({@code JobStateSchemasTest}).
+     */
     public static SingleObjectSerde<JobExecutionState> stateSerde() {
-        return new SingleObjectSerde<>(JobExecutionState.getEncoder(), JobExecutionState.getDecoder(), "job state");
+        org.apache.avro.message.BinaryMessageDecoder<JobExecutionState> decoder = JobExecutionState.createDecoder(null);
+        for (org.apache.avro.Schema schema : stateSchemas()) {
+            decoder.addSchema(schema);
+        }
+        return new SingleObjectSerde<>(JobExecutionState.getEncoder(), decoder, "job state");
+    }
+
+    /** The versions of the job state's schema, oldest first. */
+    static java.util.List<org.apache.avro.Schema> stateSchemas() {
+        java.util.List<org.apache.avro.Schema> schemas = new java.util.ArrayList<>();
+        for (int version = 1; ; version++) {
+            try (java.io.InputStream in = JobExecutionProcessorSupplier.class.getResourceAsStream(STATE_SCHEMAS + version + ".avsc")) {
+                if (in == null) {
+                    return schemas;
+                }
+                schemas.add(new org.apache.avro.Schema.Parser().parse(in));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("Could not read the job state's schema version " + version, e);
+            }
+        }
     }
 
     /** Where a dead-letter record goes: its tenant's dead-letter topic, or the platform's when the tenant is unknown. */

@@ -28,8 +28,26 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-/** Builds the records the processor writes, from a job and what happened to it. No I/O, no state. */
+/**
+ * Builds the records the processor writes, from a job and what happened to it. No I/O, no state: a job's trace context
+ * ({@code traceparent}, {@code tracestate}) comes from {@code traces}.
+ */
 final class JobOutputs {
+
+    private final java.util.function.Function<JobRequest, java.util.Map<String, String>> traces;
+
+    JobOutputs(java.util.function.Function<JobRequest, java.util.Map<String, String>> traces) {
+        this.traces = traces;
+    }
+
+    /** Sets {@code trace}'s headers on {@code headers}, replacing any trace context they had. */
+    static Headers withTrace(Headers headers, java.util.Map<String, String> trace) {
+        trace.forEach((name, value) -> {
+            headers.remove(name);
+            add(headers, name, value);
+        });
+        return headers;
+    }
 
     JobResult result(JobRequest job, ModelOutcome.Success success, Cost cost, JobExecutionState state, long now) {
         return JobResult.newBuilder()
@@ -261,6 +279,7 @@ final class JobOutputs {
         add(headers, JobHeaders.TENANT, job.getTenantId());
         add(headers, JobHeaders.JOB_ID, job.getJobId());
         add(headers, JobHeaders.TRACE_ID, job.getTraceId());
+        withTrace(headers, traces.apply(job));
         if (attempt > 0) {
             add(headers, JobHeaders.ATTEMPT, Integer.toString(attempt));
         }

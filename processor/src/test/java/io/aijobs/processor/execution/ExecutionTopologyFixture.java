@@ -77,6 +77,12 @@ abstract class ExecutionTopologyFixture {
     FairShare fairShare = new FairShare();
     int queuedJobsPerTenant = 10_000;
     io.aijobs.processor.cache.ResponseCacheBounds responseCacheBounds = new io.aijobs.processor.cache.ResponseCacheBounds(1_000, 1_000_000);
+    /** Spans the processor ended, kept in memory. */
+    final io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter spans = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+    final io.opentelemetry.sdk.OpenTelemetrySdk openTelemetry = io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+            .setTracerProvider(io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                    .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(spans)).build())
+            .build();
     /** The batch endpoints; none unless a test says so. */
     BatchRouting.Settings batchSettings = BatchRouting.Settings.none();
     /** How long the stream thread waits at the intake bound; zero: these tests do not wait unless they say so. */
@@ -131,7 +137,7 @@ abstract class ExecutionTopologyFixture {
                 new JobValidator(1000), router, limiter, PriceTable.parse("test-1", "USD", List.of("m=1.00:2.00")), policy,
                 new ProcessorMetrics(new SimpleMeterRegistry(), 10), backpressureMaxBlock, Duration.ofMillis(10), Duration.ofDays(1),
                 Duration.ofMinutes(1), failurePolicies, Duration.ofMillis(100), enforcer, fairShare, queuedJobsPerTenant, OutputSchemas.none(),
-                responseCacheBounds, new BatchRouting(batchSettings, router));
+                responseCacheBounds, new BatchRouting(batchSettings, router), new io.aijobs.processor.tracing.JobTracing(openTelemetry));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

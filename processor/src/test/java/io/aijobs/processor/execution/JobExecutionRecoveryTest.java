@@ -48,6 +48,13 @@ class JobExecutionRecoveryTest {
             new io.aijobs.serde.SingleObjectSerde<>(io.aijobs.schema.state.BatchState.getEncoder(),
                     io.aijobs.schema.state.BatchState.getDecoder(), "batch state")).withLoggingDisabled().build();
 
+    /** Spans the processors ended, kept in memory. */
+    private final io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter spans = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+    private final io.opentelemetry.sdk.OpenTelemetrySdk openTelemetry = io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+            .setTracerProvider(io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                    .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(spans)).build())
+            .build();
+
     private ExecutionDependencies deps(InFlightLimiter limiter) {
         return deps(limiter, BatchRouting.Settings.none());
     }
@@ -62,7 +69,8 @@ class JobExecutionRecoveryTest {
                         new io.aijobs.processor.failure.RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(10), "transient")),
                         0, () -> 0.5),
                 Duration.ofMillis(100), TenantPolicyEnforcer.permissive(), new FairShare(), 10_000, OutputSchemas.none(),
-                new io.aijobs.processor.cache.ResponseCacheBounds(1_000, 1_000_000), new BatchRouting(batchSettings, router));
+                new io.aijobs.processor.cache.ResponseCacheBounds(1_000, 1_000_000), new BatchRouting(batchSettings, router),
+                new io.aijobs.processor.tracing.JobTracing(openTelemetry));
     }
 
     private MockProcessorContext<String, Object> context() {
@@ -134,6 +142,38 @@ class JobExecutionRecoveryTest {
             assertThat(all.hasNext()).as("the batch is given up").isFalse();
         }
         assertThat(model.calls()).isEmpty();
+    }
+
+    @Test
+    void shouldMarkACallIssuedAgainByTheTasksNextOwnerAndLinkItToTheAttemptItRepeats() {
+        JobExecutionProcessor before = new JobExecutionProcessor(deps(new InFlightLimiter(10)));
+        MockProcessorContext<String, Object> first = context();
+        before.init(first);
+        submit(before, first, "j-1", 0);
+        String lostCall = states.get("acme/j-1").getCallSpanId();
+        io.opentelemetry.api.trace.SpanContext lostJob = io.aijobs.processor.tracing.JobTracing.stored(
+                states.get("acme/j-1").getTraceParent(), null);
+        before.close();
+
+        JobExecutionProcessor owner = new JobExecutionProcessor(deps(new InFlightLimiter(10)));
+        MockProcessorContext<String, Object> second = context();
+        owner.init(second);
+        second.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+        model.calls().get(1).succeed(1, 1);
+        second.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+
+        var reissued = spans.getFinishedSpanItems().stream()
+                .filter(span -> Boolean.TRUE.equals(span.getAttributes().get(io.aijobs.processor.tracing.JobTracing.REISSUED))).toList();
+        assertThat(reissued).hasSize(1);
+        assertThat(reissued.get(0).getTraceId()).isEqualTo(lostJob.getTraceId());
+        assertThat(reissued.get(0).getLinks()).extracting(link -> link.getSpanContext().getSpanId()).containsExactly(lostCall);
+        assertThat(model.calls().get(1).traceHeaders().get("traceparent")).contains(reissued.get(0).getSpanId());
+        var resumed = spans.getFinishedSpanItems().stream()
+                .filter(span -> Boolean.TRUE.equals(span.getAttributes().get(io.aijobs.processor.tracing.JobTracing.RESUMED))).toList();
+        assertThat(resumed).hasSize(1);
+        assertThat(resumed.get(0).getParentSpanId()).as("a child of the job's first span: one trace").isEqualTo(lostJob.getSpanId());
+        assertThat(resumed.get(0).getAttributes().get(io.aijobs.processor.tracing.JobTracing.OUTCOME)).isEqualTo("completed");
+        assertThat(reissued.get(0).getParentSpanId()).isEqualTo(resumed.get(0).getSpanId());
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 /** A model client the test answers by hand: each call waits until the test completes it. */
 final class ManualModelClient implements ModelClient {
 
-    record Call(JobRequest job, String idempotencyKey, CompletableFuture<ModelOutcome> answer) {
+    record Call(JobRequest job, String idempotencyKey, java.util.Map<String, String> traceHeaders, CompletableFuture<ModelOutcome> answer) {
         void succeed(int inputTokens, int outputTokens) {
             succeed(inputTokens, 0, outputTokens);
         }
@@ -29,8 +29,13 @@ final class ManualModelClient implements ModelClient {
     private final List<Call> calls = new ArrayList<>();
 
     @Override
-    public synchronized CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey) {
-        Call call = new Call(job, idempotencyKey, new CompletableFuture<>());
+    public CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey) {
+        return complete(job, idempotencyKey, java.util.Map.of());
+    }
+
+    @Override
+    public synchronized CompletableFuture<ModelOutcome> complete(JobRequest job, String idempotencyKey, java.util.Map<String, String> traceHeaders) {
+        Call call = new Call(job, idempotencyKey, traceHeaders, new CompletableFuture<>());
         calls.add(call);
         return call.answer();
     }
