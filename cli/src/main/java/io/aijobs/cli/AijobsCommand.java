@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         versionProvider = AijobsCommand.Version.class,
         description = "Run AI inference jobs on Kafka: local stack, demo, publishing jobs and reading results.",
         subcommands = {DevCommand.class, StackCommand.class, ProcessorCommand.class, AggregatorCommand.class, ProduceCommand.class, ResultsCommand.class,
-                SchemasCommand.class, DltCommand.class, PricesCommand.class, UsageCommand.class, TenantCommand.class,
+                SchemasCommand.class, DltCommand.class, PricesCommand.class, UsageCommand.class, TraceCommand.class, TenantCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AijobsCommand implements Runnable {
 
