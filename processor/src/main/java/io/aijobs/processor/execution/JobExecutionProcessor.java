@@ -109,8 +109,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private ReadOnlyKeyValueStore<String, TenantSpend> spend;
     private ResponseCacheLookup cache;
     private BatchLane batches;
-    /** The open span of each job of this task that has not ended, by state key (see {@link JobTracing}). */
-    private final java.util.Map<String, Span> jobSpans = new java.util.HashMap<>();
+    private final OpenJobSpans jobSpans;
     /** While a rejected record is dead-lettered: its span's context, which its dead letter and event carry. */
     private java.util.Map<String, String> rejectedTrace;
     private AdmissionPipeline admissions;
@@ -125,6 +124,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     JobExecutionProcessor(ExecutionDependencies deps) {
         this.deps = deps;
         this.outputs = new JobOutputs(this::traceOf);
+        this.jobSpans = new OpenJobSpans(deps.tracing());
         this.startQueue = new StartQueue(deps.fairShare());
     }
 
@@ -134,7 +134,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         generation.incrementAndGet();
         completions.clear();
         startQueue.clear();
-        endOpenSpans();
+        jobSpans.endAll();
         rejectedTrace = null;
         closed = false;
         this.states = context.getStateStore(JobTopology.STATE_STORE);
@@ -265,7 +265,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             parent = io.opentelemetry.context.Context.root().with(Span.wrap(JobTracing.stored(replayed.getTraceParent(), replayed.getTraceState())));
         }
         Span span = deps.tracing().startJob(parent, tenant.value(), job.getJobId(), origin.topic(), origin.partition(), origin.offset(), now);
-        jobSpans.put(key, span);
+        jobSpans.opened(key, span);
         java.util.Map<String, String> trace = JobTracing.headers(span.getSpanContext());
         state.setTraceParent(trace.get(JobHeaders.TRACEPARENT));
         state.setTraceState(trace.get(JobHeaders.TRACESTATE));
@@ -448,7 +448,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         context.forward(new Record<>(job.getTenantId(), (Object) outputs.cacheHitUsage(job, saved, now), now,
                 outputs.headers(job, state.getAttempt(), null)), JobTopology.USAGE_SINK);
         forwardEvent(job, JobEventType.COMPLETED, state.getAttempt(), null, "answered from the response cache", now);
-        endJobSpan(key, state, "cached", state.getAttempt(), null, now);
+        jobSpans.end(key, state, "cached", state.getAttempt(), null, now);
         deps.metrics().completed(state.getTenantId(), Duration.ofMillis(Math.max(0, now - job.getSubmittedAt().toEpochMilli())));
         log.debug("Answered from the response cache with the answer of job {}", entry.getSourceJobId());
         state.setStatus(ExecutionStatus.COMPLETED);
@@ -465,7 +465,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     /** Marks the job IN_FLIGHT and starts its call. The caller holds a permit, which the call's end gives back. */
     private void start(String key, JobExecutionState state, JobRequest job, int attempt) {
         long now = context.currentSystemTimeMs();
-        Span jobSpan = jobSpan(key, state, now);
+        Span jobSpan = jobSpans.of(key, state, now);
         boolean reissued = state.getStatus() == ExecutionStatus.IN_FLIGHT;
         if (state.getStatus() == ExecutionStatus.QUEUED && !key.equals(arrivingKey)) {
             deps.tracing().recordWait(jobSpan, JobTracing.QUEUE_WAIT_SPAN, state.getUpdatedAt(), now,
@@ -558,7 +558,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 });
             }
             forwardEvent(job, JobEventType.COMPLETED, completion.attempt(), null, null, now);
-            endJobSpan(completion.stateKey(), state, "completed", completion.attempt(), null, now);
+            jobSpans.end(completion.stateKey(), state, "completed", completion.attempt(), null, now);
             if (!batched) {
                 // a batch's answer has no call latency of its own (the batch's is in its usage record)
                 deps.metrics().modelCall(job.getModel(), completion.endpoint(), outcome.latency(), null, success.inputTokens(), success.outputTokens());
@@ -632,7 +632,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         context.forward(new Record<>(job.getJobId(), (Object) withheldIfPolicySays(state.getTenantId(),
                 outputs.failure(job, state, failure, now), headers), now, headers), deadLetterSink(state.getTenantId()));
         forwardEvent(job, JobEventType.DEAD_LETTERED, state.getAttempt(), failure.category(), failure.errorType(), now);
-        endJobSpan(key, state, "dead_lettered", state.getAttempt(), failure.category().name(), now);
+        jobSpans.end(key, state, "dead_lettered", state.getAttempt(), failure.category().name(), now);
         deps.metrics().failed(state.getTenantId(), failure.category().name());
         log.warn("Dead-lettered after attempt {}: {} ({}{})", state.getAttempt(), failure.category(), failure.errorType(),
                 failure.httpStatus() == null ? "" : ", HTTP " + failure.httpStatus());
@@ -662,7 +662,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             if (state == null || state.getStatus() != ExecutionStatus.RETRY_WAIT) {
                 continue;
             }
-            deps.tracing().recordWait(jobSpan(timer.value, state, wallClockMs), JobTracing.RETRY_WAIT_SPAN, state.getUpdatedAt(), wallClockMs,
+            deps.tracing().recordWait(jobSpans.of(timer.value, state, wallClockMs), JobTracing.RETRY_WAIT_SPAN, state.getUpdatedAt(), wallClockMs,
                     io.opentelemetry.api.common.Attributes.of(JobTracing.WAIT_REASON, String.valueOf(state.getLastErrorType()),
                             JobTracing.CATEGORY, String.valueOf(state.getFailureCategory()), JobTracing.ATTEMPT, (long) state.getAttempt() + 1));
             state.setStatus(ExecutionStatus.QUEUED);
@@ -804,7 +804,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                              io.aijobs.schema.state.BatchState batch, long now) {
             long submittedAt = batch.getSubmittedAt() == null ? now : batch.getSubmittedAt();
             // the batch's part of the job: a call span from the batch's submission to its answer
-            Span call = deps.tracing().startCall(jobSpan(key, state, now), job, state.getAttempt(), java.util.Optional.empty(), submittedAt);
+            Span call = deps.tracing().startCall(jobSpans.of(key, state, now), job, state.getAttempt(), java.util.Optional.empty(), submittedAt);
             call.setAttribute(JobTracing.BATCH_ID, batch.getBatchId());
             JobTracing.endCall(call, outcome, batch.getEndpoint(), outcome instanceof ModelOutcome.Success ? null
                     : FailureClassifier.of(outcome).errorType(), now);
@@ -846,29 +846,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         closed = true;
         completions.clear();
         startQueue.clear();
-        endOpenSpans();
-    }
-
-    /** Ends the spans of jobs this life of the task leaves unfinished (outcome {@code moved}); their next owner resumes them. */
-    private void endOpenSpans() {
-        long now = System.currentTimeMillis();
-        jobSpans.values().forEach(span -> JobTracing.endJob(span, "moved", null, null, now));
-        jobSpans.clear();
-    }
-
-    /**
-     * The job's open span, or, for a job this life of the task did not receive, a span resuming its stored one, from the
-     * job's receipt (the waits and calls recorded under it began after that).
-     */
-    private Span jobSpan(String key, JobExecutionState state, long now) {
-        return jobSpans.computeIfAbsent(key, k -> deps.tracing().resumeJob(JobTracing.stored(state.getTraceParent(), state.getTraceState()),
-                state.getTenantId(), state.getJobId(), Math.min(now, state.getReceivedAt())));
-    }
-
-    /** Ends the job's span (resumed first if this life of the task has none), after the records that carry its context. */
-    private void endJobSpan(String key, JobExecutionState state, String outcome, int attempts, String category, long now) {
-        JobTracing.endJob(jobSpan(key, state, now), outcome, attempts, category, now);
-        jobSpans.remove(key);
+        jobSpans.endAll();
     }
 
     /**
@@ -880,7 +858,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             return rejectedTrace;
         }
         String key = job.getTenantId() + "/" + job.getJobId();
-        Span span = jobSpans.get(key);
+        Span span = jobSpans.open(key);
         if (span != null) {
             return JobTracing.headers(span.getSpanContext());
         }
