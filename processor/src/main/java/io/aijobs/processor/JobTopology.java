@@ -26,7 +26,7 @@ import org.apache.kafka.streams.Topology;
  *
  * <pre>
  * jobs-source (pattern tenant.*.jobs, raw bytes)
- *   └─ job-execution (stores job-state, retry-timers, batch-state)
+ *   └─ job-execution (stores job-state, job-unfinished, retry-timers, batch-state)
  *        ├─ results-sink → tenant.&lt;t&gt;.results
  *        ├─ dlt-sink     → tenant.&lt;t&gt;.dlt, or platform.dlt when the tenant is unknown
  *        ├─ retry-sink   → platform.retry.&lt;tier&gt;
@@ -48,6 +48,8 @@ public final class JobTopology {
     public static final String EXECUTION = "job-execution";
     public static final String STATE_STORE = "job-state";
     public static final String RETRY_TIMERS_STORE = "retry-timers";
+    /** The keys of the task's unfinished jobs (QUEUED or IN_FLIGHT), which its next owner starts or re-issues. */
+    public static final String UNFINISHED_STORE = "job-unfinished";
     /** The task's batches sent through a provider's batch interface ({@code BatchState} by key). */
     public static final String BATCH_STORE = "batch-state";
     public static final String RETRY_SINK = "retry-sink";

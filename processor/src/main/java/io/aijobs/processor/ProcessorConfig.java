@@ -190,7 +190,8 @@ public final class ProcessorConfig extends StreamsAppConfig {
                     "How long a finished job is remembered: a resubmission within the horizon is a duplicate; after it, "
                             + "the job runs again.")
             .define(DEDUP_CLEANUP_INTERVAL_MS_CONFIG, Type.LONG, Duration.ofMinutes(10).toMillis(), Range.atLeast(1_000), Importance.LOW,
-                    "How often finished jobs older than the horizon are removed from the store.")
+                    "How often a sweep starts that removes finished jobs older than the horizon from the store; a sweep goes on "
+                            + "once a second, for at most 50 ms of the stream thread each time, until it has seen the whole store.")
             .define(MAX_INPUT_BYTES_CONFIG, Type.INT, 256 * 1024, Range.atLeast(1), Importance.MEDIUM,
                     "Largest accepted input (UTF-8 bytes of all message contents); larger jobs are INVALID.")
             .define(TENANT_DISCOVERY_INTERVAL_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1_000), Importance.LOW,

@@ -74,7 +74,7 @@ final class BatchLane {
     private final BatchRouting routing;
     private final ProcessorMetrics metrics;
     private final KeyValueStore<String, BatchState> batches;
-    private final KeyValueStore<String, JobExecutionState> states;
+    private final JobStates states;
     private final Members members;
     private final TaskId task;
     private final Queue<BatchRouting.Outcome> outcomes = new ConcurrentLinkedQueue<>();
@@ -94,7 +94,7 @@ final class BatchLane {
     private long nextSequence;
 
     BatchLane(BatchRouting routing, ProcessorMetrics metrics, KeyValueStore<String, BatchState> batches,
-              KeyValueStore<String, JobExecutionState> states, Members members, TaskId task) {
+              JobStates states, Members members, TaskId task) {
         this.routing = routing;
         this.metrics = metrics;
         this.batches = batches;

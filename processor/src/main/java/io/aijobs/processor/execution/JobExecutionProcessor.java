@@ -31,7 +31,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -91,6 +90,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private static final Logger log = LoggerFactory.getLogger(JobExecutionProcessor.class);
     private static final Duration WAIT_SLICE = Duration.ofMillis(5);
     private static final int MAX_PURGE_PER_RUN = 10_000;
+    /** The stream thread's time a tick of the sweep of expired jobs takes at most: 5% of it while a sweep is under way. */
+    private static final Duration SWEEP_SLICE = Duration.ofMillis(50);
     private static final int MAX_RELEASE_PER_RUN = 10_000;
 
     private final ExecutionDependencies deps;
@@ -103,7 +104,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private boolean arrivingStarted;
     private final JobOutputs outputs;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, JobExecutionState> states;
+    private JobStates states;
+    private ExpiredJobSweep sweep;
     private KeyValueStore<String, String> timers;
     private ReadOnlyKeyValueStore<String, TenantPolicy> policies;
     private ReadOnlyKeyValueStore<String, TenantSpend> spend;
@@ -137,7 +139,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         jobSpans.endAll();
         rejectedTrace = null;
         closed = false;
-        this.states = context.getStateStore(JobTopology.STATE_STORE);
+        this.states = new JobStates(context.getStateStore(JobTopology.STATE_STORE), context.getStateStore(JobTopology.UNFINISHED_STORE));
+        this.sweep = new ExpiredJobSweep(states, deps.dedupHorizon(), deps.dedupCleanupInterval(), SWEEP_SLICE, MAX_PURGE_PER_RUN,
+                context.currentSystemTimeMs());
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
         this.policies = context.getStateStore(JobTopology.POLICIES_STORE);
         this.spend = context.getStateStore(JobTopology.SPEND_STORE);
@@ -158,7 +162,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             releaseDueRetries(now);
             startQueued();
         });
-        context.schedule(deps.dedupCleanupInterval(), PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
+        context.schedule(deps.dedupCleanupInterval().compareTo(ExpiredJobSweep.TICK) < 0 ? deps.dedupCleanupInterval() : ExpiredJobSweep.TICK,
+                PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         // without batch endpoints too: batches kept from when there were, or for an endpoint since removed, are given up
         // (their jobs called on their own) by the lane's tick
         BatchRouting.Settings batching = deps.batches().settings();
@@ -167,21 +172,12 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     }
 
     /**
-     * Rebuilds the start queue from the store: calls that were in flight first, then queued jobs in their order.
-     * This scans the task's whole store once per task initialisation (cost grows with the jobs remembered within
-     * the dedup horizon); a separate index would cost two more changelog records per job on the hot path.
+     * Rebuilds the start queue from the store: calls that were in flight first, then queued jobs in their order. Reads
+     * them through the store's index of unfinished jobs ({@link JobStates}), not by a scan of every job remembered.
      */
     private void recoverPending() {
-        List<JobExecutionState> unfinished = new ArrayList<>();
-        try (KeyValueIterator<String, JobExecutionState> all = states.all()) {
-            while (all.hasNext()) {
-                JobExecutionState state = all.next().value;
-                if (state.getStatus() == ExecutionStatus.IN_FLIGHT || state.getStatus() == ExecutionStatus.QUEUED) {
-                    unfinished.add(state);
-                }
-            }
-        }
-        unfinished.sort(Comparator.comparingLong(JobExecutionState::getQueueSequence));
+        long began = System.nanoTime();
+        List<JobExecutionState> unfinished = states.unfinished();
         int resumed = 0;
         java.util.Set<String> tenants = new java.util.HashSet<>();
         for (JobExecutionState state : unfinished) {
@@ -195,9 +191,10 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
                 resumed++;
             }
         }
-        if (!unfinished.isEmpty()) {
-            log.info("Task {}: re-issuing {} call(s) that were in flight and {} queued job(s)", context.taskId(), resumed,
-                    unfinished.size() - resumed);
+        long tookMs = (System.nanoTime() - began) / 1_000_000;
+        if (!unfinished.isEmpty() || tookMs >= 1_000) {
+            log.info("Task {}: re-issuing {} call(s) that were in flight and {} queued job(s), found in {} ms", context.taskId(), resumed,
+                    unfinished.size() - resumed, tookMs);
         }
     }
 
@@ -756,22 +753,11 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         return failure;
     }
 
-    /** Forgets finished jobs older than the dedup horizon, a bounded number per run. */
+    /** Goes on with the sweep of finished jobs older than the dedup horizon ({@link ExpiredJobSweep}). */
     private void purgeExpired(long wallClockMs) {
-        long cutoff = wallClockMs - deps.dedupHorizon().toMillis();
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, JobExecutionState> all = states.all()) {
-            while (all.hasNext() && expired.size() < MAX_PURGE_PER_RUN) {
-                KeyValue<String, JobExecutionState> entry = all.next();
-                ExecutionStatus status = entry.value.getStatus();
-                if ((status == ExecutionStatus.COMPLETED || status == ExecutionStatus.FAILED) && entry.value.getUpdatedAt() < cutoff) {
-                    expired.add(entry.key);
-                }
-            }
-        }
-        expired.forEach(states::delete);
-        if (!expired.isEmpty()) {
-            log.info("Task {}: forgot {} job(s) finished before the dedup horizon", context.taskId(), expired.size());
+        int forgotten = sweep.tick(wallClockMs);
+        if (forgotten > 0) {
+            log.info("Task {}: forgot {} job(s) finished before the dedup horizon", context.taskId(), forgotten);
         }
     }
 

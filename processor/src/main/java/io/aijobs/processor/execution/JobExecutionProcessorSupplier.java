@@ -31,6 +31,10 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
         // under exactly-once the cache is flushed into the same transaction as the input offsets it belongs to
         return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.STATE_STORE), Serdes.String(),
                         stateSerde()).withCachingEnabled(),
+                // The keys of the QUEUED and IN_FLIGHT jobs, beside their states (JobStates): a new owner reads these
+                // instead of every job remembered
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.UNFINISHED_STORE), Serdes.String(),
+                        Serdes.String()).withCachingEnabled(),
                 // Jobs waiting to retry, keyed <dueAt, 19 digits>/<state key> so that a scan in key order meets them
                 // in due order and can stop at the first one not yet due
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JobTopology.RETRY_TIMERS_STORE), Serdes.String(),
@@ -41,6 +45,12 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
                         new SingleObjectSerde<>(io.aijobs.schema.state.BatchState.getEncoder(), io.aijobs.schema.state.BatchState.getDecoder(),
                                 "batch state")).withCachingEnabled());
     }
+
+    /**
+     * The key of the {@code job-unfinished} store's marker that the index covers every state in the task's store
+     * ({@link JobStates}); it sorts before any state key.
+     */
+    public static final String UNFINISHED_INDEX_COMPLETE = "\u0000complete";
 
     /** Where every version of {@code JobExecutionState.avsc} the processor has written is kept, {@code -v1} on. */
     static final String STATE_SCHEMAS = "/io/aijobs/processor/state/JobExecutionState-v";

@@ -43,6 +43,9 @@ class JobExecutionRecoveryTest {
     private final KeyValueStore<String, JobExecutionState> states = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), JobExecutionProcessorSupplier.stateSerde()).withLoggingDisabled().build();
 
+    private final KeyValueStore<String, String> unfinishedStore = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(JobTopology.UNFINISHED_STORE), Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+
     private final KeyValueStore<String, io.aijobs.schema.state.BatchState> batchStore = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(JobTopology.BATCH_STORE), Serdes.String(),
             new io.aijobs.serde.SingleObjectSerde<>(io.aijobs.schema.state.BatchState.getEncoder(),
@@ -78,6 +81,8 @@ class JobExecutionRecoveryTest {
         context.setCurrentSystemTimeMs(T0.toEpochMilli());
         states.init(context.getStateStoreContext(), states);
         context.addStateStore(states);
+        unfinishedStore.init(context.getStateStoreContext(), unfinishedStore);
+        context.addStateStore(unfinishedStore);
         KeyValueStore<String, String> timers = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JobTopology.RETRY_TIMERS_STORE),
                 Serdes.String(), Serdes.String()).withLoggingDisabled().build();
         timers.init(context.getStateStoreContext(), timers);
@@ -208,6 +213,31 @@ class JobExecutionRecoveryTest {
         assertThat(states.get("acme/j-1").getStatus()).isEqualTo(ExecutionStatus.COMPLETED);
         assertThat(states.get("acme/j-2").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
         assertThat(states.get("acme/j-3").getStatus()).isEqualTo(ExecutionStatus.IN_FLIGHT);
+    }
+
+    @Test
+    void shouldReissueAndStartTheUnfinishedJobsOfAStoreWrittenBeforeItsIndexExistedAndIndexThem() {
+        // states as a processor without the index left them: an open call, a queued job, a finished job
+        JobExecutionProcessor earlier = new JobExecutionProcessor(deps(new InFlightLimiter(1)));
+        MockProcessorContext<String, Object> first = context();
+        earlier.init(first);
+        submit(earlier, first, "j-1", 0);
+        submit(earlier, first, "j-2", 1);
+        earlier.close();
+        try (var all = unfinishedStore.all()) {
+            all.forEachRemaining(entry -> unfinishedStore.delete(entry.key));
+        }
+        assertThat(unfinishedStore.approximateNumEntries()).as("no index, as before it existed").isZero();
+
+        JobExecutionProcessor owner = new JobExecutionProcessor(deps(new InFlightLimiter(10)));
+        MockProcessorContext<String, Object> second = context();
+        owner.init(second);
+        second.scheduledPunctuators().get(0).getPunctuator().punctuate(T0.toEpochMilli());
+
+        assertThat(model.calls()).extracting(ManualModelClient.Call::idempotencyKey).containsExactly("j-1-1", "j-1-1", "j-2-1");
+        assertThat(unfinishedStore.get(JobStates.COMPLETE)).as("the index is built and marked complete").isNotNull();
+        assertThat(unfinishedStore.get("acme/j-1")).isEqualTo("IN_FLIGHT");
+        assertThat(unfinishedStore.get("acme/j-2")).isEqualTo("IN_FLIGHT");
     }
 
     @Test

@@ -1,0 +1,88 @@
+package io.aijobs.processor.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aijobs.processor.JobTopology;
+import io.aijobs.schema.state.ExecutionStatus;
+import io.aijobs.schema.state.JobExecutionState;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class JobStatesTest {
+
+    private final KeyValueStore<String, JobExecutionState> stateStore = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), JobExecutionProcessorSupplier.stateSerde())
+            .withLoggingDisabled().build();
+    private final KeyValueStore<String, String> index = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(JobTopology.UNFINISHED_STORE), Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+    private final JobStates states = new JobStates(stateStore, index);
+
+    @BeforeEach
+    void init() {
+        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+        stateStore.init(context.getStateStoreContext(), stateStore);
+        index.init(context.getStateStoreContext(), index);
+    }
+
+    static JobExecutionState state(String jobId, ExecutionStatus status, long sequence) {
+        return JobExecutionState.newBuilder().setStatus(status).setJobId(jobId).setTenantId("acme").setAttempt(0)
+                .setAttemptOffset(0).setReceivedAt(1).setUpdatedAt(1).setOriginTopic("t").setOriginPartition(0)
+                .setOriginOffset(sequence).setQueueSequence(sequence).setReplays(0).build();
+    }
+
+    @Test
+    void shouldIndexAJobWhileItIsQueuedOrInFlightAndNotOnceItHasFinished() {
+        states.put("acme/j-1", state("j-1", ExecutionStatus.QUEUED, 0));
+        assertThat(index.get("acme/j-1")).isEqualTo("QUEUED");
+        states.put("acme/j-1", state("j-1", ExecutionStatus.IN_FLIGHT, 0));
+        assertThat(index.get("acme/j-1")).isEqualTo("IN_FLIGHT");
+        states.put("acme/j-1", state("j-1", ExecutionStatus.COMPLETED, 0));
+        assertThat(index.get("acme/j-1")).isNull();
+        states.put("acme/j-2", state("j-2", ExecutionStatus.RETRY_WAIT, 1));
+        states.put("acme/j-3", state("j-3", ExecutionStatus.BATCHED, 2));
+        states.put("acme/j-4", state("j-4", ExecutionStatus.FAILED, 3));
+        assertThat(index.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldReturnTheUnfinishedJobsInQueueOrderFromTheIndexOnceItIsComplete() {
+        states.put("acme/b", state("b", ExecutionStatus.QUEUED, 5));
+        states.put("acme/a", state("a", ExecutionStatus.IN_FLIGHT, 9));
+        states.put("acme/c", state("c", ExecutionStatus.COMPLETED, 1));
+        states.put("acme/d", state("d", ExecutionStatus.QUEUED, 2));
+
+        assertThat(states.unfinished()).extracting(JobExecutionState::getJobId).containsExactly("d", "b", "a");
+        // written around the index, as no code of the processor does: not found, so the states were not scanned
+        stateStore.put("acme/e", state("e", ExecutionStatus.QUEUED, 0));
+        assertThat(states.unfinished()).extracting(JobExecutionState::getJobId).containsExactly("d", "b", "a");
+    }
+
+    @Test
+    void shouldBuildTheIndexOnceFromTheStatesOfAStoreWrittenBeforeIt() {
+        stateStore.put("acme/a", state("a", ExecutionStatus.QUEUED, 3));
+        stateStore.put("acme/b", state("b", ExecutionStatus.COMPLETED, 1));
+        stateStore.put("acme/c", state("c", ExecutionStatus.IN_FLIGHT, 2));
+
+        assertThat(states.unfinished()).extracting(JobExecutionState::getJobId).containsExactly("c", "a");
+        assertThat(index.get(JobStates.COMPLETE)).isNotNull();
+        assertThat(index.get("acme/a")).isEqualTo("QUEUED");
+        assertThat(index.get("acme/c")).isEqualTo("IN_FLIGHT");
+        assertThat(index.get("acme/b")).isNull();
+    }
+
+    @Test
+    void shouldRemoveAnIndexEntryWhoseJobIsNoLongerUnfinished() {
+        states.put("acme/a", state("a", ExecutionStatus.QUEUED, 0));
+        assertThat(states.unfinished()).hasSize(1);
+        stateStore.put("acme/a", state("a", ExecutionStatus.COMPLETED, 0));
+        index.put("acme/gone", "QUEUED");
+
+        assertThat(states.unfinished()).isEmpty();
+        assertThat(index.get("acme/a")).isNull();
+        assertThat(index.get("acme/gone")).isNull();
+    }
+}
