@@ -67,20 +67,23 @@ class ProcessorConfigTest {
     }
 
     @Test
-    void shouldFetchSixteenKibibytesAndBufferAHundredJobsAPartitionAndPollEveryTenMillisecondsUnlessTheConfigSaysOtherwise() {
+    void shouldFetchSixteenKibibytesBufferAHundredJobsAPartitionPollEveryTenMillisecondsAndNotIdleUnlessTheConfigSaysOtherwise() {
         Properties defaults = new ProcessorConfig(minimal()).streamsProperties();
         assertThat(defaults.get("consumer.max.partition.fetch.bytes")).isEqualTo(16 * 1024);
         assertThat(defaults.get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG)).isEqualTo(100);
         assertThat(defaults.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(10L);
+        assertThat(defaults.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(-1L);
 
         Map<String, Object> props = minimal();
         props.put("streams.consumer.max.partition.fetch.bytes", "1048576");
         props.put("streams.buffered.records.per.partition", "1000");
         props.put("streams.poll.ms", "100");
+        props.put("streams.max.task.idle.ms", "0");
         Properties chosen = new ProcessorConfig(props).streamsProperties();
         assertThat(chosen.get("consumer.max.partition.fetch.bytes")).isEqualTo("1048576");
         assertThat(chosen.get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG)).isEqualTo("1000");
         assertThat(chosen.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo("100");
+        assertThat(chosen.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo("0");
     }
 
     @Test
