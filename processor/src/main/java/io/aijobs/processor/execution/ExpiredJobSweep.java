@@ -13,7 +13,12 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  * {@code dedup.cleanup.interval.ms} and go on in slices: each {@link #tick} looks at states for at most {@code slice}
  * of the stream thread's time and forgets at most {@code maxPerTick} jobs, then leaves a cursor for the next tick.
  * One pass over a million remembered jobs took 2.4 s on the benchmark machine: in one go it would hold the stream
- * thread, and the transaction open on it, that long.
+ * thread, and the transaction open on it, that long. The budget is per task: the tasks of one stream thread whose
+ * sweeps run at once take a slice each.
+ *
+ * <p>As it reads every state, a sweep also finds unfinished jobs missing from the index of unfinished jobs (written by
+ * an instance of a version before the index: see {@link JobStates}), indexes them and hands them to {@code orphans},
+ * which starts or re-issues them.
  *
  * <p>Touched only by the task's stream thread.
  */
@@ -27,13 +32,16 @@ final class ExpiredJobSweep {
     private final long intervalMs;
     private final long sliceNanos;
     private final int maxPerTick;
+    private final java.util.function.BiConsumer<String, JobExecutionState> orphans;
     /** The key the sweep under way goes on from; null with no sweep under way, or at its start. */
     private String cursor;
     private boolean sweeping;
     private long nextSweepAt;
 
     /** @param startedAtMs the task's start (wall clock): the first sweep is due an interval after it */
-    ExpiredJobSweep(JobStates states, Duration horizon, Duration interval, Duration slice, int maxPerTick, long startedAtMs) {
+    ExpiredJobSweep(JobStates states, Duration horizon, Duration interval, Duration slice, int maxPerTick, long startedAtMs,
+                    java.util.function.BiConsumer<String, JobExecutionState> orphans) {
+        this.orphans = orphans;
         this.states = states;
         this.horizonMs = horizon.toMillis();
         this.intervalMs = interval.toMillis();
@@ -55,6 +63,7 @@ final class ExpiredJobSweep {
         long cutoff = wallClockMs - horizonMs;
         long until = System.nanoTime() + sliceNanos;
         List<String> expired = new ArrayList<>();
+        List<KeyValue<String, JobExecutionState>> orphaned = new ArrayList<>();
         String next = null;
         try (KeyValueIterator<String, JobExecutionState> all = states.from(cursor)) {
             int looked = 0;
@@ -67,10 +76,16 @@ final class ExpiredJobSweep {
                 ExecutionStatus status = entry.value.getStatus();
                 if ((status == ExecutionStatus.COMPLETED || status == ExecutionStatus.FAILED) && entry.value.getUpdatedAt() < cutoff) {
                     expired.add(entry.key);
+                } else if (JobStates.isUnfinished(status) && !states.indexed(entry.key)) {
+                    orphaned.add(entry);
                 }
             }
         }
         expired.forEach(states::forget);
+        for (KeyValue<String, JobExecutionState> orphan : orphaned) {
+            states.adopt(orphan.key, orphan.value);
+            orphans.accept(orphan.key, orphan.value);
+        }
         cursor = next;
         sweeping = next != null;
         return expired.size();

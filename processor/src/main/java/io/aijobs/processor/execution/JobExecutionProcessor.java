@@ -90,7 +90,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
     private static final Logger log = LoggerFactory.getLogger(JobExecutionProcessor.class);
     private static final Duration WAIT_SLICE = Duration.ofMillis(5);
     private static final int MAX_PURGE_PER_RUN = 10_000;
-    /** The stream thread's time a tick of the sweep of expired jobs takes at most: 5% of it while a sweep is under way. */
+    /** The stream thread's time a tick of a task's sweep of expired jobs takes at most: 5% of it per task sweeping. */
     private static final Duration SWEEP_SLICE = Duration.ofMillis(50);
     private static final int MAX_RELEASE_PER_RUN = 10_000;
 
@@ -141,7 +141,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         closed = false;
         this.states = new JobStates(context.getStateStore(JobTopology.STATE_STORE), context.getStateStore(JobTopology.UNFINISHED_STORE));
         this.sweep = new ExpiredJobSweep(states, deps.dedupHorizon(), deps.dedupCleanupInterval(), SWEEP_SLICE, MAX_PURGE_PER_RUN,
-                context.currentSystemTimeMs());
+                context.currentSystemTimeMs(), this::adoptOrphan);
         this.timers = context.getStateStore(JobTopology.RETRY_TIMERS_STORE);
         this.policies = context.getStateStore(JobTopology.POLICIES_STORE);
         this.spend = context.getStateStore(JobTopology.SPEND_STORE);
@@ -177,7 +177,9 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
      */
     private void recoverPending() {
         long began = System.nanoTime();
+        boolean scan = !states.indexComplete();
         List<JobExecutionState> unfinished = states.unfinished();
+        deps.metrics().unfinishedJobsFound(Duration.ofNanos(System.nanoTime() - began), scan);
         int resumed = 0;
         java.util.Set<String> tenants = new java.util.HashSet<>();
         for (JobExecutionState state : unfinished) {
@@ -193,8 +195,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         }
         long tookMs = (System.nanoTime() - began) / 1_000_000;
         if (!unfinished.isEmpty() || tookMs >= 1_000) {
-            log.info("Task {}: re-issuing {} call(s) that were in flight and {} queued job(s), found in {} ms", context.taskId(), resumed,
-                    unfinished.size() - resumed, tookMs);
+            log.info("Task {}: re-issuing {} call(s) that were in flight and {} queued job(s), found in {} ms{}", context.taskId(), resumed,
+                    unfinished.size() - resumed, tookMs, scan ? " (a scan of every job, building the index of unfinished jobs)" : "");
         }
     }
 
@@ -751,6 +753,19 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         }
         failure.setOriginalValue(null);
         return failure;
+    }
+
+    /**
+     * Starts or re-issues an unfinished job the sweep found missing from the index: an instance of a version before
+     * the index queued or started it on this task (a rolling upgrade), so this task's start did not find it.
+     */
+    private void adoptOrphan(String key, JobExecutionState state) {
+        boolean inFlight = state.getStatus() == ExecutionStatus.IN_FLIGHT;
+        log.warn("Task {}: found {} job {} of tenant {} outside the index of unfinished jobs (written by an older version); {} it",
+                context.taskId(), state.getStatus(), state.getJobId(), state.getTenantId(), inFlight ? "re-issuing" : "starting");
+        sharePolicy(state.getTenantId());
+        startQueue.add(state.getTenantId(), key, priorityOf(state), inFlight);
+        nextSequence = Math.max(nextSequence, state.getQueueSequence() + 1);
     }
 
     /** Goes on with the sweep of finished jobs older than the dedup horizon ({@link ExpiredJobSweep}). */

@@ -16,11 +16,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * initialisation reads the few unfinished jobs instead of every job remembered within the dedup horizon (a million
  * remembered jobs took 2.4 s to scan on the benchmark machine; see B8 in docs/benchmarks.md).
  *
- * <p>The cost: a job that starts and finishes within one commit interval writes its state once (the store's cache
- * keeps the last write) and, for the index, one tombstone of its key.
+ * <p>The cost, in the index's changelog: a tombstone of the job's key when it ends, and before it the key itself if
+ * the job was still unfinished at a commit (a call open across the commit interval, a queued job). A job that
+ * starts and finishes within one commit interval writes only the tombstone (the stores' caches keep the last write).
+ * Jobs that are never QUEUED or IN_FLIGHT (answered from the cache, batched) write nothing there.
  *
  * <p>A store written before the index existed has none: the first {@link #unfinished} builds it from one scan of the
- * states and marks it complete ({@link #COMPLETE}), so that later initialisations trust it.
+ * states and marks it complete ({@link #COMPLETE}), so that later initialisations trust it. An instance of the older
+ * version that writes to the task later (during a rolling upgrade) leaves its unfinished jobs out of the index: the
+ * {@link ExpiredJobSweep}, which reads every state, {@link #adopt adopts} them.
  *
  * <p>Touched only by the task's stream thread.
  */
@@ -45,11 +49,36 @@ final class JobStates {
         return states.get(key);
     }
 
-    /** Writes the state, and adds its key to the index or removes it from there. */
+    /**
+     * Writes the state, and adds its key to the index or removes it from there: a tombstone only for a key the index
+     * holds, so that a job never indexed (answered from the cache, batched, waiting to retry) writes none.
+     */
     void put(String key, JobExecutionState state) {
         states.put(key, state);
-        // a put of null deletes without reading the old value first, as delete() would
-        unfinished.put(key, isUnfinished(state.getStatus()) ? state.getStatus().name() : null);
+        if (isUnfinished(state.getStatus())) {
+            unfinished.put(key, state.getStatus().name());
+        } else if (unfinished.get(key) != null) {
+            // a put of null deletes without reading the old value again, as delete() would
+            unfinished.put(key, null);
+        }
+    }
+
+    /** Whether the index covers every state: false for a store written before it, until {@link #unfinished} builds it. */
+    boolean indexComplete() {
+        return unfinished.get(COMPLETE) != null;
+    }
+
+    /** Whether the index holds the job's key. */
+    boolean indexed(String key) {
+        return unfinished.get(key) != null;
+    }
+
+    /**
+     * Adds to the index an unfinished job found without it: written by an instance of a version before the index, on
+     * a task whose index was already complete (a rolling upgrade, or a rollback and upgrade again).
+     */
+    void adopt(String key, JobExecutionState state) {
+        unfinished.put(key, state.getStatus().name());
     }
 
     /** Forgets a finished job (the index never holds one). */
@@ -72,7 +101,7 @@ final class JobStates {
      * An index entry whose job is no longer unfinished is removed.
      */
     List<JobExecutionState> unfinished() {
-        if (unfinished.get(COMPLETE) == null) {
+        if (!indexComplete()) {
             buildIndex();
         }
         List<JobExecutionState> found = new ArrayList<>();

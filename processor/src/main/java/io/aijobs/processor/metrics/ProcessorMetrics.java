@@ -113,6 +113,16 @@ public final class ProcessorMetrics {
                 + "ignored").tag("endpoint", endpoint).register(registry).increment();
     }
 
+    /**
+     * A task's start found its unfinished jobs in {@code took}: through the index of unfinished jobs, or, with
+     * {@code scanned}, by a scan of every job remembered (the first start after an upgrade to the index).
+     */
+    public void unfinishedJobsFound(Duration took, boolean scanned) {
+        Timer.builder("aijobs.task.recovery").description("Time a task's start took to find its unfinished jobs; scan=true: "
+                + "it read every job remembered, to build the index of unfinished jobs").tag("scan", Boolean.toString(scanned))
+                .register(registry).record(took);
+    }
+
     public void queued(String tenant) {
         counter("aijobs.jobs.queued", tenant).increment();
     }

@@ -25,6 +25,7 @@ class ExpiredJobSweepTest {
     private final KeyValueStore<String, String> index = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(JobTopology.UNFINISHED_STORE), Serdes.String(), Serdes.String()).withLoggingDisabled().build();
     private final JobStates states = new JobStates(stateStore, index);
+    private final java.util.List<String> orphans = new java.util.ArrayList<>();
 
     @BeforeEach
     void init() {
@@ -41,7 +42,7 @@ class ExpiredJobSweepTest {
 
     private ExpiredJobSweep sweep(int maxPerTick) {
         return new ExpiredJobSweep(states, Duration.ofMillis(HORIZON), Duration.ofMillis(INTERVAL), Duration.ofSeconds(10), maxPerTick,
-                NOW - INTERVAL);
+                NOW - INTERVAL, (key, state) -> orphans.add(key));
     }
 
     @Test
@@ -82,5 +83,20 @@ class ExpiredJobSweepTest {
         put("later", ExecutionStatus.COMPLETED, NOW - HORIZON - 1);
         assertThat(sweep.tick(NOW + INTERVAL - 1)).as("the next sweep is not due yet").isZero();
         assertThat(sweep.tick(NOW + INTERVAL)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldIndexAndHandOverAnUnfinishedJobAnOlderVersionWroteOutsideTheIndex() {
+        put("indexed", ExecutionStatus.QUEUED, NOW);
+        assertThat(states.unfinished()).hasSize(1);
+        // as an instance without the index writes it: the state alone
+        stateStore.put("acme/older", JobStatesTest.state("older", ExecutionStatus.IN_FLIGHT, 1));
+        ExpiredJobSweep sweep = sweep(100);
+
+        sweep.tick(NOW);
+
+        assertThat(orphans).containsExactly("acme/older");
+        assertThat(index.get("acme/older")).isEqualTo("IN_FLIGHT");
+        assertThat(states.unfinished()).extracting(JobExecutionState::getJobId).containsExactly("indexed", "older");
     }
 }

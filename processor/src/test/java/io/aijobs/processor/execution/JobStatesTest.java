@@ -49,6 +49,16 @@ class JobStatesTest {
     }
 
     @Test
+    void shouldWriteNoTombstoneForAJobTheIndexNeverHeld() {
+        java.util.List<String> written = new java.util.ArrayList<>();
+        JobStates watched = new JobStates(stateStore, recordingPuts(index, written));
+        watched.put("acme/cached", state("cached", ExecutionStatus.COMPLETED, 0));
+        watched.put("acme/called", state("called", ExecutionStatus.IN_FLIGHT, 1));
+        watched.put("acme/called", state("called", ExecutionStatus.COMPLETED, 1));
+        assertThat(written).containsExactly("acme/called=IN_FLIGHT", "acme/called=null");
+    }
+
+    @Test
     void shouldReturnTheUnfinishedJobsInQueueOrderFromTheIndexOnceItIsComplete() {
         states.put("acme/b", state("b", ExecutionStatus.QUEUED, 5));
         states.put("acme/a", state("a", ExecutionStatus.IN_FLIGHT, 9));
@@ -84,5 +94,21 @@ class JobStatesTest {
         assertThat(states.unfinished()).isEmpty();
         assertThat(index.get("acme/a")).isNull();
         assertThat(index.get("acme/gone")).isNull();
+    }
+
+    /** The store, with each put recorded as "key=value" (a put is what reaches the changelog). */
+    @SuppressWarnings("unchecked")
+    private static KeyValueStore<String, String> recordingPuts(KeyValueStore<String, String> store, java.util.List<String> puts) {
+        return (KeyValueStore<String, String>) java.lang.reflect.Proxy.newProxyInstance(JobStatesTest.class.getClassLoader(),
+                new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("put")) {
+                        puts.add(args[0] + "=" + args[1]);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }
