@@ -32,9 +32,9 @@ final class RateSeries {
         estimate = rate;
     }
 
-    /** The record counts of the counted runs, e.g. "412000, 398000, 405000". */
+    /** The record counts of the counted runs, e.g. "412000, 398000, 405000"; one counted though short is marked so. */
     String records() {
-        return String.join(", ", counted.stream().map(String::valueOf).toList());
+        return String.join(", ", counted.stream().map(n -> n < 0 ? -n + " (short)" : String.valueOf(n)).toList());
     }
 
     /** One run of the kind: given its record count, returns the rate it measured. */
@@ -59,7 +59,7 @@ final class RateSeries {
             estimate = rate;
             if (fixed > 0 || steadySeconds >= LEAST_STEADY_SECONDS || records >= most || attempt == 2) {
                 rates.add(rate);
-                counted.add(records);
+                counted.add(steadySeconds < LEAST_STEADY_SECONDS ? -records : records);
                 System.out.printf("%s: %d records, %.0f/s, %.1f s of steady state%n", label, records, rate, steadySeconds);
                 return rate;
             }

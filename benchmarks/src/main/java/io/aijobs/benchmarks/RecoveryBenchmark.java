@@ -52,9 +52,11 @@ import org.apache.kafka.common.utils.Utils;
 final class RecoveryBenchmark {
 
     /** One phase: seconds from the processor's start to its first result on the partition, and to the last one. */
-    record Phase(double firstResultSeconds, double allResultsSeconds, int results, long storedJobs) {
+    /** {@code findSeconds}: the longest a task's start took to find its unfinished jobs ({@code aijobs_task_recovery_seconds_max}). */
+    record Phase(double firstResultSeconds, double allResultsSeconds, int results, long storedJobs, double findSeconds) {
     }
 
+    /** {@code warm} is null for a run without the index. */
     record Run(long remembered, int unfinished, Phase cold, Phase warm) {
     }
 
@@ -63,9 +65,16 @@ final class RecoveryBenchmark {
     private RecoveryBenchmark() {
     }
 
-    static Run run(StackEndpoints stack, ModelStub stub, long remembered, int inFlight, int queued) throws Exception {
+    /**
+     * @param indexed whether the changelogs hold the index of unfinished jobs, as the processor writes them; without it,
+     *                as after an upgrade from a version before the index, the task's first start builds it from a scan of
+     *                every state, and only the cold phase runs (its warm phase would be the indexed one)
+     */
+    static Run run(StackEndpoints stack, ModelStub stub, long remembered, int inFlight, int queued, boolean indexed) throws Exception {
         BenchScenario scenario = new BenchScenario(stack);
         Map<String, Object> config = scenario.processorConfig(stub.baseUrl(), 256);
+        // its /metrics, for the time the task's start took to find its unfinished jobs
+        config.put(io.aijobs.processor.ProcessorConfig.METRICS_PORT_CONFIG, "0");
         String application = (String) config.get(io.aijobs.processor.ProcessorConfig.APPLICATION_ID_CONFIG);
         String changelog = application + "-" + JobTopology.STATE_STORE + "-changelog";
         String indexChangelog = application + "-" + JobTopology.UNFINISHED_STORE + "-changelog";
@@ -78,15 +87,18 @@ final class RecoveryBenchmark {
                     new NewTopic(indexChangelog, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
                     .all().get(60, TimeUnit.SECONDS);
         }
-        StateWriter writer = new StateWriter(stack, scenario, changelog, indexChangelog);
+        StateWriter writer = new StateWriter(stack, scenario, changelog, indexed ? indexChangelog : null);
         long started = System.nanoTime();
         writer.remembered(remembered);
         writer.unfinished("a", inFlight, queued);
         System.out.printf("B8: %d remembered and %d unfinished jobs written to %s-%d in %.1f s%n", remembered, inFlight + queued,
                 changelog, PARTITION, (System.nanoTime() - started) / 1e9);
-        Phase cold = phase(stack, scenario, config, "cold", inFlight + queued, partitions);
-        writer.unfinished("b", inFlight, queued);
-        Phase warm = phase(stack, scenario, config, "warm", inFlight + queued, partitions);
+        Phase cold = phase(stack, scenario, config, indexed ? "cold" : "cold, no index yet", inFlight + queued, partitions);
+        Phase warm = null;
+        if (indexed) {
+            writer.unfinished("b", inFlight, queued);
+            warm = phase(stack, scenario, config, "warm", inFlight + queued, partitions);
+        }
         writer.close();
         return new Run(remembered, inFlight + queued, cold, warm);
     }
@@ -109,6 +121,7 @@ final class RecoveryBenchmark {
             long last = 0;
             int seen = 0;
             long stored;
+            double find;
             try (ProcessorApp app = ProcessorApp.start(new HashMap<>(config));
                  io.aijobs.producer.JobPublisher publisher = scenario.publisher()) {
                 publisher.publish(scenario.job(scenario.tenant, jobIdOnPartition("probe-" + name, PARTITION, jobPartitions), 0));
@@ -129,12 +142,23 @@ final class RecoveryBenchmark {
                     throw new IllegalStateException("B8 " + name + ": only " + seen + " of " + expected + " results within 5 minutes");
                 }
                 stored = storedJobs(app.streams());
+                find = longestFind(app.metricsPort());
             }
-            Phase phase = new Phase((first - start) / 1e9, (last - start) / 1e9, seen, stored);
-            System.out.printf("B8 %s: first result %.1f s after the start, all %d results %.1f s; %d jobs in the partition's store%n", name,
-                    phase.firstResultSeconds(), seen, phase.allResultsSeconds(), stored);
+            Phase phase = new Phase((first - start) / 1e9, (last - start) / 1e9, seen, stored, find);
+            System.out.printf("B8 %s: first result %.1f s after the start, all %d results %.1f s; %d jobs in the partition's store; "
+                    + "unfinished jobs found in %.3f s%n", name, phase.firstResultSeconds(), seen, phase.allResultsSeconds(), stored, find);
             return phase;
         }
+    }
+
+    /** The highest {@code aijobs_task_recovery_seconds_max} the processor's /metrics shows (every task's start, either way). */
+    private static double longestFind(int metricsPort) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(line -> line.startsWith("aijobs_task_recovery_seconds_max"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).max()
+                .orElseThrow(() -> new IllegalStateException("no aijobs_task_recovery_seconds_max in the processor's /metrics"));
     }
 
     /** The jobs the partition's job-state store holds, counted one by one (shows what the phase restored). */
@@ -162,7 +186,10 @@ final class RecoveryBenchmark {
         }
     }
 
-    /** Writes job states, as the processor writes them, to partition 0 of the job-state changelog. */
+    /**
+     * Writes job states, as the processor writes them, to partition 0 of the job-state changelog, and, unless its index
+     * changelog is null, the index of unfinished jobs beside them.
+     */
     private static final class StateWriter implements AutoCloseable {
         private final BenchScenario scenario;
         private final String changelog;
@@ -187,7 +214,11 @@ final class RecoveryBenchmark {
                             AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true)), false);
         }
 
-        /** Finished jobs, as a completed call leaves them: no request bytes, a trace context, timestamps of the last minute. */
+        /**
+         * Finished jobs, as a completed call leaves them: no request bytes, a trace context, timestamps of the last minute;
+         * in the index, each job's key while its call was open across a commit, then its tombstone (the most a finished
+         * job leaves there; the index's changelog is compacted, but its segments roll only after days).
+         */
         void remembered(long count) throws Exception {
             long now = System.currentTimeMillis();
             for (long i = 0; i < count; i++) {
@@ -197,6 +228,11 @@ final class RecoveryBenchmark {
                         .setStartedAt(now - 60_000).setCompletedAt(now - 59_000).setUpdatedAt(now - 59_000)
                         .setCallSpanId("00f067aa0ba902b7").setRoutePosition(0).build();
                 send(jobId, state);
+                if (indexChangelog != null) {
+                    String key = scenario.tenant.value() + "/" + jobId;
+                    index(key, ExecutionStatus.IN_FLIGHT.name());
+                    producer.send(new ProducerRecord<>(indexChangelog, PARTITION, key, null));
+                }
             }
             producer.flush();
         }
@@ -207,7 +243,9 @@ final class RecoveryBenchmark {
          */
         void unfinished(String round, int inFlight, int queued) throws Exception {
             long now = System.currentTimeMillis();
-            index(JobExecutionProcessorSupplier.UNFINISHED_INDEX_COMPLETE, "1");
+            if (indexChangelog != null) {
+                index(JobExecutionProcessorSupplier.UNFINISHED_INDEX_COMPLETE, "1");
+            }
             for (int i = 0; i < inFlight + queued; i++) {
                 String jobId = "open-" + round + "-" + i;
                 JobRequest job = scenario.job(scenario.tenant, jobId, i);
@@ -231,7 +269,7 @@ final class RecoveryBenchmark {
         private void send(String jobId, JobExecutionState state) {
             String key = TenantId.of(state.getTenantId()).value() + "/" + jobId;
             producer.send(new ProducerRecord<>(changelog, PARTITION, key, states.serialize(changelog, state)));
-            if (state.getStatus() == ExecutionStatus.QUEUED || state.getStatus() == ExecutionStatus.IN_FLIGHT) {
+            if (indexChangelog != null && (state.getStatus() == ExecutionStatus.QUEUED || state.getStatus() == ExecutionStatus.IN_FLIGHT)) {
                 index(key, state.getStatus().name());
             }
         }
