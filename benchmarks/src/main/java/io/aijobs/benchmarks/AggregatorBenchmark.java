@@ -174,6 +174,16 @@ public final class AggregatorBenchmark {
         lines.add("Design measured: each usage record updates one store entry, its (tenant, model) window of the shortest length;");
         lines.add("hours, months and the tenant totals are rolled up from it by merging sketches when it closes, and PARTIALs of them");
         lines.add("add the open minutes.");
+        lines.add("");
+        lines.add("**Where the aggregator's time goes** (JFR on the benchmark JVM for 15 s of a live run, and `top`, 2026-12-02). The");
+        lines.add("aggregator's JVM used 1.8 cores, the broker 0.1: the aggregator itself is the bottleneck, on its one stream thread.");
+        lines.add("Shares of that thread's 578 samples, each counting every sample under it (so they overlap): writing PARTIAL");
+        lines.add("aggregates every `emit.interval.ms` 50% (each open window that changed, and the hour, month and tenant views");
+        lines.add("rebuilt from the open minutes), records handed to the producer 20% and their Avro encoding 11%, latency sketches");
+        lines.add("(HdrHistogram percentiles, copies and encodings for each aggregate written) 16%, the window states' decoding and");
+        lines.add("encoding 12%, processing the usage records themselves 29%. The floor writes no aggregates at all: the");
+        lines.add("aggregator's extra cost is mostly what it writes per emit interval, which grows with the (tenant, model, window)");
+        lines.add("pairs that changed, here 10,000 tenants with a few records each per interval.");
         return lines;
     }
 

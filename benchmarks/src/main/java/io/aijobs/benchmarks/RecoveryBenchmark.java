@@ -162,7 +162,9 @@ final class RecoveryBenchmark {
     }
 
     /** The jobs the partition's job-state store holds, counted one by one (shows what the phase restored). */
-    private static long storedJobs(org.apache.kafka.streams.KafkaStreams streams) {
+    private static long storedJobs(org.apache.kafka.streams.KafkaStreams streams) throws InterruptedException {
+        // the store can be queried only while the instance is RUNNING: a rebalance after the results can intervene
+        BenchScenario.awaitRunning(streams, Duration.ofSeconds(60));
         org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, JobExecutionState> store = streams.store(
                 org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(JobTopology.STATE_STORE,
                         org.apache.kafka.streams.state.QueryableStoreTypes.<String, JobExecutionState>keyValueStore()).withPartition(PARTITION));

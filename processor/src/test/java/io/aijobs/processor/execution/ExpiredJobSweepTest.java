@@ -1,16 +1,12 @@
 package io.aijobs.processor.execution;
 
+import static io.aijobs.processor.execution.InMemoryJobStores.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aijobs.processor.JobTopology;
 import io.aijobs.schema.state.ExecutionStatus;
 import io.aijobs.schema.state.JobExecutionState;
 import java.time.Duration;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ExpiredJobSweepTest {
@@ -19,23 +15,14 @@ class ExpiredJobSweepTest {
     private static final long INTERVAL = 10_000;
     private static final long NOW = 1_000_000;
 
-    private final KeyValueStore<String, JobExecutionState> stateStore = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), JobExecutionProcessorSupplier.stateSerde())
-            .withLoggingDisabled().build();
-    private final KeyValueStore<String, String> index = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(JobTopology.UNFINISHED_STORE), Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+    private final InMemoryJobStores stores = new InMemoryJobStores();
+    private final KeyValueStore<String, JobExecutionState> stateStore = stores.states;
+    private final KeyValueStore<String, String> index = stores.index;
     private final JobStates states = new JobStates(stateStore, index);
     private final java.util.List<String> orphans = new java.util.ArrayList<>();
 
-    @BeforeEach
-    void init() {
-        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-        stateStore.init(context.getStateStoreContext(), stateStore);
-        index.init(context.getStateStoreContext(), index);
-    }
-
     private void put(String jobId, ExecutionStatus status, long updatedAt) {
-        JobExecutionState state = JobStatesTest.state(jobId, status, 0);
+        JobExecutionState state = state(jobId, status, 0);
         state.setUpdatedAt(updatedAt);
         states.put("acme/" + jobId, state);
     }
@@ -90,7 +77,7 @@ class ExpiredJobSweepTest {
         put("indexed", ExecutionStatus.QUEUED, NOW);
         assertThat(states.unfinished()).hasSize(1);
         // as an instance without the index writes it: the state alone
-        stateStore.put("acme/older", JobStatesTest.state("older", ExecutionStatus.IN_FLIGHT, 1));
+        stateStore.put("acme/older", state("older", ExecutionStatus.IN_FLIGHT, 1));
         ExpiredJobSweep sweep = sweep(100);
 
         sweep.tick(NOW);

@@ -1,38 +1,19 @@
 package io.aijobs.processor.execution;
 
+import static io.aijobs.processor.execution.InMemoryJobStores.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aijobs.processor.JobTopology;
 import io.aijobs.schema.state.ExecutionStatus;
 import io.aijobs.schema.state.JobExecutionState;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class JobStatesTest {
 
-    private final KeyValueStore<String, JobExecutionState> stateStore = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(JobTopology.STATE_STORE), Serdes.String(), JobExecutionProcessorSupplier.stateSerde())
-            .withLoggingDisabled().build();
-    private final KeyValueStore<String, String> index = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(JobTopology.UNFINISHED_STORE), Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+    private final InMemoryJobStores stores = new InMemoryJobStores();
+    private final KeyValueStore<String, JobExecutionState> stateStore = stores.states;
+    private final KeyValueStore<String, String> index = stores.index;
     private final JobStates states = new JobStates(stateStore, index);
-
-    @BeforeEach
-    void init() {
-        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-        stateStore.init(context.getStateStoreContext(), stateStore);
-        index.init(context.getStateStoreContext(), index);
-    }
-
-    static JobExecutionState state(String jobId, ExecutionStatus status, long sequence) {
-        return JobExecutionState.newBuilder().setStatus(status).setJobId(jobId).setTenantId("acme").setAttempt(0)
-                .setAttemptOffset(0).setReceivedAt(1).setUpdatedAt(1).setOriginTopic("t").setOriginPartition(0)
-                .setOriginOffset(sequence).setQueueSequence(sequence).setReplays(0).build();
-    }
 
     @Test
     void shouldIndexAJobWhileItIsQueuedOrInFlightAndNotOnceItHasFinished() {
