@@ -27,11 +27,6 @@ final class RateSeries {
         return fixed > 0 ? fixed : Rounds.recordsFor(estimate, least, most);
     }
 
-    void measured(double rate) {
-        rates.add(rate);
-        estimate = rate;
-    }
-
     /** The record counts of the counted runs, e.g. "412000, 398000, 405000"; one counted though short is marked so. */
     String records() {
         return String.join(", ", counted.stream().map(n -> n < 0 ? -n + " (short)" : String.valueOf(n)).toList());

@@ -51,8 +51,11 @@ import org.apache.kafka.common.utils.Utils;
  */
 final class RecoveryBenchmark {
 
-    /** One phase: seconds from the processor's start to its first result on the partition, and to the last one. */
-    /** {@code findSeconds}: the longest a task's start took to find its unfinished jobs ({@code aijobs_task_recovery_seconds_max}). */
+    /**
+     * One phase: seconds from the processor's start to its first result on the partition, and to the last one;
+     * {@code findSeconds}: the longest a task's start took to find its unfinished jobs
+     * ({@code aijobs_task_recovery_seconds_max}).
+     */
     record Phase(double firstResultSeconds, double allResultsSeconds, int results, long storedJobs, double findSeconds) {
     }
 
@@ -231,7 +234,7 @@ final class RecoveryBenchmark {
                         .setCallSpanId("00f067aa0ba902b7").setRoutePosition(0).build();
                 send(jobId, state);
                 if (indexChangelog != null) {
-                    String key = scenario.tenant.value() + "/" + jobId;
+                    String key = JobExecutionProcessorSupplier.stateKey(scenario.tenant, jobId);
                     index(key, ExecutionStatus.IN_FLIGHT.name());
                     producer.send(new ProducerRecord<>(indexChangelog, PARTITION, key, null));
                 }
@@ -269,7 +272,7 @@ final class RecoveryBenchmark {
         }
 
         private void send(String jobId, JobExecutionState state) {
-            String key = TenantId.of(state.getTenantId()).value() + "/" + jobId;
+            String key = JobExecutionProcessorSupplier.stateKey(TenantId.of(state.getTenantId()), jobId);
             producer.send(new ProducerRecord<>(changelog, PARTITION, key, states.serialize(changelog, state)));
             if (indexChangelog != null && (state.getStatus() == ExecutionStatus.QUEUED || state.getStatus() == ExecutionStatus.IN_FLIGHT)) {
                 index(key, state.getStatus().name());

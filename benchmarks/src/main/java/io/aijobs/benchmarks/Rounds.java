@@ -29,11 +29,6 @@ final class Rounds {
         return values.size();
     }
 
-    /** The last value added, or {@code otherwise} before any. */
-    double lastOr(double otherwise) {
-        return values.isEmpty() ? otherwise : values.get(values.size() - 1);
-    }
-
     double median() {
         double[] sorted = sorted();
         int n = sorted.length;

@@ -162,8 +162,7 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
             releaseDueRetries(now);
             startQueued();
         });
-        context.schedule(deps.dedupCleanupInterval().compareTo(ExpiredJobSweep.TICK) < 0 ? deps.dedupCleanupInterval() : ExpiredJobSweep.TICK,
-                PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
+        context.schedule(ExpiredJobSweep.TICK, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         // without batch endpoints too: batches kept from when there were, or for an endpoint since removed, are given up
         // (their jobs called on their own) by the lane's tick
         BatchRouting.Settings batching = deps.batches().settings();
@@ -181,15 +180,8 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         List<JobExecutionState> unfinished = states.unfinished();
         deps.metrics().unfinishedJobsFound(Duration.ofNanos(System.nanoTime() - began), scan);
         int resumed = 0;
-        java.util.Set<String> tenants = new java.util.HashSet<>();
         for (JobExecutionState state : unfinished) {
-            if (tenants.add(state.getTenantId())) {
-                sharePolicy(state.getTenantId());
-            }
-            boolean inFlight = state.getStatus() == ExecutionStatus.IN_FLIGHT;
-            startQueue.add(state.getTenantId(), stateKey(TenantId.of(state.getTenantId()), state.getJobId()), priorityOf(state), inFlight);
-            nextSequence = Math.max(nextSequence, state.getQueueSequence() + 1);
-            if (inFlight) {
+            if (requeue(stateKey(TenantId.of(state.getTenantId()), state.getJobId()), state)) {
                 resumed++;
             }
         }
@@ -763,9 +755,19 @@ final class JobExecutionProcessor implements Processor<String, byte[], String, O
         boolean inFlight = state.getStatus() == ExecutionStatus.IN_FLIGHT;
         log.warn("Task {}: found {} job {} of tenant {} outside the index of unfinished jobs (written by an older version); {} it",
                 context.taskId(), state.getStatus(), state.getJobId(), state.getTenantId(), inFlight ? "re-issuing" : "starting");
+        requeue(key, state);
+    }
+
+    /**
+     * Puts an unfinished job found in the store back in the start queue, in flight (to re-issue) or queued, keeping
+     * its place in the order; true if it was in flight.
+     */
+    private boolean requeue(String key, JobExecutionState state) {
+        boolean inFlight = state.getStatus() == ExecutionStatus.IN_FLIGHT;
         sharePolicy(state.getTenantId());
         startQueue.add(state.getTenantId(), key, priorityOf(state), inFlight);
         nextSequence = Math.max(nextSequence, state.getQueueSequence() + 1);
+        return inFlight;
     }
 
     /** Goes on with the sweep of finished jobs older than the dedup horizon ({@link ExpiredJobSweep}). */

@@ -52,6 +52,11 @@ public final class JobExecutionProcessorSupplier implements ProcessorSupplier<St
      */
     public static final String UNFINISHED_INDEX_COMPLETE = "\u0000complete";
 
+    /** The key of a job's state in the job-state store and its changelog (and in the index of unfinished jobs). */
+    public static String stateKey(io.aijobs.contracts.TenantId tenant, String jobId) {
+        return JobExecutionProcessor.stateKey(tenant, jobId);
+    }
+
     /** Where every version of {@code JobExecutionState.avsc} the processor has written is kept, {@code -v1} on. */
     static final String STATE_SCHEMAS = "/io/aijobs/processor/state/JobExecutionState-v";
 

@@ -86,11 +86,6 @@ final class JobStates {
         states.delete(key);
     }
 
-    /** Every state, in key order; the caller closes it. */
-    KeyValueIterator<String, JobExecutionState> all() {
-        return states.all();
-    }
-
     /** Every state from {@code from} (inclusive, null: the first) on, in key order; the caller closes it. */
     KeyValueIterator<String, JobExecutionState> from(String from) {
         return from == null ? states.all() : states.range(from, null);
