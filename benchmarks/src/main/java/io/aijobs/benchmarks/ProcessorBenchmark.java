@@ -892,6 +892,10 @@ public final class ProcessorBenchmark {
         lines.add("index's changelog holds, for each remembered job, its key and its tombstone (what a call open across a commit");
         lines.add("leaves). The third row starts from states alone, as the first start after an upgrade from a version without the");
         lines.add("index: the task builds the index from one scan of every state, the cost every task start had before.");
+        lines.add("The fourth row is the task's own time to find its unfinished jobs, from the processor's timer, through the index");
+        lines.add("and by that scan. A cold start restores the changelogs before it, and the restore is most of its time: the");
+        lines.add("index's changelog, here a key and a tombstone per remembered job, is restored too, so a cold start with the index");
+        lines.add("and the first start without it take about as long. A warm start restores nothing and gains the whole difference.");
         lines.add("");
         lines.add("**Memory, what it measures.** One run: the resident memory of a processor JVM (" + MEMORY_HEAP + ") holding");
         lines.add(memoryJobs + " calls open at a stub that does not answer; a bound, not a rate.");
