@@ -184,6 +184,17 @@ public final class AggregatorBenchmark {
         lines.add("encoding 12%, processing the usage records themselves 29%. The floor writes no aggregates at all: the");
         lines.add("aggregator's extra cost is mostly what it writes per emit interval, which grows with the (tenant, model, window)");
         lines.add("pairs that changed, here 10,000 tenants with a few records each per interval.");
+        lines.add("");
+        lines.add("**Where backfill's time goes** (JFR on the benchmark JVM for 15 s of a backfill run of a one-round");
+        lines.add("`./benchmarks/run-aggregator --rounds 1`, and `top`, 2026-12-03; that run's backfill made 2,123 records/s). The");
+        lines.add("aggregator's JVM used 1.8 cores, the broker 0.1. Shares of the stream thread's 469 samples, counted as above:");
+        lines.add("writing PARTIAL aggregates every `emit.interval.ms` 46% (the views of the larger windows rebuilt from the open");
+        lines.add("minutes 13%, records handed to the producer 11%), closing windows 28% (rolling each closing minute into the five");
+        lines.add("windows that hold it 16%, FINAL aggregates 8%, store writes 10%), the rest of the per-record path about 10%. With");
+        lines.add("sparse usage each record opens a base window of its own, so each record pays for a whole window's life: its PARTIALs");
+        lines.add("while open and the views they change, its roll-up into five larger windows, and its FINAL, each a store write with");
+        lines.add("encoded sketches. At 2,123 records/s event time ran 21 times faster than the wall clock, so a minute window closed");
+        lines.add("about 3 s after it opened: most of what its PARTIALs said was superseded by its FINAL within seconds.");
         return lines;
     }
 
