@@ -14,7 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the key of every job that is QUEUED or IN_FLIGHT, the jobs a new owner of the task has to start or re-issue. Every
  * write of a state goes through {@link #put}, which keeps the index in step in the same transaction, so that a task's
  * initialisation reads the few unfinished jobs instead of every job remembered within the dedup horizon (a million
- * remembered jobs took 2.4 s to scan on the benchmark machine; see B8 in docs/benchmarks.md).
+ * remembered jobs took 1.8 s to scan on the benchmark machine, the index 10 ms: B8 in docs/benchmarks.md).
  *
  * <p>The cost, in the index's changelog: a tombstone of the job's key when it ends, and before it the key itself if
  * the job was still unfinished at a commit (a call open across the commit interval, a queued job). A job that
