@@ -893,9 +893,9 @@ public final class ProcessorBenchmark {
         lines.add("leaves). The third row starts from states alone, as the first start after an upgrade from a version without the");
         lines.add("index: the task builds the index from one scan of every state, the cost every task start had before.");
         lines.add("The fourth row is the task's own time to find its unfinished jobs, from the processor's timer, through the index");
-        lines.add("and by that scan. A cold start restores the changelogs before it, and the restore is most of its time: the");
-        lines.add("index's changelog, here a key and a tombstone per remembered job, is restored too, so a cold start with the index");
-        lines.add("and the first start without it take about as long. A warm start restores nothing and gains the whole difference.");
+        lines.add("and by that scan. A cold start restores the changelogs first, the index's too (here a key and a tombstone per");
+        lines.add("remembered job), so the third row weighs what the index saves a cold start against what restoring it costs. A");
+        lines.add("warm start restores only the changelogs' tail.");
         lines.add("");
         lines.add("**Memory, what it measures.** One run: the resident memory of a processor JVM (" + MEMORY_HEAP + ") holding");
         lines.add(memoryJobs + " calls open at a stub that does not answer; a bound, not a rate.");

@@ -1,6 +1,5 @@
 package io.aijobs.benchmarks;
 
-import io.aijobs.contracts.TenantId;
 import io.aijobs.devstack.StackEndpoints;
 import io.aijobs.devstack.modelstub.ModelStub;
 import io.aijobs.processor.JobTopology;
@@ -272,7 +271,7 @@ final class RecoveryBenchmark {
         }
 
         private void send(String jobId, JobExecutionState state) {
-            String key = JobExecutionProcessorSupplier.stateKey(TenantId.of(state.getTenantId()), jobId);
+            String key = JobExecutionProcessorSupplier.stateKey(scenario.tenant, jobId);
             producer.send(new ProducerRecord<>(changelog, PARTITION, key, states.serialize(changelog, state)));
             if (indexChangelog != null && (state.getStatus() == ExecutionStatus.QUEUED || state.getStatus() == ExecutionStatus.IN_FLIGHT)) {
                 index(key, state.getStatus().name());
